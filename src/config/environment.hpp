@@ -1,0 +1,49 @@
+// The environment variables of DESIGN.md §3.5, typed, with their defaults.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sw::config {
+
+using Seconds = std::chrono::duration<double>;
+
+struct Environment {
+  std::string redis_url = "redis://redis:6379";
+  std::filesystem::path data_dir = "/app/data/tasks";
+  std::filesystem::path scanner_config = "/app/config/scanners.yaml";
+  std::string log_level = "INFO";
+  std::string log_format = "json";
+  std::vector<std::string> worker_pools;  // empty = all configured pools
+  bool housekeeping_enabled = true;
+  Seconds housekeeping_interval{3600.0};   // HOUSEKEEPING_INTERVAL_HOURS
+  Seconds completed_ttl{7 * 86400.0};      // COMPLETED_TTL_DAYS
+  Seconds failed_ttl{30 * 86400.0};        // FAILED_TTL_DAYS (failed and timeout)
+  bool stale_scan_cleanup_enabled = true;
+  Seconds stale_scan_age{24 * 3600.0};     // STALE_SCAN_HOURS
+  bool stale_scan_delete_from_nessus = true;
+  bool nessus_scan_cleanup_enabled = true;
+  Seconds nessus_scan_retention{24 * 3600.0};  // NESSUS_SCAN_RETENTION_HOURS
+  Seconds poll_interval{30.0};
+  Seconds scan_timeout{86400.0};
+  Seconds shutdown_grace{60.0};
+  Seconds export_timeout{300.0};
+  std::string metrics_addr = "127.0.0.1:9109";  // empty disables
+  std::string worker_id;                        // default hostname-pid
+  Seconds heartbeat_ttl{30.0};
+  int max_deliveries = 3;
+};
+
+// Reads every variable from `variables` (the process environment when null). A bad
+// value ("abc" for an interval, a negative TTL) throws core::Error(bad_input) naming the
+// variable and the value.
+Environment load_environment(const std::map<std::string, std::string>* variables = nullptr);
+
+// The configuration as JSON for the start-up log (secrets masked: the Redis password).
+std::string describe(const Environment& environment);
+
+}  // namespace sw::config
