@@ -1,0 +1,57 @@
+// Generates realistic .nessus (NessusClientData_v2) exports, streamed in chunks so that
+// files of any size never sit in memory (NESSUS_API.md §9, §10, §12.3). Used by
+// nessus-sim for its downloads, and by tests and benchmarks of the results module.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sw::exportgen {
+
+// What the credential plugins of one host say.
+enum class HostAuth {
+  not_attempted,           // untrusted scan: 19506 "Credentialed checks : no"; 117886 when credentials absent
+  success,                 // 19506 "yes, as 'user' via ssh"; 141118; 117887
+  failure,                 // 19506 "no"; 104410 (port 22); 21745
+  insufficient_privilege,  // 19506 "yes, as 'user' via ssh"; 141118; 110385 (port 22)
+};
+
+struct HostSpec {
+  std::string name;  // ReportHost@name (IP or host name as scanned)
+  std::string ip;    // host-ip property
+  HostAuth auth = HostAuth::not_attempted;
+  int findings = 10;  // ReportItems besides the credential plugins (severity mix 0-4)
+};
+
+struct ExportSpec {
+  std::string scan_name = "scan";
+  std::string targets;            // ServerPreferences TARGET
+  std::string policy_name = "Advanced Scan";
+  std::string username = "svc-nessus";  // the SSH user named in credential plugins
+  std::vector<HostSpec> hosts;
+  std::size_t plugin_set_size = 2000;   // ids in the one-line plugin_set preference
+  std::int64_t scan_start = 1764599422;  // epoch seconds
+  std::int64_t scan_end = 1764600322;
+  std::uint64_t seed = 1;               // findings are deterministic for a seed
+};
+
+// Pull-based writer: call next() until it returns false; each call appends the next
+// piece of the document (a few KiB to ~64 KiB) to `out`. Memory is independent of the
+// number of hosts and of plugin_set_size.
+class ExportWriter {
+ public:
+  explicit ExportWriter(ExportSpec spec);
+  bool next(std::string& out);
+
+ private:
+  ExportSpec spec_;
+  int stage_ = 0;
+  std::size_t host_index_ = 0;
+  std::size_t plugin_set_done_ = 0;
+};
+
+// The whole document as one string (tests and small exports only).
+std::string write_export(const ExportSpec& spec);
+
+}  // namespace sw::exportgen
