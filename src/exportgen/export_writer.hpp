@@ -49,7 +49,13 @@ class ExportWriter {
   int stage_ = 0;
   std::size_t host_index_ = 0;
   std::size_t plugin_set_done_ = 0;
+  int item_index_ = 0;  // next finding of the current host
 };
+
+// Severity (0-4) of finding `finding_index` of host `host_index`: the first finding of
+// each host is the medium "http?" item, the second the critical one with risk_factor
+// High; the others follow a seeded mix. Tests use it to know what a generated export holds.
+int finding_severity(std::uint64_t seed, std::size_t host_index, int finding_index);
 
 // The whole document as one string (tests and small exports only).
 std::string write_export(const ExportSpec& spec);
