@@ -1,0 +1,119 @@
+// Background jobs: housekeeping, stale scans, Nessus cleanup.
+#include "worker/maintenance.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/errors.hpp"
+#include "telemetry/log.hpp"
+#include "worker/task_runner.hpp"
+
+namespace sw::worker {
+
+namespace asio = boost::asio;
+
+namespace {
+
+template <typename F>
+auto on_cpu(Services& services, F f) -> asio::awaitable<decltype(f())> {
+  co_return co_await asio::co_spawn(
+      services.cpu, [f = std::move(f)]() -> asio::awaitable<decltype(f())> { co_return f(); },
+      asio::use_awaitable);
+}
+
+core::TimePoint::duration as_duration(config::Seconds seconds) {
+  return std::chrono::duration_cast<core::TimePoint::duration>(seconds);
+}
+
+bool nessus_status_finished(const std::string& status) {
+  return status == "completed" || status == "canceled" || status == "aborted" || status == "imported" ||
+         status == "stopped" || status == "empty";
+}
+
+}  // namespace
+
+asio::awaitable<void> run_housekeeping(Services& s) {
+  const auto report = co_await on_cpu(s, [&] {
+    return s.store.expire(s.clock.now(), s.settings.env.completed_ttl, s.settings.env.failed_ttl);
+  });
+  for (const auto& [status, count] : report.deleted_by_status) {
+    s.metrics.ttl_deleted(status, static_cast<double>(count), 0);
+  }
+  s.metrics.ttl_deleted("", 0, static_cast<double>(report.bytes_freed));
+  if (report.total_deleted() > 0) {
+    telemetry::log_info("housekeeping deleted expired task folders",
+                        {{"deleted", report.deleted_by_status}, {"bytes_freed", report.bytes_freed}});
+  }
+}
+
+asio::awaitable<void> run_stale_scan_cleanup(Services& s, std::set<std::string> active_task_ids) {
+  store::TaskFilter filter;
+  filter.status = core::TaskStatus::running;
+  const auto running = co_await on_cpu(s, [&] { return s.store.list(filter); });
+  const auto cutoff = s.clock.now() - as_duration(s.settings.env.stale_scan_age);
+  for (const auto& task : running) {
+    if (active_task_ids.contains(task.task_id) || !task.started_at || *task.started_at > cutoff) continue;
+    const std::string message = "scan ran longer than STALE_SCAN_HOURS; marked timeout by the stale-scan job";
+    try {
+      co_await on_cpu(s, [&] {
+        s.store.update(task.task_id, [&](core::Task& t) {
+          t.status = core::TaskStatus::timeout;
+          t.completed_at = s.clock.now();
+          t.error_message = message;
+        });
+      });
+    } catch (const core::Error& e) {
+      continue;  // finished meanwhile
+    }
+    telemetry::log_warning("stale scan marked timeout", {{"task_id", task.task_id}, {"pool", task.scanner_pool}});
+    s.metrics.task_finished(task.scanner_pool, "timeout", core::to_unix_seconds(s.clock.now()) -
+                                                              core::to_unix_seconds(*task.started_at));
+    if (!task.nessus_scan_id || !task.scanner_instance_id) continue;
+    const auto client = s.scanners.client(task.scanner_pool, *task.scanner_instance_id);
+    if (!client) continue;
+    try {
+      co_await client->stop_scan(*task.nessus_scan_id);
+      if (s.settings.env.stale_scan_delete_from_nessus) {
+        // a stopped scan passes through "stopping": the Nessus cleanup job deletes it
+        // later if it cannot be deleted yet
+        co_await client->delete_scan(*task.nessus_scan_id);
+        s.metrics.nessus_scan_deleted(*task.scanner_instance_id, "stale");
+      }
+    } catch (const core::Error& e) {
+      telemetry::log_warning("could not stop or delete a stale scan",
+                             {{"task_id", task.task_id}, {"nessus_scan_id", *task.nessus_scan_id}, {"error", e.what()}});
+    }
+  }
+}
+
+asio::awaitable<void> run_nessus_cleanup(Services& s) {
+  const auto retention = static_cast<std::int64_t>(s.settings.env.nessus_scan_retention.count());
+  const auto now = static_cast<std::int64_t>(core::to_unix_seconds(s.clock.now()));
+  for (const auto& [scanner, client] : s.scanners.all()) {
+    std::vector<nessus::ScanListEntry> scans;
+    try {
+      scans = co_await client->list_scans();
+    } catch (const core::Error& e) {
+      telemetry::log_warning("nessus cleanup could not list scans", {{"scanner", scanner.instance_id}, {"error", e.what()}});
+      continue;
+    }
+    for (const auto& scan : scans) {
+      const auto task_id = task_id_from_scan_name(scan.name);
+      if (!task_id || !nessus_status_finished(scan.status) || now - scan.last_modification_date < retention) continue;
+      // Only scans this system created: the task must exist and name this very scan.
+      const auto task = co_await on_cpu(s, [&] { return s.store.read(*task_id); });
+      if (!task || task->nessus_scan_id != scan.id || !core::is_terminal(task->status)) continue;
+      try {
+        co_await client->delete_scan(scan.id);
+        s.metrics.nessus_scan_deleted(scanner.instance_id, "retention");
+        telemetry::log_info("deleted a finished scan from Nessus",
+                            {{"scanner", scanner.instance_id}, {"nessus_scan_id", scan.id}, {"task_id", *task_id}});
+      } catch (const core::Error& e) {
+        telemetry::log_warning("could not delete a finished scan",
+                               {{"scanner", scanner.instance_id}, {"nessus_scan_id", scan.id}, {"error", e.what()}});
+      }
+    }
+  }
+}
+
+}  // namespace sw::worker

@@ -1,0 +1,45 @@
+// What the worker's parts share: settings derived from the environment and references to
+// the long-lived services (Redis lanes, task store, scanners, metrics, clock, CPU pool).
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "config/environment.hpp"
+#include "core/time.hpp"
+#include "store/task_store.hpp"
+#include "telemetry/metrics.hpp"
+#include "worker/redis_lanes.hpp"
+#include "worker/scanner_registry.hpp"
+
+namespace sw::worker {
+
+struct WorkerSettings {
+  config::Environment env;
+  std::chrono::milliseconds poll_interval{30000};
+  std::chrono::milliseconds lease_ttl{90000};          // 3 x heartbeat TTL: outlives a reap
+  std::chrono::milliseconds lease_retry{1000};         // how often a waiting task retries its lease
+  std::chrono::milliseconds transient_budget{300000};  // retries of transient Nessus errors per step
+  std::chrono::milliseconds fetch_block{1000};         // BLMOVE timeout: how fast fetchers see a stop
+  std::uint64_t max_export_bytes = 8ULL << 30;
+};
+
+WorkerSettings make_settings(const config::Environment& env);
+
+std::chrono::milliseconds to_millis(config::Seconds seconds);
+
+struct Services {
+  boost::asio::any_io_executor executor;  // the event loop every scan runs on
+  RedisLanes& redis;
+  store::TaskStore& store;
+  ScannerRegistry& scanners;
+  telemetry::Metrics& metrics;
+  const core::Clock& clock;
+  boost::asio::thread_pool& cpu;  // file-heavy work: validation, housekeeping
+  const WorkerSettings& settings;
+};
+
+}  // namespace sw::worker

@@ -1,0 +1,77 @@
+// /metrics, /healthz and /readyz.
+#include "worker/status_endpoint.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/errors.hpp"
+
+namespace sw::worker {
+
+namespace beast_http = boost::beast::http;
+
+namespace {
+
+http::Response json_response(const http::Request& request, beast_http::status status, const nlohmann::json& body) {
+  http::Response response(status, request.version());
+  response.set(beast_http::field::content_type, "application/json");
+  response.keep_alive(request.keep_alive());
+  response.body() = body.dump();
+  return response;
+}
+
+}  // namespace
+
+http::Handler make_status_handler(const telemetry::Metrics& metrics, std::function<Readiness()> readiness) {
+  return [&metrics, readiness = std::move(readiness)](const http::Request& request,
+                                                      http::Connection& connection) -> boost::asio::awaitable<void> {
+    const std::string target(request.target());
+    const std::string path = target.substr(0, target.find('?'));
+    const bool known = path == "/metrics" || path == "/healthz" || path == "/readyz";
+    if (!known) {
+      co_await connection.send(json_response(request, beast_http::status::not_found, {{"error", "not found: " + path}}));
+      co_return;
+    }
+    if (request.method() != beast_http::verb::get && request.method() != beast_http::verb::head) {
+      co_await connection.send(json_response(request, beast_http::status::method_not_allowed,
+                                             {{"error", "only GET is allowed on " + path}}));
+      co_return;
+    }
+    if (path == "/metrics") {
+      http::Response response(beast_http::status::ok, request.version());
+      response.set(beast_http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+      response.keep_alive(request.keep_alive());
+      response.body() = metrics.serialize();
+      co_await connection.send(std::move(response));
+    } else if (path == "/healthz") {
+      co_await connection.send(json_response(request, beast_http::status::ok, {{"status", "alive"}}));
+    } else {
+      const Readiness state = readiness();
+      co_await connection.send(json_response(
+          request, state.ready ? beast_http::status::ok : beast_http::status::service_unavailable,
+          {{"status", state.ready ? "ready" : "not_ready"}, {"detail", state.detail}}));
+    }
+  };
+}
+
+std::pair<std::string, std::uint16_t> parse_listen_address(const std::string& address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) {
+    throw core::Error(core::ErrorKind::bad_input, "METRICS_ADDR '" + address + "' must be host:port");
+  }
+  std::string host = address.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  try {
+    std::size_t used = 0;
+    port = std::stoi(address.substr(colon + 1), &used);
+    if (used != address.size() - colon - 1) port = -1;
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) {
+    throw core::Error(core::ErrorKind::bad_input, "METRICS_ADDR '" + address + "' has a bad port");
+  }
+  return {host, static_cast<std::uint16_t>(port)};
+}
+
+}  // namespace sw::worker

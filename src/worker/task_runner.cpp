@@ -1,0 +1,473 @@
+// The task's life: from a queue entry to a terminal task.json.
+#include "worker/task_runner.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <regex>
+
+#include "core/errors.hpp"
+#include "core/redact.hpp"
+#include "core/task_message.hpp"
+#include "results/validator.hpp"
+#include "telemetry/log.hpp"
+
+namespace sw::worker {
+
+namespace asio = boost::asio;
+using core::Error;
+using core::ErrorKind;
+using core::TaskStatus;
+
+namespace {
+
+// Thrown inside a task to unwind to the hand-back at the top.
+struct HandBack {};
+
+// What finishing a task records.
+struct Outcome {
+  TaskStatus status = TaskStatus::failed;
+  std::string error;            // for failed and timeout
+  std::string reason = "other";  // metric label / DLQ kind
+  std::optional<results::ValidationResult> validation;
+};
+
+nlohmann::json context_of(const ActiveTask& task, const core::TaskMessage* message) {
+  nlohmann::json fields = {{"pool", task.pool}};
+  if (!task.task_id.empty()) fields["task_id"] = task.task_id;
+  if (message != nullptr) fields["trace_id"] = message->trace_id;
+  if (task.scanner) fields["scanner"] = *task.scanner;
+  return fields;
+}
+
+nlohmann::json with(nlohmann::json fields, const nlohmann::json& more) {
+  for (const auto& [key, value] : more.items()) fields[key] = value;
+  return fields;
+}
+
+// Waits `duration` on the task's timer; throws HandBack when a hand-back was requested.
+asio::awaitable<void> pause(ActiveTask& task, std::chrono::milliseconds duration) {
+  if (task.handback_requested) throw HandBack{};
+  task.wake.expires_after(duration);
+  co_await task.wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (task.handback_requested) throw HandBack{};
+}
+
+// Runs a Nessus step, retrying transient errors (network, timeout, 5xx) with capped
+// exponential backoff within the settings' budget. Steps must be safe to repeat.
+template <typename Step>
+auto with_retries(Services& services, ActiveTask& task, const char* what, Step step)
+    -> decltype(step()) {
+  const auto deadline = std::chrono::steady_clock::now() + services.settings.transient_budget;
+  std::chrono::milliseconds delay(500);
+  for (int attempt = 1;; ++attempt) {
+    std::optional<Error> failure;
+    try {
+      co_return co_await step();
+    } catch (const Error& e) {
+      if (!core::is_transient(e.kind()) || std::chrono::steady_clock::now() + delay > deadline) {
+        throw;
+      }
+      failure = e;
+    }
+    telemetry::log_warning(std::string(what) + " failed, retrying",
+                           with(context_of(task, nullptr), {{"attempt", attempt},
+                                                            {"error", failure->what()},
+                                                            {"retry_in_ms", delay.count()}}));
+    co_await pause(task, delay);
+    delay = std::min(delay * 2, std::chrono::milliseconds(30000));
+  }
+}
+
+std::string actionable(const Error& e, const std::string& scanner) {
+  switch (e.kind()) {
+    case ErrorKind::auth:
+      return std::string(e.what()) + " (check the username/password or API keys of scanner '" + scanner +
+             "' in scanners.yaml)";
+    case ErrorKind::api_disabled:
+      return std::string(e.what()) + " (scanner '" + scanner +
+             "' refuses scan control through the API; set api_token: auto or the web UI's X-API-Token)";
+    case ErrorKind::network:
+    case ErrorKind::timeout:
+    case ErrorKind::server:
+      return std::string(e.what()) + " (scanner '" + scanner + "' kept failing; check that it is up and reachable)";
+    default:
+      return e.what();
+  }
+}
+
+template <typename F>
+auto on_cpu(Services& services, F f) -> asio::awaitable<decltype(f())> {
+  co_return co_await asio::co_spawn(
+      services.cpu, [f = std::move(f)]() -> asio::awaitable<decltype(f())> { co_return f(); },
+      asio::use_awaitable);
+}
+
+class TaskRun {
+ public:
+  TaskRun(Services& services, ActiveTask& task) : s_(services), t_(task) {}
+
+  asio::awaitable<void> run() {
+    if (!co_await parse()) co_return;
+    try {
+      if (!co_await prepare_record()) co_return;
+      co_await lease_scanner();
+      if (!co_await mark_running()) co_return;
+      co_await ensure_scan();
+      co_await ensure_launched();
+      const Outcome outcome = co_await poll_until_done();
+      co_await finish(outcome);
+    } catch (const HandBack&) {
+      // handled below: co_await is not allowed in a handler
+    } catch (const Error& e) {
+      failure_ = Outcome{TaskStatus::failed, actionable(e, t_.scanner.value_or("?")), std::string(core::to_string(e.kind())), {}};
+    }
+    if (failure_) {
+      co_await finish(*failure_);
+    } else if (!t_.finished) {
+      co_await hand_back();
+    }
+  }
+
+ private:
+  nlohmann::json ctx(const nlohmann::json& more = nlohmann::json::object()) const {
+    return with(context_of(t_, message_ ? &*message_ : nullptr), more);
+  }
+
+  // 2. Parse and check; bad input goes to the DLQ with the raw text and a reason.
+  asio::awaitable<bool> parse() {
+    std::string reason;
+    try {
+      message_ = core::parse_task_message(t_.raw, t_.pool);
+      t_.task_id = message_->task_id;
+      co_return true;
+    } catch (const Error& e) {
+      reason = e.what();
+    }
+    telemetry::log_error("malformed task sent to the dead-letter queue", ctx({{"reason", reason}}));
+    co_await s_.redis.run([pool = t_.pool, raw = t_.raw, reason](queue::TaskQueue& q, queue::CapacityLeases&) {
+      q.dead_letter(pool, raw, "malformed task: " + reason);
+    });
+    s_.metrics.task_dead_lettered(t_.pool, "bad_input");
+    t_.finished = true;
+    co_return false;
+  }
+
+  // task.json exists (created when the producer did not), and the task is not finished.
+  asio::awaitable<bool> prepare_record() {
+    const auto existing = co_await on_cpu(s_, [&] { return s_.store.read(t_.task_id); });
+    if (!existing) {
+      co_await on_cpu(s_, [&] { s_.store.write(core::task_from_message(*message_, s_.clock.now())); });
+    } else if (core::is_terminal(existing->status)) {
+      telemetry::log_warning("task already finished; dropping the repeated delivery",
+                             ctx({{"status", core::to_string(existing->status)}}));
+      co_await acknowledge();
+      t_.finished = true;
+      co_return false;
+    } else {
+      task_ = *existing;
+    }
+    record_ = co_await s_.redis.run([id = t_.task_id](queue::TaskQueue& q, queue::CapacityLeases&) {
+      return q.scan_record(id);
+    });
+    if (!record_ && task_ && task_->nessus_scan_id && task_->scanner_instance_id) {
+      record_ = nlohmann::json{{"scanner", *task_->scanner_instance_id}, {"scan_id", *task_->nessus_scan_id}};
+    }
+    co_return true;
+  }
+
+  // 3. A lease on the pinned scanner (or the one the scan already runs on), else the
+  // least loaded; waits while none has room.
+  asio::awaitable<void> lease_scanner() {
+    std::optional<std::string> pinned = message_->scanner_instance_id;
+    if (record_ && record_->contains("scanner")) pinned = (*record_)["scanner"].get<std::string>();
+    if (pinned && !s_.scanners.client(t_.pool, *pinned)) {
+      throw Error(ErrorKind::bad_input, "scanner '" + *pinned + "' is not configured in pool '" + t_.pool +
+                                            "' (scanners.yaml); submit the task to a configured scanner");
+    }
+    if (s_.scanners.slots(t_.pool).empty()) {
+      throw Error(ErrorKind::bad_input, "pool '" + t_.pool + "' has no enabled scanner in scanners.yaml");
+    }
+    bool logged_wait = false;
+    while (true) {
+      auto leased = co_await s_.redis.run(
+          [pool = t_.pool, slots = s_.scanners.slots(t_.pool), id = t_.task_id, ttl = s_.settings.lease_ttl,
+           pinned](queue::TaskQueue&, queue::CapacityLeases& leases) {
+            return leases.acquire(pool, slots, id, ttl, pinned);
+          });
+      if (leased) {
+        t_.scanner = *leased;
+        co_return;
+      }
+      if (!logged_wait) {
+        telemetry::log_info("waiting for scanner capacity", ctx({{"pinned", pinned.value_or("")}}));
+        logged_wait = true;
+      }
+      co_await pause(t_, s_.settings.lease_retry);
+    }
+  }
+
+  // 4. queued -> running (running -> running when re-attaching).
+  asio::awaitable<bool> mark_running() {
+    try {
+      task_ = co_await on_cpu(s_, [&] {
+        return s_.store.update(t_.task_id, [&](core::Task& task) {
+          task.status = TaskStatus::running;
+          if (!task.started_at) task.started_at = s_.clock.now();
+          task.scanner_instance_id = *t_.scanner;
+        });
+      });
+    } catch (const Error& e) {
+      telemetry::log_warning("task cannot run; acknowledging it", ctx({{"reason", e.what()}}));
+      co_await release_lease();
+      co_await acknowledge();
+      t_.finished = true;
+      co_return false;
+    }
+    client_ = s_.scanners.client(t_.pool, *t_.scanner);
+    telemetry::log_info(record_ ? "re-attaching task" : "task running", ctx());
+    co_return true;
+  }
+
+  asio::awaitable<void> save_record() {
+    co_await s_.redis.run([id = t_.task_id, record = *record_](queue::TaskQueue& q, queue::CapacityLeases&) {
+      q.save_scan_record(id, record);
+    });
+  }
+
+  // Create the scan (or find the one a previous owner created), record its id at once.
+  asio::awaitable<void> ensure_scan() {
+    if (record_ && record_->contains("scan_id")) {
+      scan_id_ = (*record_)["scan_id"].get<std::int64_t>();
+      recovered_ = true;
+      s_.metrics.task_recovered(t_.pool);
+      co_return;
+    }
+    const std::string display = message_->payload.value("name", std::string("scan"));
+    nessus::NewScan scan;
+    scan.name = scan_name_for(display, t_.task_id);
+    scan.description = message_->payload.value("description", std::string());
+    scan.targets = message_->payload.value("targets", std::string());
+    if (const auto* creds = core::credentials_of(*message_)) {
+      nessus::SshCredentials ssh;
+      ssh.username = creds->value("username", "");
+      ssh.password = creds->value("password", "");
+      ssh.auth_method = creds->value("auth_method", "password");
+      ssh.elevate_privileges_with = creds->value("elevate_privileges_with", "Nothing");
+      ssh.escalation_account = creds->value("escalation_account", "");
+      ssh.escalation_password = creds->value("escalation_password", "");
+      if (ssh.password == core::kRedacted) {
+        throw Error(ErrorKind::bad_input,
+                    "the task's credentials were redacted (a retried dead letter); submit the scan again with its password");
+      }
+      scan.ssh = ssh;
+    }
+    scan_id_ = co_await with_retries(s_, t_, "create scan", [&]() -> asio::awaitable<std::int64_t> {
+      if (auto found = co_await client_->find_scan_by_name(scan.name)) co_return *found;
+      co_return co_await client_->create_scan(scan);
+    });
+    record_ = nlohmann::json{{"scanner", *t_.scanner}, {"scan_id", scan_id_}};
+    co_await save_record();
+    co_await on_cpu(s_, [&] {
+      s_.store.update(t_.task_id, [&](core::Task& task) { task.nessus_scan_id = scan_id_; });
+    });
+    telemetry::log_info("scan created", ctx({{"nessus_scan_id", scan_id_}}));
+  }
+
+  // 5. Launch once; a recovered scan that already runs keeps its run.
+  asio::awaitable<void> ensure_launched() {
+    if (record_->contains("run_uuid")) {
+      run_uuid_ = (*record_)["run_uuid"].get<std::string>();
+      co_return;
+    }
+    run_uuid_ = co_await with_retries(s_, t_, "launch scan", [&]() -> asio::awaitable<std::string> {
+      std::string current = co_await client_->current_run_uuid(scan_id_);
+      if (!current.empty()) co_return current;
+      co_return co_await client_->launch_scan(scan_id_);
+    });
+    (*record_)["run_uuid"] = run_uuid_;
+    co_await save_record();
+    telemetry::log_info("scan launched", ctx({{"nessus_scan_id", scan_id_}, {"run_uuid", run_uuid_}}));
+  }
+
+  // 6. Poll the run this launch started until it ends or the scan timeout passes.
+  asio::awaitable<Outcome> poll_until_done() {
+    const auto started = task_ && task_->started_at ? *task_->started_at : s_.clock.now();
+    const auto deadline = started + std::chrono::duration_cast<core::TimePoint::duration>(s_.settings.env.scan_timeout);
+    std::string last_status;
+    double last_progress = -1;
+    while (true) {
+      const nessus::RunState state = co_await with_retries(
+          s_, t_, "poll scan", [&]() { return client_->run_state(scan_id_, run_uuid_); });
+      if (state.run_found && (state.status != last_status || state.progress != last_progress)) {
+        telemetry::log(state.status != last_status ? telemetry::LogLevel::info : telemetry::LogLevel::debug,
+                       "scan status", ctx({{"nessus_scan_id", scan_id_}, {"status", state.status},
+                                           {"progress", state.progress}, {"hosts", state.hosts}}));
+        last_status = state.status;
+        last_progress = state.progress;
+        (*record_)["status"] = state.status;
+        (*record_)["progress"] = state.progress;
+        co_await save_record();
+      }
+      if (state.run_found) {
+        if (state.status == "completed" || state.status == "imported") {
+          co_return co_await export_and_validate();
+        }
+        if (state.status == "canceled" || state.status == "aborted" || state.status == "stopped") {
+          co_return Outcome{TaskStatus::failed,
+                            "Nessus reported the scan " + state.status + " (scan " + std::to_string(scan_id_) +
+                                " on scanner '" + *t_.scanner + "'); see the scan's history in Nessus",
+                            "scan_" + state.status, {}};
+        }
+      }
+      if (s_.clock.now() >= deadline) {
+        co_return co_await time_out();
+      }
+      co_await pause(t_, s_.settings.poll_interval);
+    }
+  }
+
+  asio::awaitable<Outcome> time_out() {
+    try {
+      co_await client_->stop_scan(scan_id_);
+    } catch (const Error& e) {
+      telemetry::log_warning("could not stop the timed-out scan", ctx({{"error", e.what()}}));
+    }
+    co_return Outcome{TaskStatus::timeout,
+                      "scan did not finish within SCAN_TIMEOUT_SECONDS=" +
+                          std::to_string(static_cast<long long>(s_.settings.env.scan_timeout.count())) +
+                          "; it was stopped on scanner '" + *t_.scanner + "'",
+                      "timeout", {}};
+  }
+
+  // 7-8. Export (streamed to scan_native.nessus through a temporary file), validate.
+  asio::awaitable<Outcome> export_and_validate() {
+    const auto path = s_.store.export_path(t_.task_id);
+    const auto bytes = co_await with_retries(s_, t_, "export scan", [&]() {
+      return client_->export_to_file(scan_id_, path, s_.settings.max_export_bytes,
+                                     to_millis(s_.settings.env.export_timeout));
+    });
+    telemetry::log_info("results exported", ctx({{"bytes", bytes}}));
+    auto validation = co_await on_cpu(s_, [path, type = message_->scan_type] {
+      return results::validate_export(path, type);
+    });
+    const std::string reason =
+        validation.error ? std::string(results::to_string(*validation.error)) : std::string("other");
+    s_.metrics.validation_result(t_.pool, validation.valid, reason);
+    if (validation.authentication_status == results::AuthStatus::failed) {
+      s_.metrics.auth_failure(t_.pool, std::string(core::to_string(message_->scan_type)));
+    }
+    if (validation.valid) {
+      co_return Outcome{TaskStatus::completed, "", "completed", std::move(validation)};
+    }
+    std::string error = validation.error_message;
+    co_return Outcome{TaskStatus::failed, std::move(error), reason, std::move(validation)};
+  }
+
+  // 9-10. Record the terminal state, dead-letter failures, release, acknowledge.
+  asio::awaitable<void> finish(const Outcome& outcome) {
+    const auto now = s_.clock.now();
+    try {
+      task_ = co_await on_cpu(s_, [&] {
+        return s_.store.update(t_.task_id, [&](core::Task& task) {
+          task.status = outcome.status;
+          task.completed_at = now;
+          task.error_message = outcome.error.empty() ? std::nullopt : std::optional<std::string>(outcome.error);
+          if (outcome.validation) {
+            task.validation_stats = outcome.validation->stats_json();
+            task.validation_warnings = outcome.validation->warnings;
+            task.authentication_status = std::string(results::to_string(outcome.validation->authentication_status));
+          }
+        });
+      });
+    } catch (const Error& e) {
+      telemetry::log_error("could not record the task's end", ctx({{"error", e.what()}}));
+    }
+    const bool ok = outcome.status == TaskStatus::completed;
+    const auto fields = ctx({{"status", core::to_string(outcome.status)}, {"error", outcome.error}});
+    if (ok) {
+      telemetry::log_info("task finished", fields);
+    } else {
+      telemetry::log_error("task failed", fields);
+    }
+    if (ok) {
+      co_await acknowledge();
+    } else {
+      co_await s_.redis.run([pool = t_.pool, raw = t_.raw, error = outcome.error](queue::TaskQueue& q,
+                                                                                    queue::CapacityLeases&) {
+        q.dead_letter(pool, raw, error);
+      });
+      s_.metrics.task_dead_lettered(t_.pool, outcome.reason);
+    }
+    if (record_) {
+      co_await s_.redis.run([id = t_.task_id](queue::TaskQueue& q, queue::CapacityLeases&) { q.forget_scan_record(id); });
+    }
+    co_await release_lease();
+    const double seconds = task_ && task_->started_at ? core::to_unix_seconds(now) - core::to_unix_seconds(*task_->started_at) : 0.0;
+    s_.metrics.task_finished(t_.pool, std::string(core::to_string(outcome.status)), seconds);
+    t_.finished = true;
+  }
+
+  asio::awaitable<void> acknowledge() {
+    co_await s_.redis.run([pool = t_.pool, raw = t_.raw](queue::TaskQueue& q, queue::CapacityLeases&) {
+      q.acknowledge(pool, raw);
+    });
+  }
+
+  asio::awaitable<void> release_lease() {
+    if (!t_.scanner) co_return;
+    co_await s_.redis.run([pool = t_.pool, scanner = *t_.scanner, id = t_.task_id](queue::TaskQueue&,
+                                                                                   queue::CapacityLeases& leases) {
+      leases.release(pool, scanner, id);
+    });
+    t_.scanner.reset();
+  }
+
+  // Shutdown: the task goes back to the front of its queue; its scan keeps running and
+  // its lease stays, so the next owner re-attaches within the lease's life.
+  asio::awaitable<void> hand_back() {
+    co_await s_.redis.run([pool = t_.pool, raw = t_.raw](queue::TaskQueue& q, queue::CapacityLeases&) {
+      q.hand_back(pool, raw, raw);
+    });
+    telemetry::log_info("task handed back to the queue", ctx({{"nessus_scan_id", scan_id_}}));
+    t_.finished = true;
+  }
+
+  Services& s_;
+  ActiveTask& t_;
+  std::optional<core::TaskMessage> message_;
+  std::optional<core::Task> task_;
+  std::optional<nlohmann::json> record_;
+  std::shared_ptr<nessus::ScannerApi> client_;
+  std::int64_t scan_id_ = 0;
+  std::string run_uuid_;
+  bool recovered_ = false;
+  std::optional<Outcome> failure_;
+};
+
+}  // namespace
+
+asio::awaitable<void> run_task(Services& services, ActiveTask& task) {
+  TaskRun run(services, task);
+  co_await run.run();
+}
+
+void request_handback(ActiveTask& task) {
+  task.handback_requested = true;
+  task.wake.cancel();
+}
+
+std::string scan_name_for(const std::string& display_name, const std::string& task_id) {
+  return (display_name.empty() ? std::string("scan") : display_name) + " [" + task_id + "]";
+}
+
+std::optional<std::string> task_id_from_scan_name(const std::string& scan_name) {
+  static const std::regex marker(R"(\[([A-Za-z0-9_.\-]{1,128})\]$)");
+  std::smatch match;
+  if (std::regex_search(scan_name, match, marker) && core::is_valid_task_id(match[1].str())) {
+    return match[1].str();
+  }
+  return std::nullopt;
+}
+
+}  // namespace sw::worker

@@ -1,0 +1,19 @@
+// Tests of the scan-name marker that tells scans this system created.
+#include <gtest/gtest.h>
+
+#include "worker/task_runner.hpp"
+
+namespace sw::worker {
+namespace {
+
+TEST(ScanName, MarksTheTask) {
+  EXPECT_EQ(scan_name_for("Weekly DMZ", "ne_scan_1"), "Weekly DMZ [ne_scan_1]");
+  EXPECT_EQ(scan_name_for("", "t"), "scan [t]");
+  EXPECT_EQ(task_id_from_scan_name("Weekly DMZ [ne_scan_1]"), "ne_scan_1");
+  EXPECT_FALSE(task_id_from_scan_name("Weekly DMZ"));
+  EXPECT_FALSE(task_id_from_scan_name("x [../etc]"));
+  EXPECT_FALSE(task_id_from_scan_name("x [a] trailing"));
+}
+
+}  // namespace
+}  // namespace sw::worker

@@ -1,0 +1,310 @@
+// The worker's loops and the supervision of its tasks.
+#include "worker/worker.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <unistd.h>
+
+#include "telemetry/log.hpp"
+#include "worker/maintenance.hpp"
+
+namespace sw::worker {
+
+namespace asio = boost::asio;
+
+Worker::Worker(Services& services, std::vector<std::string> pools)
+    : s_(services), pools_(std::move(pools)), changed_(services.executor), started_at_(services.clock.now()) {
+  queue::RedisOptions options{s_.settings.env.redis_url};
+  queue::QueueSettings settings{s_.settings.env.worker_id, to_millis(s_.settings.env.heartbeat_ttl),
+                                s_.settings.env.max_deliveries};
+  for (const auto& pool : pools_) {
+    fetch_lanes_.emplace(pool, std::make_unique<RedisLane>(options, settings));
+  }
+}
+
+asio::awaitable<bool> Worker::sleep(std::chrono::milliseconds duration) {
+  if (stopping_) co_return false;
+  asio::steady_timer timer(s_.executor, duration);
+  sleepers_.insert(&timer);
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  sleepers_.erase(&timer);
+  co_return !stopping_;
+}
+
+void Worker::spawn_loop(asio::awaitable<void> loop, const char* name) {
+  ++running_loops_;
+  asio::co_spawn(s_.executor, std::move(loop), [this, name](std::exception_ptr error) {
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        telemetry::log_error("background loop ended with an error", {{"loop", name}, {"error", e.what()}});
+      }
+    }
+    --running_loops_;
+    changed_.cancel();
+  });
+}
+
+void Worker::start_task(const std::string& pool, std::string raw) {
+  auto task = std::make_unique<ActiveTask>(s_.executor, pool, std::move(raw));
+  ActiveTask* key = task.get();
+  active_.emplace(key, std::move(task));
+  asio::co_spawn(s_.executor, supervise(*key), [this, key](std::exception_ptr error) {
+    if (error) {
+      try {
+        std::rethrow_exception(error);
+      } catch (const std::exception& e) {
+        telemetry::log_error("task ended with an unexpected error; it stays in flight for recovery",
+                             {{"task_id", key->task_id}, {"pool", key->pool}, {"error", e.what()}});
+      }
+    }
+    active_.erase(key);
+    changed_.cancel();
+  });
+}
+
+// Runs a task; when Redis fails it waits and runs the task again from its records
+// (every step is safe to repeat). During shutdown with Redis down it gives up: the task
+// stays in this worker's in-flight list and the reaper returns it later.
+asio::awaitable<void> Worker::supervise(ActiveTask& task) {
+  while (true) {
+    try {
+      co_await run_task(s_, task);
+      co_return;
+    } catch (const RedisFailure& e) {
+      telemetry::log_warning("redis failed during a task; retrying it",
+                             {{"task_id", task.task_id}, {"pool", task.pool}, {"error", e.what()}});
+    }
+    if (task.handback_requested) {
+      co_return;
+    }
+    task.wake.expires_after(std::chrono::seconds(1));
+    co_await task.wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+std::size_t Worker::unleased_tasks(const std::string& pool) const {
+  std::size_t count = 0;
+  for (const auto& [key, task] : active_) {
+    if (task->pool == pool && !task->scanner && !task->finished) ++count;
+  }
+  return count;
+}
+
+asio::awaitable<void> Worker::fetch_loop(std::string pool) {
+  RedisLane& lane = *fetch_lanes_.at(pool);
+  bool warned = false;
+  while (!stopping_) {
+    try {
+      const auto slots = s_.scanners.slots(pool);
+      const int capacity = s_.scanners.pool_capacity(pool);
+      const auto loads = co_await s_.redis.run([pool, slots](queue::TaskQueue&, queue::CapacityLeases& leases) {
+        return leases.load(pool, slots);
+      });
+      int active = 0;
+      for (const auto& load : loads) active += load.active;
+      if (active + static_cast<int>(unleased_tasks(pool)) >= capacity) {
+        if (!co_await sleep(s_.settings.lease_retry)) break;
+        continue;
+      }
+      auto raw = co_await lane.run([pool, block = s_.settings.fetch_block](queue::TaskQueue& q, queue::CapacityLeases&) {
+        return q.fetch(pool, block);
+      });
+      redis_ok_ = true;
+      warned = false;
+      if (raw) {
+        start_task(pool, std::move(*raw));
+      }
+      continue;
+    } catch (const RedisFailure& e) {
+      redis_ok_ = false;
+      if (!warned) {
+        telemetry::log_warning("cannot fetch tasks: redis unavailable", {{"pool", pool}, {"error", e.what()}});
+        warned = true;
+      }
+    }
+    if (!co_await sleep(std::chrono::seconds(1))) break;
+  }
+}
+
+nlohmann::json Worker::heartbeat_info() const {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  return {{"worker_id", s_.settings.env.worker_id}, {"host", host}, {"pid", static_cast<long>(getpid())},
+          {"pools", pools_}, {"started_at", core::format_iso(started_at_)}, {"active_tasks", active_.size()},
+          {"heartbeat_at", core::format_iso(s_.clock.now())}};
+}
+
+asio::awaitable<void> Worker::heartbeat_loop() {
+  const auto ttl = to_millis(s_.settings.env.heartbeat_ttl);
+  const auto beat = std::max(std::chrono::milliseconds(50), ttl / 3);
+  auto next_reap = std::chrono::steady_clock::now();
+  do {
+    try {
+      co_await s_.redis.run([info = heartbeat_info()](queue::TaskQueue& q, queue::CapacityLeases&) { q.heartbeat(info); });
+      redis_ok_ = true;
+      if (std::chrono::steady_clock::now() >= next_reap) {
+        next_reap = std::chrono::steady_clock::now() + ttl;
+        const auto report = co_await s_.redis.run([pools = pools_](queue::TaskQueue& q, queue::CapacityLeases&) {
+          return q.reap_dead_workers(pools);
+        });
+        if (report.requeued > 0 || report.dead_lettered > 0) {
+          telemetry::log_warning("recovered the tasks of dead workers",
+                                 {{"requeued", report.requeued}, {"dead_lettered", report.dead_lettered},
+                                  {"dead_workers", report.dead_workers}});
+        }
+      }
+    } catch (const RedisFailure& e) {
+      redis_ok_ = false;
+      telemetry::log_warning("heartbeat failed: redis unavailable", {{"error", e.what()}});
+    }
+  } while (co_await sleep(beat));
+}
+
+asio::awaitable<void> Worker::lease_renew_loop() {
+  const auto every = std::max(std::chrono::milliseconds(50), s_.settings.lease_ttl / 3);
+  while (co_await sleep(every)) {
+    std::vector<std::tuple<std::string, std::string, std::string>> leases;
+    for (const auto& [key, task] : active_) {
+      if (task->scanner && !task->finished) leases.emplace_back(task->pool, *task->scanner, task->task_id);
+    }
+    if (leases.empty()) continue;
+    try {
+      co_await s_.redis.run([leases, ttl = s_.settings.lease_ttl, slots_by_pool = [&] {
+                               std::map<std::string, std::vector<queue::ScannerSlot>> slots;
+                               for (const auto& pool : pools_) slots[pool] = s_.scanners.slots(pool);
+                               return slots;
+                             }()](queue::TaskQueue&, queue::CapacityLeases& capacity) {
+        for (const auto& [pool, scanner, task_id] : leases) {
+          if (!capacity.renew(pool, scanner, task_id, ttl)) {
+            telemetry::log_warning("lease had expired; taking it again",
+                                   {{"pool", pool}, {"scanner", scanner}, {"task_id", task_id}});
+            capacity.acquire(pool, slots_by_pool.at(pool), task_id, ttl, scanner);
+          }
+        }
+      });
+    } catch (const RedisFailure& e) {
+      telemetry::log_warning("lease renewal failed: redis unavailable", {{"error", e.what()}});
+    }
+  }
+}
+
+asio::awaitable<void> Worker::metrics_loop() {
+  do {
+    for (const auto& pool : pools_) {
+      try {
+        const auto slots = s_.scanners.slots(pool);
+        auto [stats, loads] = co_await s_.redis.run([pool, slots](queue::TaskQueue& q, queue::CapacityLeases& leases) {
+          return std::make_pair(q.stats(pool, 0), leases.load(pool, slots));
+        });
+        s_.metrics.set_queue_depth(pool, static_cast<double>(stats.depth));
+        s_.metrics.set_dlq_depth(pool, static_cast<double>(stats.dead_letters));
+        double active = 0, capacity = 0;
+        for (const auto& load : loads) {
+          s_.metrics.set_scanner_load(pool, load.instance_id, load.active, load.limit);
+          active += load.active;
+          capacity += load.limit;
+        }
+        s_.metrics.set_pool_load(pool, active, capacity);
+        double mine = 0;
+        for (const auto& [key, task] : active_) mine += task->pool == pool ? 1 : 0;
+        s_.metrics.set_in_flight(pool, mine);
+      } catch (const RedisFailure&) {
+        // the heartbeat loop reports Redis outages
+      }
+    }
+  } while (co_await sleep(std::clamp(s_.settings.poll_interval, std::chrono::milliseconds(200),
+                                     std::chrono::milliseconds(5000))));
+}
+
+asio::awaitable<void> Worker::maintenance_loop() {
+  const auto every = std::max(std::chrono::milliseconds(100), to_millis(s_.settings.env.housekeeping_interval));
+  do {
+    try {
+      if (s_.settings.env.housekeeping_enabled) co_await run_housekeeping(s_);
+      if (s_.settings.env.stale_scan_cleanup_enabled) {
+        std::set<std::string> mine;
+        for (const auto& [key, task] : active_) mine.insert(task->task_id);
+        co_await run_stale_scan_cleanup(s_, std::move(mine));
+      }
+      if (s_.settings.env.nessus_scan_cleanup_enabled) co_await run_nessus_cleanup(s_);
+    } catch (const std::exception& e) {
+      telemetry::log_error("background job failed", {{"error", e.what()}});
+    }
+  } while (co_await sleep(every));
+}
+
+// A worker restarted with the same WORKER_ID finds its own in-flight tasks: it resumes them.
+asio::awaitable<void> Worker::adopt_own_in_flight() {
+  for (const auto& pool : pools_) {
+    try {
+      auto held = co_await s_.redis.run([pool](queue::TaskQueue& q, queue::CapacityLeases&) { return q.in_flight(pool); });
+      for (auto& raw : held) {
+        telemetry::log_info("resuming a task this worker held before a restart", {{"pool", pool}});
+        start_task(pool, std::move(raw));
+      }
+    } catch (const RedisFailure& e) {
+      telemetry::log_warning("could not read own in-flight tasks", {{"pool", pool}, {"error", e.what()}});
+    }
+  }
+}
+
+asio::awaitable<void> Worker::run() {
+  co_await adopt_own_in_flight();
+  spawn_loop(heartbeat_loop(), "heartbeat");
+  spawn_loop(lease_renew_loop(), "lease-renewal");
+  spawn_loop(metrics_loop(), "metrics");
+  spawn_loop(maintenance_loop(), "maintenance");
+  for (const auto& pool : pools_) {
+    spawn_loop(fetch_loop(pool), "fetch");
+  }
+  while (!stopping_) {
+    changed_.expires_at(asio::steady_timer::time_point::max());
+    co_await changed_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  telemetry::log_info("shutting down: fetching stopped, waiting for running scans",
+                      {{"active_tasks", active_.size()},
+                       {"grace_seconds", s_.settings.env.shutdown_grace.count()}});
+  const auto grace_end = std::chrono::steady_clock::now() + to_millis(s_.settings.env.shutdown_grace);
+  while (!active_.empty() && std::chrono::steady_clock::now() < grace_end) {
+    changed_.expires_at(grace_end);
+    co_await changed_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  if (!active_.empty()) {
+    telemetry::log_info("grace period over: handing running scans back to the queue", {{"tasks", active_.size()}});
+    for (auto& [key, task] : active_) request_handback(*task);
+  }
+  while (!active_.empty() || running_loops_ > 0) {
+    changed_.expires_after(std::chrono::milliseconds(200));
+    co_await changed_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  try {
+    co_await s_.redis.run([](queue::TaskQueue& q, queue::CapacityLeases&) { q.unregister(); });
+  } catch (const RedisFailure& e) {
+    telemetry::log_warning("could not unregister the worker", {{"error", e.what()}});
+  }
+  for (const auto& [config, client] : s_.scanners.all()) {
+    try {
+      co_await client->logout();
+    } catch (const std::exception& e) {
+      telemetry::log_debug("logout failed", {{"scanner", config.instance_id}, {"error", e.what()}});
+    }
+  }
+  telemetry::log_info("worker stopped");
+}
+
+void Worker::request_shutdown() {
+  if (stopping_) return;
+  stopping_ = true;
+  for (auto* timer : sleepers_) timer->cancel();
+  changed_.cancel();
+}
+
+void Worker::reload(config::ScannersConfig config) {
+  const std::string change = s_.scanners.apply(std::move(config));
+  telemetry::log_info("scanners.yaml reloaded", {{"change", change}});
+}
+
+}  // namespace sw::worker

@@ -1,0 +1,65 @@
+// The scanner-worker daemon's engine: per-pool fetchers with backpressure, the tasks it
+// holds, heartbeats and the reaper, lease renewal, metrics refresh, background jobs,
+// reload and graceful shutdown. Everything runs as coroutines on one event loop; Redis
+// calls run on a fixed set of lanes.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "worker/task_runner.hpp"
+
+namespace sw::worker {
+
+class Worker {
+ public:
+  Worker(Services& services, std::vector<std::string> pools);
+
+  // Runs until shutdown has completed (tasks finished or handed back).
+  boost::asio::awaitable<void> run();
+
+  // First SIGTERM/SIGINT: stop fetching, let scans finish within the grace period,
+  // then hand the rest back. Call on the event loop.
+  void request_shutdown();
+
+  // SIGHUP: swap in a new scanners.yaml (already parsed and checked).
+  void reload(config::ScannersConfig config);
+
+  // For /readyz.
+  bool ready() const { return redis_ok_ && !stopping_; }
+  std::size_t active_tasks() const { return active_.size(); }
+
+ private:
+  boost::asio::awaitable<void> fetch_loop(std::string pool);
+  boost::asio::awaitable<void> heartbeat_loop();
+  boost::asio::awaitable<void> lease_renew_loop();
+  boost::asio::awaitable<void> metrics_loop();
+  boost::asio::awaitable<void> maintenance_loop();
+  boost::asio::awaitable<void> supervise(ActiveTask& task);
+  boost::asio::awaitable<void> adopt_own_in_flight();
+
+  void start_task(const std::string& pool, std::string raw);
+  void spawn_loop(boost::asio::awaitable<void> loop, const char* name);
+  // Sleeps, returning false at once (and from then on) when shutdown was requested.
+  boost::asio::awaitable<bool> sleep(std::chrono::milliseconds duration);
+  std::size_t unleased_tasks(const std::string& pool) const;
+  nlohmann::json heartbeat_info() const;
+
+  Services& s_;
+  std::vector<std::string> pools_;
+  std::map<std::string, std::unique_ptr<RedisLane>> fetch_lanes_;  // blocking BLMOVE, one per pool
+  std::map<ActiveTask*, std::unique_ptr<ActiveTask>> active_;
+  std::set<boost::asio::steady_timer*> sleepers_;
+  boost::asio::steady_timer changed_;  // woken when tasks or loops end and on shutdown
+  int running_loops_ = 0;
+  bool stopping_ = false;
+  bool redis_ok_ = false;
+  core::TimePoint started_at_;
+};
+
+}  // namespace sw::worker
