@@ -25,7 +25,8 @@ struct ScannerConfig {
   int max_concurrent_scans = 2;
   bool verify_ssl = false;  // the Python worker did not verify
   std::string ca_file;      // verify against this CA bundle instead of the system store
-  std::string tls_fingerprint_sha256;  // pin: hex SHA-256 of the leaf certificate (colons allowed)
+  std::string tls_fingerprint_sha256;  // pin: SHA-256 of the leaf certificate, normalised to 64
+                                       // lower-case hex digits (the file may use colons)
   ApiTokenMode api_token_mode = ApiTokenMode::auto_fetch;
   std::string api_token;    // when api_token_mode == fixed
 

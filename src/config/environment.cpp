@@ -1,0 +1,233 @@
+// The environment variables of DESIGN.md §3.5: reading, checking and describing them.
+#include "config/environment.hpp"
+
+#include <unistd.h>
+
+#include <array>
+#include <nlohmann/json.hpp>
+
+#include "config/values.hpp"
+#include "config/variables.hpp"
+#include "core/errors.hpp"
+#include "core/redact.hpp"
+#include "telemetry/log.hpp"
+
+namespace sw::config {
+
+namespace {
+
+[[noreturn]] void bad_variable(const std::string& name, const std::string& value, const std::string& expected) {
+  throw core::Error(core::ErrorKind::bad_input,
+                    "environment variable " + name + "='" + value + "' is invalid: expected " + expected);
+}
+
+std::string trim(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) {
+    return {};
+  }
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+// Whether a duration may be zero (a TTL of zero expires at once; an interval of zero spins).
+enum class ZeroAllowed { no, yes };
+
+class EnvironmentReader {
+ public:
+  explicit EnvironmentReader(const std::map<std::string, std::string>* variables) : variables_(variables) {}
+
+  // The trimmed value, nullopt when unset or blank.
+  std::optional<std::string> value(const std::string& name) const {
+    const auto raw = lookup_variable(variables_, name);
+    if (!raw) {
+      return std::nullopt;
+    }
+    std::string trimmed = trim(*raw);
+    return trimmed.empty() ? std::nullopt : std::optional<std::string>(std::move(trimmed));
+  }
+
+  void read_string(const std::string& name, std::string& target) const {
+    if (const auto v = value(name)) {
+      target = *v;
+    }
+  }
+
+  void read_bool(const std::string& name, bool& target) const {
+    if (const auto v = value(name)) {
+      const auto parsed = parse_bool(*v);
+      if (!parsed) {
+        bad_variable(name, *v, "true, false, yes, no, 1 or 0");
+      }
+      target = *parsed;
+    }
+  }
+
+  // A duration given in `unit_seconds` units; fractions allowed.
+  void read_duration(const std::string& name, double unit_seconds, ZeroAllowed zero, Seconds& target) const {
+    if (const auto v = value(name)) {
+      const auto parsed = parse_number(*v);
+      if (!parsed || *parsed < 0 || (zero == ZeroAllowed::no && *parsed == 0)) {
+        bad_variable(name, *v, zero == ZeroAllowed::no ? "a number greater than 0" : "a number of at least 0");
+      }
+      target = Seconds(*parsed * unit_seconds);
+    }
+  }
+
+ private:
+  const std::map<std::string, std::string>* variables_;
+};
+
+std::vector<std::string> split_pools(const std::string& text) {
+  std::vector<std::string> pools;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    std::string pool = trim(text.substr(start, comma - start));
+    if (!pool.empty()) {
+      pools.push_back(std::move(pool));
+    }
+    start = comma + 1;
+  }
+  if (pools.size() == 1 && (pools[0] == "all" || pools[0] == "*")) {
+    pools.clear();
+  }
+  return pools;
+}
+
+std::string default_worker_id() {
+  std::array<char, 256> host{};
+  if (gethostname(host.data(), host.size() - 1) != 0 || host[0] == '\0') {
+    return "worker-" + std::to_string(getpid());
+  }
+  return std::string(host.data()) + "-" + std::to_string(getpid());
+}
+
+// "host:port" with a port of 1-65535 (or 0 for any).
+bool is_host_and_port(const std::string& address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return false;
+  }
+  const auto port = parse_integer(address.substr(colon + 1));
+  return port && *port >= 0 && *port <= 65535;
+}
+
+// redis://user:password@host -> redis://user:********@host
+std::string masked_redis_url(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  const auto at = url.rfind('@');
+  if (scheme_end == std::string::npos || at == std::string::npos || at < scheme_end) {
+    return url;
+  }
+  const auto colon = url.find(':', scheme_end + 3);
+  if (colon == std::string::npos || colon > at) {
+    return url;
+  }
+  return url.substr(0, colon + 1) + std::string(core::kRedacted) + url.substr(at);
+}
+
+}  // namespace
+
+Environment load_environment(const std::map<std::string, std::string>* variables) {
+  const EnvironmentReader reader(variables);
+  Environment environment;
+
+  reader.read_string("REDIS_URL", environment.redis_url);
+  if (environment.redis_url.rfind("redis://", 0) != 0 && environment.redis_url.rfind("rediss://", 0) != 0) {
+    bad_variable("REDIS_URL", masked_redis_url(environment.redis_url), "redis://[:password@]host[:port][/db]");
+  }
+  if (const auto v = reader.value("DATA_DIR")) {
+    environment.data_dir = *v;
+  }
+  if (const auto v = reader.value("SCANNER_CONFIG")) {
+    environment.scanner_config = *v;
+  }
+
+  reader.read_string("LOG_LEVEL", environment.log_level);
+  const auto level = telemetry::parse_log_level(environment.log_level);
+  if (!level) {
+    bad_variable("LOG_LEVEL", environment.log_level, "DEBUG, INFO, WARNING, ERROR or CRITICAL");
+  }
+  environment.log_level = std::string(telemetry::to_string(*level));
+  reader.read_string("LOG_FORMAT", environment.log_format);
+  const auto format = telemetry::parse_log_format(environment.log_format);
+  if (!format) {
+    bad_variable("LOG_FORMAT", environment.log_format, "json or text");
+  }
+  environment.log_format = *format == telemetry::LogFormat::json ? "json" : "text";
+
+  if (const auto v = reader.value("WORKER_POOLS")) {
+    environment.worker_pools = split_pools(*v);
+  }
+
+  constexpr double kHour = 3600.0;
+  constexpr double kDay = 86400.0;
+  reader.read_bool("HOUSEKEEPING_ENABLED", environment.housekeeping_enabled);
+  reader.read_duration("HOUSEKEEPING_INTERVAL_HOURS", kHour, ZeroAllowed::no, environment.housekeeping_interval);
+  reader.read_duration("COMPLETED_TTL_DAYS", kDay, ZeroAllowed::yes, environment.completed_ttl);
+  reader.read_duration("FAILED_TTL_DAYS", kDay, ZeroAllowed::yes, environment.failed_ttl);
+  reader.read_bool("STALE_SCAN_CLEANUP_ENABLED", environment.stale_scan_cleanup_enabled);
+  reader.read_duration("STALE_SCAN_HOURS", kHour, ZeroAllowed::no, environment.stale_scan_age);
+  reader.read_bool("STALE_SCAN_DELETE_FROM_NESSUS", environment.stale_scan_delete_from_nessus);
+  reader.read_bool("NESSUS_SCAN_CLEANUP_ENABLED", environment.nessus_scan_cleanup_enabled);
+  reader.read_duration("NESSUS_SCAN_RETENTION_HOURS", kHour, ZeroAllowed::yes, environment.nessus_scan_retention);
+  reader.read_duration("POLL_INTERVAL_SECONDS", 1.0, ZeroAllowed::no, environment.poll_interval);
+  reader.read_duration("SCAN_TIMEOUT_SECONDS", 1.0, ZeroAllowed::no, environment.scan_timeout);
+  reader.read_duration("SHUTDOWN_GRACE_SECONDS", 1.0, ZeroAllowed::yes, environment.shutdown_grace);
+  reader.read_duration("EXPORT_TIMEOUT_SECONDS", 1.0, ZeroAllowed::no, environment.export_timeout);
+  reader.read_duration("HEARTBEAT_TTL_SECONDS", 1.0, ZeroAllowed::no, environment.heartbeat_ttl);
+
+  // METRICS_ADDR set but empty disables the endpoint (unlike the others, where empty means default).
+  if (const auto raw = lookup_variable(variables, "METRICS_ADDR")) {
+    environment.metrics_addr = trim(*raw);
+    if (!environment.metrics_addr.empty() && !is_host_and_port(environment.metrics_addr)) {
+      bad_variable("METRICS_ADDR", environment.metrics_addr, "host:port, or empty to disable");
+    }
+  }
+
+  environment.worker_id = reader.value("WORKER_ID").value_or(default_worker_id());
+
+  if (const auto v = reader.value("MAX_DELIVERIES")) {
+    const auto parsed = parse_integer(*v);
+    if (!parsed || *parsed < 1 || *parsed > 1000000) {
+      bad_variable("MAX_DELIVERIES", *v, "a whole number of at least 1");
+    }
+    environment.max_deliveries = static_cast<int>(*parsed);
+  }
+  return environment;
+}
+
+std::string describe(const Environment& environment) {
+  nlohmann::json pools = nlohmann::json::array();
+  for (const auto& pool : environment.worker_pools) {
+    pools.push_back(pool);
+  }
+  const nlohmann::json description = {
+      {"redis_url", masked_redis_url(environment.redis_url)},
+      {"data_dir", environment.data_dir.string()},
+      {"scanner_config", environment.scanner_config.string()},
+      {"log_level", environment.log_level},
+      {"log_format", environment.log_format},
+      {"worker_pools", pools},
+      {"housekeeping_enabled", environment.housekeeping_enabled},
+      {"housekeeping_interval_seconds", environment.housekeeping_interval.count()},
+      {"completed_ttl_seconds", environment.completed_ttl.count()},
+      {"failed_ttl_seconds", environment.failed_ttl.count()},
+      {"stale_scan_cleanup_enabled", environment.stale_scan_cleanup_enabled},
+      {"stale_scan_age_seconds", environment.stale_scan_age.count()},
+      {"stale_scan_delete_from_nessus", environment.stale_scan_delete_from_nessus},
+      {"nessus_scan_cleanup_enabled", environment.nessus_scan_cleanup_enabled},
+      {"nessus_scan_retention_seconds", environment.nessus_scan_retention.count()},
+      {"poll_interval_seconds", environment.poll_interval.count()},
+      {"scan_timeout_seconds", environment.scan_timeout.count()},
+      {"shutdown_grace_seconds", environment.shutdown_grace.count()},
+      {"export_timeout_seconds", environment.export_timeout.count()},
+      {"metrics_addr", environment.metrics_addr},
+      {"worker_id", environment.worker_id},
+      {"heartbeat_ttl_seconds", environment.heartbeat_ttl.count()},
+      {"max_deliveries", environment.max_deliveries},
+  };
+  return description.dump();
+}
+
+}  // namespace sw::config
