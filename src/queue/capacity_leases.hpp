@@ -1,0 +1,54 @@
+// Cluster-wide scanner capacity: a lease per running scan, held in Redis with an expiry
+// on the server's clock, so that a scanner never runs more scans than its limit counted
+// over every worker on every host, and a dead worker's leases come back on their own.
+// Key names: src/queue/KEYS.md.
+//
+// Thread-safety: none. One object (and Redis connection) per thread.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "queue/redis_connection.hpp"
+
+namespace sw::queue {
+
+struct ScannerSlot {
+  std::string instance_id;
+  int limit = 2;  // max_concurrent_scans; 0 or less takes no leases
+};
+
+struct ScannerLoad {
+  std::string instance_id;
+  int active = 0;  // unexpired leases
+  int limit = 0;
+};
+
+class CapacityLeases {
+ public:
+  explicit CapacityLeases(RedisOptions options);
+
+  // Atomically takes a lease for task_id on the pinned scanner (when given; it must be
+  // one of `slots`, else core::Error(bad_input)) or on the least-utilised scanner of
+  // `slots` (ties: least recently leased), never exceeding its limit; expired leases do
+  // not count. A lease the task already holds on one of the candidates is renewed and
+  // that scanner returned (re-attach after a crash). nullopt when none has room.
+  std::optional<std::string> acquire(const std::string& pool, const std::vector<ScannerSlot>& slots,
+                                     const std::string& task_id, std::chrono::milliseconds ttl,
+                                     std::optional<std::string> pinned);
+  // Extends an unexpired lease; false when it expired (the scanner's room may be gone:
+  // acquire again).
+  bool renew(const std::string& pool, const std::string& instance_id, const std::string& task_id,
+             std::chrono::milliseconds ttl);
+  // Idempotent.
+  void release(const std::string& pool, const std::string& instance_id, const std::string& task_id);
+  // Unexpired leases per scanner, in the order of `slots`.
+  std::vector<ScannerLoad> load(const std::string& pool, const std::vector<ScannerSlot>& slots);
+
+ private:
+  RedisConnection redis_;
+};
+
+}  // namespace sw::queue

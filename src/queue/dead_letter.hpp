@@ -1,0 +1,44 @@
+// Dead-letter entries in the Python worker's format: the sorted set {pool}:queue:dead holds
+// the task JSON plus "error", "failed_at" (ISO 8601 UTC) and "scanner_pool", scored by the
+// unix time of the failure. Building (secrets redacted), reading and preparing a retry.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/time.hpp"
+
+namespace sw::queue {
+
+struct DeadLetter {
+  std::string member;      // the sorted-set member exactly as stored
+  nlohmann::json entry;    // the member parsed (an object); {"raw": member} when it is not an object
+  std::optional<std::string> task_id;
+  std::string error;
+  std::string failed_at;   // as stored
+  core::TimePoint failed_time;  // from the score
+  std::optional<long long> deliveries;
+};
+
+// The DLQ entry for a queue entry `raw` that failed with `reason`:
+// - a JSON object: a copy with secrets redacted (core::redact_secrets);
+// - anything else: {"raw": core::redact_text(raw)};
+// then `extra`'s fields (redacted), then "error" (the reason, redacted), "failed_at" and
+// "scanner_pool" (the queue's pool when the task names none).
+nlohmann::json make_dead_letter_entry(std::string_view raw, std::string_view pool, std::string_view reason,
+                                      core::TimePoint failed_at,
+                                      const nlohmann::json& extra = nlohmann::json::object());
+
+// Reads a member written by this worker or the Python worker.
+DeadLetter parse_dead_letter(std::string member, double score);
+
+// The queue message a retry pushes: the entry without the failure fields (error,
+// failed_at, deliveries). nullopt for an entry that holds only raw text (not a task).
+std::optional<std::string> retry_message(const DeadLetter& letter);
+
+// A score as Redis reads it (unix seconds with microseconds).
+std::string format_score(core::TimePoint time);
+
+}  // namespace sw::queue

@@ -1,0 +1,131 @@
+// The reliable task queue (DESIGN.md §3.1, §4): producers LPUSH to {pool}:queue; a worker
+// moves the next task into its own in-flight list in one step (BLMOVE) and removes it only
+// when the task is done, handed back or dead-lettered. Workers keep a heartbeat; any live
+// worker reaps the in-flight tasks of dead ones, counting deliveries, and dead-letters a
+// task delivered max_deliveries times. Also the dead-letter queue admin, per-task scan
+// records for re-attaching, and statistics. Key names: src/queue/KEYS.md.
+//
+// Thread-safety: none. A TaskQueue owns one blocking Redis connection; use one object per
+// thread (several objects of one worker share its worker_id and its in-flight lists).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/time.hpp"
+#include "queue/dead_letter.hpp"
+#include "queue/redis_connection.hpp"
+
+namespace sw::queue {
+
+struct QueueSettings {
+  std::string worker_id;
+  std::chrono::milliseconds heartbeat_ttl{30000};
+  int max_deliveries = 3;
+};
+
+struct ReapReport {
+  std::vector<std::string> dead_workers;       // heartbeat expired, still registered
+  std::size_t requeued = 0;                    // tasks returned to the front of their queue
+  std::size_t dead_lettered = 0;               // poison tasks moved to the DLQ
+  std::vector<std::string> forgotten_workers;  // removed from the registry (nothing left in flight)
+};
+
+struct QueueStats {
+  std::string pool;
+  std::size_t depth = 0;
+  std::size_t dead_letters = 0;
+  std::map<std::string, std::size_t> in_flight;  // by worker id (registered workers)
+  std::vector<std::string> next;                 // the entries consumers take next, next first
+};
+
+struct WorkerInfo {
+  std::string worker_id;
+  bool alive = false;                            // heartbeat present
+  nlohmann::json info;                           // as given to heartbeat()
+  std::map<std::string, std::size_t> in_flight;  // by pool
+};
+
+class TaskQueue {
+ public:
+  // Throws core::Error(bad_input) for a bad URL or an empty worker id. Connects lazily.
+  TaskQueue(RedisOptions options, QueueSettings settings);
+
+  const QueueSettings& settings() const { return settings_; }
+
+  // LPUSH; returns the queue depth.
+  long long enqueue(const std::string& pool, const std::string& message_json);
+
+  // Moves the next task (right end) into this worker's in-flight list for the pool
+  // (BLMOVE RIGHT LEFT), waiting up to `block` (0: do not wait); nullopt when none came.
+  // The first fetch of a pool registers the worker (heartbeat and registry) so that a
+  // task it takes can always be recovered.
+  std::optional<std::string> fetch(const std::string& pool, std::chrono::milliseconds block);
+
+  // Each returns false when `raw` was no longer in this worker's in-flight list (a reaper
+  // took it because the heartbeat lapsed): then nothing else changed either.
+  // Done: removes it from in-flight and forgets its delivery count.
+  bool acknowledge(const std::string& pool, const std::string& raw);
+  // Removes it and pushes `replacement` to the end consumers take next; no delivery counted.
+  bool hand_back(const std::string& pool, const std::string& raw, const std::string& replacement);
+  // Removes it and adds a DLQ entry (make_dead_letter_entry) scored now.
+  bool dead_letter(const std::string& pool, const std::string& raw, const std::string& reason,
+                   const nlohmann::json& extra = nlohmann::json::object());
+
+  // This worker's in-flight entries for the pool, newest first.
+  std::vector<std::string> in_flight(const std::string& pool);
+
+  // Refreshes this worker's heartbeat key (TTL heartbeat_ttl) and its registry entry.
+  // Call it well within the TTL (e.g. every TTL/3).
+  void heartbeat(const nlohmann::json& info);
+  // Clean exit: deletes the heartbeat; leaves the registry when nothing is in flight
+  // (otherwise the next reaper recovers what is left at once).
+  void unregister();
+
+  // For every registered worker other than this one whose heartbeat is gone: returns its
+  // in-flight tasks of `pools` to the front of their queue, counting one more delivery
+  // each; a task delivered max_deliveries times goes to the DLQ ("poison task: delivered
+  // N times", with "deliveries": N) instead. Safe to run on many workers at once.
+  ReapReport reap_dead_workers(const std::vector<std::string>& pools);
+
+  // Per-task scan record for re-attaching (scanner instance, nessus scan id, run uuid...).
+  // The task id must be valid (core::is_valid_task_id), else core::Error(bad_input).
+  void save_scan_record(const std::string& task_id, const nlohmann::json& record);
+  std::optional<nlohmann::json> scan_record(const std::string& task_id);
+  void forget_scan_record(const std::string& task_id);
+
+  // Dead letters, newest first.
+  std::vector<DeadLetter> dlq_list(const std::string& pool, std::size_t offset, std::size_t limit);
+  // The newest entry of the task.
+  std::optional<DeadLetter> dlq_show(const std::string& pool, const std::string& task_id);
+  // Puts entries (one task's, or all) back on the queue (LPUSH) without the failure
+  // fields; entries holding only raw text are not tasks and stay. Returns how many moved.
+  std::size_t dlq_retry(const std::string& pool, std::optional<std::string> task_id);
+  // Deletes all entries, or those that failed before `older_than`. Returns how many.
+  std::size_t dlq_purge(const std::string& pool, std::optional<core::TimePoint> older_than);
+
+  // Depth, DLQ size, in-flight per registered worker, and the next `peek` entries.
+  QueueStats stats(const std::string& pool, std::size_t peek);
+  // Registered workers (alive or awaiting a reaper), their info and in-flight counts.
+  std::vector<WorkerInfo> workers();
+
+ private:
+  void ensure_registered(const std::string& pool);
+  std::vector<std::string> registered_worker_ids();
+  std::vector<std::string> pools_of(const std::string& worker_id);
+  std::vector<DeadLetter> dead_letter_range(const std::string& pool, long long start, long long stop);
+  void forget_worker_if_done(const std::string& worker_id, ReapReport* report);
+
+  QueueSettings settings_;
+  RedisConnection redis_;
+  core::SystemClock clock_;
+  std::set<std::string> registered_pools_;
+};
+
+}  // namespace sw::queue

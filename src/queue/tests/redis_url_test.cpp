@@ -1,0 +1,78 @@
+// Tests of REDIS_URL parsing.
+#include <gtest/gtest.h>
+
+#include "core/errors.hpp"
+#include "queue/redis_url.hpp"
+
+namespace sw::queue {
+namespace {
+
+TEST(RedisUrl, HostAndPort) {
+  const auto endpoint = parse_redis_url("redis://redis:6380");
+  EXPECT_EQ(endpoint.transport, RedisEndpoint::Transport::tcp);
+  EXPECT_EQ(endpoint.host, "redis");
+  EXPECT_EQ(endpoint.port, 6380);
+  EXPECT_EQ(endpoint.database, 0);
+  EXPECT_TRUE(endpoint.password.empty());
+}
+
+TEST(RedisUrl, DefaultPort) {
+  const auto endpoint = parse_redis_url("redis://redis");
+  EXPECT_EQ(endpoint.host, "redis");
+  EXPECT_EQ(endpoint.port, 6379);
+}
+
+TEST(RedisUrl, PasswordAndDatabase) {
+  const auto endpoint = parse_redis_url("redis://:s3cr%40t@10.0.0.5:6379/2");
+  EXPECT_EQ(endpoint.host, "10.0.0.5");
+  EXPECT_EQ(endpoint.password, "s3cr@t");
+  EXPECT_TRUE(endpoint.username.empty());
+  EXPECT_EQ(endpoint.database, 2);
+  EXPECT_EQ(endpoint.describe(), "redis://10.0.0.5:6379/2");
+}
+
+TEST(RedisUrl, UserAndPassword) {
+  const auto endpoint = parse_redis_url("redis://worker:pw@host:1/0");
+  EXPECT_EQ(endpoint.username, "worker");
+  EXPECT_EQ(endpoint.password, "pw");
+}
+
+TEST(RedisUrl, Ipv6) {
+  const auto endpoint = parse_redis_url("redis://[::1]:7000");
+  EXPECT_EQ(endpoint.host, "::1");
+  EXPECT_EQ(endpoint.port, 7000);
+}
+
+TEST(RedisUrl, UnixSocket) {
+  const auto endpoint = parse_redis_url("unix:///run/redis/redis.sock?db=3&password=pw");
+  EXPECT_EQ(endpoint.transport, RedisEndpoint::Transport::unix_socket);
+  EXPECT_EQ(endpoint.socket_path, "/run/redis/redis.sock");
+  EXPECT_EQ(endpoint.database, 3);
+  EXPECT_EQ(endpoint.password, "pw");
+  EXPECT_EQ(endpoint.describe(), "unix:///run/redis/redis.sock?db=3");
+}
+
+TEST(RedisUrl, Rejections) {
+  for (const char* url : {"", "http://host:1", "rediss://host:6379", "redis://", "redis://host:0",
+                          "redis://host:99999", "redis://host:abc", "redis://host/x", "unix://relative.sock",
+                          "unix:///tmp/r.sock?color=red", "redis://[::1"}) {
+    try {
+      parse_redis_url(url);
+      ADD_FAILURE() << "accepted " << url;
+    } catch (const core::Error& error) {
+      EXPECT_EQ(error.kind(), core::ErrorKind::bad_input) << url;
+    }
+  }
+}
+
+TEST(RedisUrl, ErrorsNeverShowThePassword) {
+  try {
+    parse_redis_url("redis://:hunter2@host:bad");
+    FAIL();
+  } catch (const core::Error& error) {
+    EXPECT_EQ(std::string(error.what()).find("hunter2"), std::string::npos) << error.what();
+  }
+}
+
+}  // namespace
+}  // namespace sw::queue
