@@ -1,0 +1,77 @@
+// Streaming reader of .nessus (NessusClientData_v2) exports on expat: memory stays flat
+// whatever the file size, entity declarations are refused, and only the ReportItem
+// children a consumer asks for are collected (each capped in length).
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/errors.hpp"
+
+namespace sw::results {
+
+// Why a file could not be read; the validator maps these to its error reasons.
+enum class ReadFailure {
+  file_not_found,
+  unreadable,   // I/O error
+  xml_invalid,  // not well-formed, entity declarations, or not a v2 export
+};
+
+class ReadError : public core::Error {
+ public:
+  ReadError(ReadFailure failure, const std::string& message)
+      : core::Error(core::ErrorKind::bad_input, message), failure_(failure) {}
+  ReadFailure failure() const noexcept { return failure_; }
+
+ private:
+  ReadFailure failure_;
+};
+
+struct ReportItem {
+  std::string_view host;  // ReportHost@name of the enclosing host
+  std::string port;
+  std::string svc_name;
+  std::string protocol;
+  std::string severity;   // as written; see severity_level()
+  std::string plugin_id;
+  std::string plugin_name;
+  std::string plugin_family;
+  // The requested children in document order (name, text); repeated ones (cve, xref)
+  // appear several times. Text longer than ReadOptions::text_limit is cut there.
+  std::vector<std::pair<std::string, std::string>> children;
+
+  // 0-4 from the severity attribute, -1 when absent or out of range.
+  int severity_level() const;
+  // Text of the first child of that name, or nullptr.
+  const std::string* child(std::string_view name) const;
+};
+
+// Callbacks of read_nessus, in document order. Defaults ignore everything.
+class NessusVisitor {
+ public:
+  virtual ~NessusVisitor() = default;
+  virtual void on_report(std::string_view /*report_name*/) {}
+  virtual void on_host_start(std::string_view /*host_name*/) {}
+  virtual void on_host_property(std::string_view /*name*/, std::string_view /*value*/) {}
+  virtual void on_item(const ReportItem& /*item*/) {}
+  virtual void on_host_end() {}
+};
+
+struct ReadOptions {
+  std::vector<std::string> item_children;  // ReportItem children to collect
+  bool all_item_children = false;          // collect every child (ignores item_children)
+  // Collect children only for items of these plugin ids; empty means every item.
+  std::vector<std::string> children_for_plugins;
+  bool host_properties = true;             // report HostProperties tags
+  std::size_t text_limit = 256 * 1024;     // cap per collected text
+};
+
+// Reads the whole file, calling the visitor. Throws ReadError.
+void read_nessus(const std::filesystem::path& file, NessusVisitor& visitor,
+                 const ReadOptions& options = {});
+
+}  // namespace sw::results
