@@ -1,0 +1,340 @@
+// Integration tests of TaskQueue against a real redis-server: reliable fetch, hand-back,
+// malformed entries to the DLQ, poison tasks, DLQ admin on the Python worker's format,
+// scan records, the worker registry, and reconnecting after a Redis restart.
+#include <gtest/gtest.h>
+
+#include "core/errors.hpp"
+#include "core/task_message.hpp"
+#include "queue/redis_connection.hpp"
+#include "queue/task_queue.hpp"
+#include "support/process.hpp"
+#include "support/redis_server.hpp"
+
+namespace sw::queue {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string task_json(const std::string& task_id) {
+  return nlohmann::json{{"task_id", task_id},
+                        {"trace_id", "trace-" + task_id},
+                        {"scan_type", "untrusted"},
+                        {"scanner_pool", "nessus"},
+                        {"payload", {{"targets", "10.0.0.1"}, {"name", task_id}}}}
+      .dump();
+}
+
+class TaskQueueTest : public ::testing::Test {
+ protected:
+  RedisOptions options() const { return RedisOptions{.url = redis_.url()}; }
+  TaskQueue make_queue(const std::string& worker_id, std::chrono::milliseconds ttl = 30s) const {
+    return TaskQueue(options(), QueueSettings{worker_id, ttl, 3});
+  }
+
+  testing::RedisServer redis_;
+};
+
+TEST_F(TaskQueueTest, FetchIsFifoAndKeepsTheTaskInFlightUntilAcknowledged) {
+  TaskQueue queue = make_queue("w1");
+  EXPECT_EQ(queue.enqueue("nessus", task_json("t1")), 1);
+  EXPECT_EQ(queue.enqueue("nessus", task_json("t2")), 2);
+
+  const auto first = queue.fetch("nessus", 100ms);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(nlohmann::json::parse(*first)["task_id"], "t1");
+  EXPECT_EQ(queue.in_flight("nessus"), std::vector<std::string>{*first});
+
+  const auto stats = queue.stats("nessus", 5);
+  EXPECT_EQ(stats.depth, 1u);
+  EXPECT_EQ(stats.in_flight.at("w1"), 1u);
+  ASSERT_EQ(stats.next.size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(stats.next[0])["task_id"], "t2");
+
+  EXPECT_TRUE(queue.acknowledge("nessus", *first));
+  EXPECT_FALSE(queue.acknowledge("nessus", *first));
+  EXPECT_TRUE(queue.in_flight("nessus").empty());
+
+  const auto second = queue.fetch("nessus", 0ms);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(nlohmann::json::parse(*second)["task_id"], "t2");
+  EXPECT_FALSE(queue.fetch("nessus", 0ms));
+  EXPECT_FALSE(queue.fetch("nessus", 50ms));  // blocks, then times out
+}
+
+TEST_F(TaskQueueTest, FetchWakesUpWhenATaskArrives) {
+  TaskQueue consumer = make_queue("w1");
+  std::optional<std::string> fetched;
+  std::thread waiting([&] { fetched = consumer.fetch("nessus", 10s); });
+  TaskQueue producer = make_queue("producer");
+  ASSERT_TRUE(testing::eventually([&] { return producer.stats("nessus", 0).in_flight.contains("w1"); }, 5s));
+  producer.enqueue("nessus", task_json("late"));
+  waiting.join();
+  ASSERT_TRUE(fetched);
+  EXPECT_EQ(nlohmann::json::parse(*fetched)["task_id"], "late");
+}
+
+TEST_F(TaskQueueTest, HandBackPutsTheReplacementFirstInLine) {
+  TaskQueue queue = make_queue("w1");
+  queue.enqueue("nessus", task_json("t1"));
+  queue.enqueue("nessus", task_json("t2"));
+  const auto raw = queue.fetch("nessus", 0ms);
+  ASSERT_TRUE(raw);
+  auto replacement = nlohmann::json::parse(*raw);
+  replacement["nessus_scan_id"] = 42;
+  EXPECT_TRUE(queue.hand_back("nessus", *raw, replacement.dump()));
+  EXPECT_FALSE(queue.hand_back("nessus", *raw, replacement.dump()));  // no duplicate
+  EXPECT_TRUE(queue.in_flight("nessus").empty());
+  const auto again = queue.fetch("nessus", 0ms);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(nlohmann::json::parse(*again)["nessus_scan_id"], 42);
+  EXPECT_EQ(queue.stats("nessus", 0).depth, 1u);
+}
+
+// The worker's flow for bad input: fetch, core::parse_task_message, dead_letter.
+TEST_F(TaskQueueTest, MalformedEntriesEndInTheDeadLetterQueueWithRawTextAndReason) {
+  TaskQueue queue = make_queue("w1");
+  const std::vector<std::string> malformed = {
+      R"(this is not json "password": "hunter2")",
+      R"([{"task_id": "array"}])",
+      R"({"scan_type": "untrusted", "payload": {"targets": "h"}})",
+      R"({"task_id": "../../etc/x", "scan_type": "untrusted", "payload": {"targets": "h"}})",
+  };
+  for (const auto& raw : malformed) {
+    queue.enqueue("nessus", raw);
+  }
+  while (const auto raw = queue.fetch("nessus", 0ms)) {
+    try {
+      core::parse_task_message(*raw, "nessus");
+      ADD_FAILURE() << "accepted " << *raw;
+    } catch (const core::Error& error) {
+      ASSERT_EQ(error.kind(), core::ErrorKind::bad_input);
+      EXPECT_TRUE(queue.dead_letter("nessus", *raw, error.what()));
+    }
+  }
+  EXPECT_TRUE(queue.in_flight("nessus").empty());
+  EXPECT_EQ(queue.stats("nessus", 0).depth, 0u);
+
+  const auto letters = queue.dlq_list("nessus", 0, 10);
+  ASSERT_EQ(letters.size(), 4u);
+  std::map<std::string, std::string> reason_by_content;
+  for (const auto& letter : letters) {
+    EXPECT_FALSE(letter.error.empty());
+    EXPECT_FALSE(letter.failed_at.empty());
+    EXPECT_EQ(letter.entry["scanner_pool"], "nessus");
+    EXPECT_EQ(letter.member.find("hunter2"), std::string::npos) << letter.member;
+    const std::string content = letter.entry.contains("raw") ? letter.entry["raw"].get<std::string>()
+                                                             : letter.entry.value("task_id", "(no task_id)");
+    reason_by_content[content] = letter.error;
+  }
+  EXPECT_EQ(reason_by_content.at(R"([{"task_id": "array"}])"), "not a JSON object (got array)");
+  EXPECT_EQ(reason_by_content.at("(no task_id)"), "missing task_id");
+  EXPECT_NE(reason_by_content.at("../../etc/x").find("../../etc/x"), std::string::npos);
+  const auto not_json = std::find_if(reason_by_content.begin(), reason_by_content.end(),
+                                     [](const auto& item) { return item.first.starts_with("this is not json"); });
+  ASSERT_NE(not_json, reason_by_content.end());
+  EXPECT_EQ(not_json->second, "not valid JSON");
+}
+
+TEST_F(TaskQueueTest, PoisonTaskLandsInTheDeadLetterQueueAfterMaxDeliveries) {
+  TaskQueue reaper = make_queue("reaper", 30s);
+  reaper.heartbeat({});
+  reaper.enqueue("nessus", task_json("poison"));
+  for (int delivery = 1; delivery <= 3; ++delivery) {
+    // A worker takes the task and dies (its heartbeat lapses without being refreshed).
+    TaskQueue victim = make_queue("victim-" + std::to_string(delivery), 200ms);
+    ASSERT_TRUE(victim.fetch("nessus", 1s));
+    ReapReport report;
+    ASSERT_TRUE(testing::eventually(
+        [&] {
+          report = reaper.reap_dead_workers({"nessus"});
+          return !report.dead_workers.empty();
+        },
+        5s));
+    EXPECT_EQ(report.forgotten_workers, report.dead_workers);
+    if (delivery < 3) {
+      EXPECT_EQ(report.requeued, 1u);
+      EXPECT_EQ(reaper.stats("nessus", 0).depth, 1u);
+    } else {
+      EXPECT_EQ(report.dead_lettered, 1u);
+      EXPECT_EQ(reaper.stats("nessus", 0).depth, 0u);
+    }
+  }
+  const auto letter = reaper.dlq_show("nessus", "poison");
+  ASSERT_TRUE(letter);
+  EXPECT_EQ(letter->deliveries, 3);
+  EXPECT_EQ(letter->error, "poison task: delivered 3 times");
+  EXPECT_TRUE(reaper.workers().size() == 1 && reaper.workers()[0].worker_id == "reaper");
+
+  // Retried, it starts counting again.
+  EXPECT_EQ(reaper.dlq_retry("nessus", "poison"), 1u);
+  TaskQueue victim = make_queue("victim-again", 200ms);
+  ASSERT_TRUE(victim.fetch("nessus", 1s));
+  ASSERT_TRUE(testing::eventually([&] { return reaper.reap_dead_workers({"nessus"}).requeued == 1; }, 5s));
+}
+
+TEST_F(TaskQueueTest, AcknowledgedTasksForgetTheirDeliveryCount) {
+  TaskQueue reaper = make_queue("reaper");
+  reaper.heartbeat({});
+  reaper.enqueue("nessus", task_json("flaky"));
+  for (int round = 0; round < 2; ++round) {
+    TaskQueue victim = make_queue("victim-" + std::to_string(round), 200ms);
+    ASSERT_TRUE(victim.fetch("nessus", 1s));
+    ASSERT_TRUE(testing::eventually([&] { return reaper.reap_dead_workers({"nessus"}).requeued == 1; }, 5s));
+  }
+  const auto raw = reaper.fetch("nessus", 0ms);
+  ASSERT_TRUE(raw);
+  reaper.acknowledge("nessus", *raw);
+  // Enqueued again later, the same task id gets its full number of deliveries.
+  reaper.enqueue("nessus", *raw);
+  TaskQueue victim = make_queue("victim-late", 200ms);
+  ASSERT_TRUE(victim.fetch("nessus", 1s));
+  ASSERT_TRUE(testing::eventually([&] { return reaper.reap_dead_workers({"nessus"}).requeued == 1; }, 5s));
+}
+
+TEST_F(TaskQueueTest, LiveWorkersAreNotReapedAndCleanExitLeavesTheRegistry) {
+  TaskQueue alive = make_queue("alive", 30s);
+  alive.enqueue("nessus", task_json("t1"));
+  ASSERT_TRUE(alive.fetch("nessus", 0ms));
+  alive.heartbeat({{"version", "test"}});
+  TaskQueue other = make_queue("other");
+  const auto report = other.reap_dead_workers({"nessus"});
+  EXPECT_TRUE(report.dead_workers.empty());
+  EXPECT_EQ(alive.in_flight("nessus").size(), 1u);
+
+  const auto workers = other.workers();
+  ASSERT_EQ(workers.size(), 1u);
+  EXPECT_EQ(workers[0].worker_id, "alive");
+  EXPECT_TRUE(workers[0].alive);
+  EXPECT_EQ(workers[0].info["version"], "test");
+  EXPECT_EQ(workers[0].in_flight.at("nessus"), 1u);
+
+  // Unregistering with a task still in flight: the next reaper recovers it at once.
+  alive.unregister();
+  const auto after = other.reap_dead_workers({"nessus"});
+  EXPECT_EQ(after.requeued, 1u);
+  EXPECT_TRUE(other.workers().empty());
+}
+
+TEST_F(TaskQueueTest, DeadLetterAdminOnPythonWorkerEntries) {
+  RedisConnection redis(options());
+  // Members exactly as the Python worker writes them (json.dumps of the task plus fields).
+  const std::vector<std::pair<double, std::string>> python_entries = {
+      {1764599422.5, R"({"task_id": "old", "trace_id": "a", "scan_type": "untrusted", "scanner_pool": "nessus", "payload": {"targets": "10.0.0.1"}, "error": "Scanner unreachable", "failed_at": "2025-12-01T14:30:22.500000"})"},
+      {1764685822.5, R"({"task_id": "mid", "trace_id": "b", "scan_type": "untrusted", "scanner_pool": "nessus", "payload": {"targets": "10.0.0.2"}, "error": "Scan timed out", "failed_at": "2025-12-02T14:30:22.500000"})"},
+      {1764772222.5, R"({"task_id": "new", "trace_id": "c", "scan_type": "untrusted", "scanner_pool": "nessus", "payload": {"targets": "10.0.0.3"}, "error": "Export failed", "failed_at": "2025-12-03T14:30:22.500000"})"},
+  };
+  for (const auto& [score, member] : python_entries) {
+    redis.command({"ZADD", "nessus:queue:dead", std::to_string(score), member});
+  }
+  TaskQueue queue = make_queue("admin");
+  const auto all = queue.dlq_list("nessus", 0, 10);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].task_id, "new");
+  EXPECT_EQ(all[2].task_id, "old");
+  const auto page = queue.dlq_list("nessus", 1, 1);
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].task_id, "mid");
+  const auto shown = queue.dlq_show("nessus", "mid");
+  ASSERT_TRUE(shown);
+  EXPECT_EQ(shown->error, "Scan timed out");
+  EXPECT_FALSE(queue.dlq_show("nessus", "absent"));
+
+  EXPECT_EQ(queue.dlq_retry("nessus", std::string("mid")), 1u);
+  EXPECT_EQ(queue.dlq_retry("nessus", std::string("mid")), 0u);
+  const auto retried = queue.fetch("nessus", 0ms);
+  ASSERT_TRUE(retried);
+  const auto message = nlohmann::json::parse(*retried);
+  EXPECT_EQ(message["task_id"], "mid");
+  EXPECT_FALSE(message.contains("error"));
+  EXPECT_FALSE(message.contains("failed_at"));
+  EXPECT_NO_THROW(core::parse_task_message(*retried, "nessus"));
+
+  const auto cutoff = *core::parse_iso("2025-12-02T00:00:00");
+  EXPECT_EQ(queue.dlq_purge("nessus", cutoff), 1u);  // "old"
+  ASSERT_EQ(queue.dlq_list("nessus", 0, 10).size(), 1u);
+  redis.command({"ZADD", "nessus:queue:dead", "1.0", R"({"raw": "garbage", "error": "not valid JSON"})"});
+  EXPECT_EQ(queue.dlq_retry("nessus", std::nullopt), 1u);  // "new"; the raw entry stays
+  EXPECT_EQ(queue.stats("nessus", 0).dead_letters, 1u);
+  EXPECT_EQ(queue.dlq_purge("nessus", std::nullopt), 1u);
+  EXPECT_EQ(queue.stats("nessus", 0).dead_letters, 0u);
+}
+
+TEST_F(TaskQueueTest, ScanRecords) {
+  TaskQueue queue = make_queue("w1");
+  EXPECT_FALSE(queue.scan_record("t1"));
+  queue.save_scan_record("t1", {{"scanner_instance_id", "s1"}, {"nessus_scan_id", 17}});
+  const auto record = queue.scan_record("t1");
+  ASSERT_TRUE(record);
+  EXPECT_EQ((*record)["nessus_scan_id"], 17);
+  queue.forget_scan_record("t1");
+  EXPECT_FALSE(queue.scan_record("t1"));
+  EXPECT_THROW(queue.save_scan_record("../x", {}), core::Error);
+}
+
+// RedisServer::restart starts an empty server (no persistence): this checks that the same
+// objects reconnect and keep working (scripts reloaded after NOSCRIPT), not that data
+// survives; consumers_test.cpp restarts a persistent server for that.
+TEST_F(TaskQueueTest, ReconnectsAfterRedisRestartAndReloadsScripts) {
+  TaskQueue queue = make_queue("w1");
+  queue.enqueue("nessus", task_json("before"));
+  const auto before = queue.fetch("nessus", 0ms);
+  ASSERT_TRUE(before);
+  ASSERT_TRUE(queue.acknowledge("nessus", *before));  // loads the script
+
+  redis_.restart();
+
+  std::optional<long long> depth;
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        try {
+          depth = queue.enqueue("nessus", task_json("after"));
+          return true;
+        } catch (const core::Error& error) {
+          EXPECT_TRUE(error.kind() == core::ErrorKind::network || error.kind() == core::ErrorKind::timeout)
+              << error.what();
+          return false;
+        }
+      },
+      10s));
+  EXPECT_EQ(depth, 1);
+  const auto after = queue.fetch("nessus", 0ms);
+  ASSERT_TRUE(after);
+  EXPECT_TRUE(queue.acknowledge("nessus", *after));  // EVALSHA -> NOSCRIPT -> SCRIPT LOAD
+}
+
+TEST_F(TaskQueueTest, UnreachableRedisIsANetworkError) {
+  const int port = testing::free_port();
+  TaskQueue queue(RedisOptions{.url = "redis://:pw@127.0.0.1:" + std::to_string(port),
+                               .connect_timeout = 500ms,
+                               .reconnect_initial_backoff = 1ms,
+                               .reconnect_max_backoff = 2ms},
+                  QueueSettings{"w1"});
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    try {
+      queue.enqueue("nessus", "{}");
+      FAIL();
+    } catch (const core::Error& error) {
+      EXPECT_EQ(error.kind(), core::ErrorKind::network);
+      EXPECT_EQ(std::string(error.what()).find("pw"), std::string::npos) << error.what();
+    }
+  }
+}
+
+TEST_F(TaskQueueTest, WrongPasswordIsAnAuthError) {
+  RedisConnection admin(options());
+  admin.command({"CONFIG", "SET", "requirepass", "right"});
+  TaskQueue queue(RedisOptions{.url = "redis://:wrong@127.0.0.1:" + std::to_string(redis_.port())},
+                  QueueSettings{"w1"});
+  try {
+    queue.enqueue("nessus", "{}");
+    FAIL();
+  } catch (const core::Error& error) {
+    EXPECT_EQ(error.kind(), core::ErrorKind::auth);
+  }
+  TaskQueue good(RedisOptions{.url = "redis://:right@127.0.0.1:" + std::to_string(redis_.port()) + "/1"},
+                 QueueSettings{"w1"});
+  EXPECT_EQ(good.enqueue("nessus", "{}"), 1);
+}
+
+}  // namespace
+}  // namespace sw::queue
