@@ -1,0 +1,35 @@
+// Low-level file operations of the task store: atomic replacement (temporary file in the
+// same folder, fsync, rename, fsync of the folder), private folders, whole-file reads and
+// an exclusive advisory lock. Failures throw core::Error naming the path.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sw::store {
+
+// Replaces `path` with `content` so that a reader or a crash sees the old or the new file,
+// never a mix. The file gets mode 0600.
+void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+
+// The whole file, or nullopt when it does not exist.
+std::optional<std::string> read_whole_file(const std::filesystem::path& path);
+
+// Creates `path` (and missing parents) with mode 0700; an existing folder is kept as it is.
+void create_private_directory(const std::filesystem::path& path);
+
+// An exclusive flock(2) on `path` (created 0600 when missing), held until destruction.
+class FileLock {
+ public:
+  explicit FileLock(const std::filesystem::path& path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace sw::store

@@ -1,0 +1,57 @@
+// Tests of atomic writes, private folders and file reads.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "core/errors.hpp"
+#include "store/files.hpp"
+#include "support/temp_dir.hpp"
+
+namespace sw::store {
+namespace {
+
+unsigned mode_of(const std::filesystem::path& path) {
+  struct stat info {};
+  EXPECT_EQ(::stat(path.c_str(), &info), 0) << path;
+  return info.st_mode & 0777;
+}
+
+TEST(Files, AtomicWriteReplacesAndLeavesNoTemporaryFile) {
+  testing::TempDir dir;
+  const auto path = dir.path() / "task.json";
+  write_file_atomically(path, "first");
+  write_file_atomically(path, "second");
+  EXPECT_EQ(read_whole_file(path), "second");
+  EXPECT_EQ(mode_of(path), 0600u);
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    ++entries;
+  }
+  EXPECT_EQ(entries, 1u);
+}
+
+TEST(Files, ReadOfAMissingFileIsEmpty) {
+  testing::TempDir dir;
+  EXPECT_EQ(read_whole_file(dir.path() / "nope"), std::nullopt);
+}
+
+TEST(Files, WriteIntoAMissingFolderFailsNamingThePath) {
+  testing::TempDir dir;
+  try {
+    write_file_atomically(dir.path() / "missing" / "task.json", "x");
+    FAIL() << "expected an error";
+  } catch (const core::Error& error) {
+    EXPECT_NE(std::string(error.what()).find("missing"), std::string::npos);
+  }
+}
+
+TEST(Files, PrivateDirectoriesAre0700AndNested) {
+  testing::TempDir dir;
+  const auto nested = dir.path() / "a" / "b";
+  create_private_directory(nested);
+  create_private_directory(nested);
+  EXPECT_EQ(mode_of(dir.path() / "a"), 0700u);
+  EXPECT_EQ(mode_of(nested), 0700u);
+}
+
+}  // namespace
+}  // namespace sw::store
