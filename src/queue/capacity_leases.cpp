@@ -9,6 +9,16 @@
 
 namespace sw::queue {
 
+std::vector<ScannerSlot> scanner_slots(const config::PoolConfig& pool) {
+  std::vector<ScannerSlot> slots;
+  for (const auto& scanner : pool.scanners) {
+    if (scanner.enabled) {
+      slots.push_back(ScannerSlot{scanner.instance_id, scanner.max_concurrent_scans});
+    }
+  }
+  return slots;
+}
+
 CapacityLeases::CapacityLeases(RedisOptions options) : redis_(std::move(options)) {}
 
 std::optional<std::string> CapacityLeases::acquire(const std::string& pool, const std::vector<ScannerSlot>& slots,
@@ -70,6 +80,18 @@ std::vector<ScannerLoad> CapacityLeases::load(const std::string& pool, const std
                                 slots[i].limit});
   }
   return loads;
+}
+
+PoolLoad CapacityLeases::pool_load(const std::string& pool, const std::vector<ScannerSlot>& slots) {
+  PoolLoad summary;
+  summary.pool = pool;
+  summary.scanners = load(pool, slots);
+  for (const auto& scanner : summary.scanners) {
+    summary.active += scanner.active;
+    summary.capacity += std::max(scanner.limit, 0);
+    summary.available += scanner.available();
+  }
+  return summary;
 }
 
 }  // namespace sw::queue

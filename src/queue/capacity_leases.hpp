@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "config/scanners.hpp"
 #include "queue/redis_connection.hpp"
 
 namespace sw::queue {
@@ -20,10 +21,27 @@ struct ScannerSlot {
   int limit = 2;  // max_concurrent_scans; 0 or less takes no leases
 };
 
+// The enabled scanners of a configured pool with their max_concurrent_scans.
+std::vector<ScannerSlot> scanner_slots(const config::PoolConfig& pool);
+
 struct ScannerLoad {
   std::string instance_id;
   int active = 0;  // unexpired leases
   int limit = 0;
+
+  int available() const { return active < limit ? limit - active : 0; }
+  double utilisation() const { return limit > 0 ? static_cast<double>(active) / limit : 0.0; }
+};
+
+// A pool's scanners together (metrics, `scanctl scanners`, "is there room to fetch?").
+struct PoolLoad {
+  std::string pool;
+  std::vector<ScannerLoad> scanners;
+  int active = 0;
+  int capacity = 0;   // sum of limits
+  int available = 0;  // sum of free slots
+
+  double utilisation() const { return capacity > 0 ? static_cast<double>(active) / capacity : 0.0; }
 };
 
 class CapacityLeases {
@@ -46,6 +64,8 @@ class CapacityLeases {
   void release(const std::string& pool, const std::string& instance_id, const std::string& task_id);
   // Unexpired leases per scanner, in the order of `slots`.
   std::vector<ScannerLoad> load(const std::string& pool, const std::vector<ScannerSlot>& slots);
+  // The same summed over the pool.
+  PoolLoad pool_load(const std::string& pool, const std::vector<ScannerSlot>& slots);
 
  private:
   RedisConnection redis_;

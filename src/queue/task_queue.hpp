@@ -65,7 +65,10 @@ class TaskQueue {
   // Moves the next task (right end) into this worker's in-flight list for the pool
   // (BLMOVE RIGHT LEFT), waiting up to `block` (0: do not wait); nullopt when none came.
   // The first fetch of a pool registers the worker (heartbeat and registry) so that a
-  // task it takes can always be recovered.
+  // task it takes can always be recovered. When this throws network/timeout the move may
+  // still have happened (the reply was lost): the task then sits in this worker's
+  // in-flight list, so after an error the worker should finish what in_flight(pool)
+  // holds that it does not know about (tests/integration/queue/queue_test_consumer.cpp).
   std::optional<std::string> fetch(const std::string& pool, std::chrono::milliseconds block);
 
   // Each returns false when `raw` was no longer in this worker's in-flight list (a reaper

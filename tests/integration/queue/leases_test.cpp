@@ -40,6 +40,11 @@ TEST_F(LeasesTest, NeverMoreThanTheLimitAndSpreadsTheLoad) {
   EXPECT_EQ(load[0].active, 2);
   EXPECT_EQ(load[0].limit, 2);
   EXPECT_EQ(load[1].active, 2);
+  const auto pool = leases.pool_load("nessus", slots_);
+  EXPECT_EQ(pool.active, 4);
+  EXPECT_EQ(pool.capacity, 4);
+  EXPECT_EQ(pool.available, 0);
+  EXPECT_DOUBLE_EQ(pool.utilisation(), 1.0);
 
   leases.release("nessus", "s2", "t1");
   leases.release("nessus", "s2", "t1");
