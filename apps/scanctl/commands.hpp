@@ -1,0 +1,15 @@
+// Registration of scanctl's subcommands: each adds itself to the app and, when run,
+// stores the process exit code in `exit_code`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace sw::scanctl {
+
+// scanctl validate FILE [--scan-type T]: 0 valid, 1 invalid, 2 unreadable.
+void add_validate_command(CLI::App& app, int& exit_code);
+
+// scanctl results TASK_ID|FILE [...]: 0 printed, 1 bad query, 2 unreadable or invalid file.
+void add_results_command(CLI::App& app, int& exit_code);
+
+}  // namespace sw::scanctl

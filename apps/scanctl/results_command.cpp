@@ -1,0 +1,81 @@
+// scanctl results: prints a task's (or a file's) findings as JSON-NL.
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "core/errors.hpp"
+#include "core/task_id.hpp"
+#include "results/jsonl_results.hpp"
+#include "results/nessus_reader.hpp"
+
+namespace sw::scanctl {
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_bad_query = 1;
+constexpr int exit_unreadable = 2;
+
+struct ResultsOptions {
+  std::string target;
+  std::string data_dir;
+  std::string profile = "brief";
+  std::vector<std::string> fields;
+  std::vector<std::string> filters;
+  int page = 1;
+  int page_size = 40;
+};
+
+std::string default_data_dir() {
+  const char* env = std::getenv("DATA_DIR");
+  return env && *env ? env : "/app/data/tasks";
+}
+
+// A path to an existing file, or a task id resolved under the data folder.
+std::filesystem::path export_path(const ResultsOptions& options) {
+  if (std::filesystem::is_regular_file(options.target)) return options.target;
+  core::require_valid_task_id(options.target);
+  return std::filesystem::path(options.data_dir) / options.target / "scan_native.nessus";
+}
+
+int run_results(const ResultsOptions& options) {
+  try {
+    results::ResultsQuery query;
+    query.profile = options.profile;
+    query.custom_fields = options.fields;
+    for (const std::string& filter : options.filters) query.filters.push_back(results::parse_filter(filter));
+    query.page = options.page;
+    query.page_size = options.page_size;
+    results::write_results(export_path(options), query, std::cout);
+    std::cout.flush();
+    return exit_ok;
+  } catch (const results::ReadError& e) {
+    std::cerr << "scanctl results: " << e.what() << '\n';
+    return exit_unreadable;
+  } catch (const core::Error& e) {
+    std::cerr << "scanctl results: " << e.what() << '\n';
+    return exit_bad_query;
+  }
+}
+
+}  // namespace
+
+void add_results_command(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<ResultsOptions>();
+  options->data_dir = default_data_dir();
+  CLI::App* command = app.add_subcommand("results", "Print scan results as JSON-NL (get_scan_results format)");
+  command->add_option("target", options->target, "task id (DATA_DIR/<id>/scan_native.nessus) or .nessus file")
+      ->required();
+  command->add_option("--data-dir", options->data_dir, "task folder root (default $DATA_DIR or /app/data/tasks)");
+  command->add_option("--profile", options->profile, "minimal | summary | brief | full");
+  command->add_option("--fields", options->fields, "custom fields, comma separated")->delimiter(',');
+  command->add_option("--filter", options->filters, "field=value (repeatable; all must match)");
+  command->add_option("--page", options->page, "page number, 0 for everything");
+  command->add_option("--page-size", options->page_size, "records per page (clamped to 10..100)");
+  command->callback([options, &exit_code] { exit_code = run_results(*options); });
+}
+
+}  // namespace sw::scanctl
