@@ -1,0 +1,10 @@
+#!/bin/sh
+# Builds and runs the validation throughput benchmark (bench/results_bench.cpp).
+# Usage: bench/results_bench.sh [BUILD_DIR] [results_bench options...]
+set -eu
+source_dir=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=${1:-$source_dir/build-bench}
+[ $# -gt 0 ] && shift
+cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build_dir" --target results_bench
+exec "$build_dir/bench/results_bench" "$@"
