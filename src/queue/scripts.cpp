@@ -47,11 +47,11 @@ return removed
   return stored.script;
 }
 
-const LuaScript& hand_back() {
-  static const StoredScript stored("hand_back", R"lua(
+const LuaScript& return_to_queue() {
+  static const StoredScript stored("return_to_queue", R"lua(
 local removed = redis.call('LREM', KEYS[1], 1, ARGV[1])
 if removed > 0 then
-  redis.call('RPUSH', KEYS[2], ARGV[2])
+  redis.call(ARGV[3] == 'back' and 'LPUSH' or 'RPUSH', KEYS[2], ARGV[2])
 end
 return removed
 )lua");

@@ -10,9 +10,10 @@ namespace sw::queue::scripts {
 // KEYS: in-flight, deliveries. ARGV: raw. Removes raw from in-flight and forgets its
 // delivery count. Returns 1 when it was in flight, else 0.
 const LuaScript& acknowledge();
-// KEYS: in-flight, queue. ARGV: raw, replacement. When raw was in flight: removes it and
-// RPUSHes the replacement (the end consumers take next). Returns 1/0.
-const LuaScript& hand_back();
+// KEYS: in-flight, queue. ARGV: raw, replacement, "front" or "back". When raw was in
+// flight: removes it and pushes the replacement to the front (RPUSH: the end consumers
+// take next) or the back (LPUSH: behind every waiting task). Returns 1/0.
+const LuaScript& return_to_queue();
 // KEYS: in-flight, dead letters, deliveries. ARGV: raw, entry, score. When raw was in
 // flight: removes it, ZADDs the entry, forgets the delivery count. Returns 1/0.
 const LuaScript& dead_letter();

@@ -80,11 +80,20 @@ bool TaskQueue::acknowledge(const std::string& pool, const std::string& raw) {
              .as_integer() == 1;
 }
 
-bool TaskQueue::hand_back(const std::string& pool, const std::string& raw, const std::string& replacement) {
+bool TaskQueue::return_to_queue(const std::string& pool, const std::string& raw, const std::string& replacement,
+                                const char* end) {
   return redis_
-             .eval(scripts::hand_back(), {keys::in_flight(pool, settings_.worker_id), keys::queue(pool)},
-                   {raw, replacement})
+             .eval(scripts::return_to_queue(), {keys::in_flight(pool, settings_.worker_id), keys::queue(pool)},
+                   {raw, replacement, end})
              .as_integer() == 1;
+}
+
+bool TaskQueue::hand_back(const std::string& pool, const std::string& raw, const std::string& replacement) {
+  return return_to_queue(pool, raw, replacement, "front");
+}
+
+bool TaskQueue::defer(const std::string& pool, const std::string& raw) {
+  return return_to_queue(pool, raw, raw, "back");
 }
 
 bool TaskQueue::dead_letter(const std::string& pool, const std::string& raw, const std::string& reason,

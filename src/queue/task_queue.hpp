@@ -77,6 +77,10 @@ class TaskQueue {
   bool acknowledge(const std::string& pool, const std::string& raw);
   // Removes it and pushes `replacement` to the end consumers take next; no delivery counted.
   bool hand_back(const std::string& pool, const std::string& raw, const std::string& replacement);
+  // Removes it and pushes it to the back of the queue, behind every waiting task; no
+  // delivery counted. For a task that cannot run yet (its pinned scanner is full) so that
+  // it waits without blocking the tasks that can run elsewhere.
+  bool defer(const std::string& pool, const std::string& raw);
   // Removes it and adds a DLQ entry (make_dead_letter_entry) scored now.
   bool dead_letter(const std::string& pool, const std::string& raw, const std::string& reason,
                    const nlohmann::json& extra = nlohmann::json::object());
@@ -124,6 +128,8 @@ class TaskQueue {
   std::vector<std::string> pools_of(const std::string& worker_id);
   std::vector<DeadLetter> dead_letter_range(const std::string& pool, long long start, long long stop);
   void forget_worker_if_done(const std::string& worker_id, ReapReport* report);
+  bool return_to_queue(const std::string& pool, const std::string& raw, const std::string& replacement,
+                       const char* end);
 
   QueueSettings settings_;
   RedisConnection redis_;

@@ -90,6 +90,22 @@ TEST_F(TaskQueueTest, HandBackPutsTheReplacementFirstInLine) {
   EXPECT_EQ(queue.stats("nessus", 0).depth, 1u);
 }
 
+TEST_F(TaskQueueTest, DeferredTaskWaitsBehindTheOthers) {
+  TaskQueue queue = make_queue("w1");
+  queue.enqueue("nessus", task_json("pinned"));
+  queue.enqueue("nessus", task_json("other"));
+  const auto pinned = queue.fetch("nessus", 0ms);
+  ASSERT_TRUE(pinned);
+  EXPECT_TRUE(queue.defer("nessus", *pinned));
+  EXPECT_FALSE(queue.defer("nessus", *pinned));
+  const auto next = queue.fetch("nessus", 0ms);
+  ASSERT_TRUE(next);
+  EXPECT_EQ(nlohmann::json::parse(*next)["task_id"], "other");
+  const auto last = queue.fetch("nessus", 0ms);
+  ASSERT_TRUE(last);
+  EXPECT_EQ(*last, *pinned);
+}
+
 // The worker's flow for bad input: fetch, core::parse_task_message, dead_letter.
 TEST_F(TaskQueueTest, MalformedEntriesEndInTheDeadLetterQueueWithRawTextAndReason) {
   TaskQueue queue = make_queue("w1");

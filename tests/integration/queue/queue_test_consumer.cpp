@@ -159,7 +159,7 @@ class Consumer {
     const auto scanner = leases_.acquire(options_.pool, options_.scanners, message.task_id, options_.lease_ttl,
                                          message.scanner_instance_id);
     if (!scanner) {
-      queue_.hand_back(options_.pool, raw, raw);
+      queue_.defer(options_.pool, raw);
       std::this_thread::sleep_for(10ms);
       return;
     }
