@@ -1,0 +1,339 @@
+// Pure parts of the Nessus REST protocol; see protocol.hpp.
+#include "nessus/protocol.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <regex>
+
+#include "core/redact.hpp"
+
+namespace sw::nessus {
+namespace {
+
+using nlohmann::json;
+
+struct KnownTemplate {
+  std::string_view name;
+  std::string_view uuid;
+};
+
+// §4.1: stable across installations; used when the server's list lacks the name.
+constexpr std::array<KnownTemplate, 4> kKnownTemplates{{
+    {"advanced", "ad629e16-03b6-8c1d-cef6-ef8c9dd3c658d24bd260ef5f9e66"},
+    {"basic", "731a8e52-3ea6-a291-ec0a-d2ff0619c19d7bd788d6be818b65"},
+    {"discovery", "bbd4f805-3966-d464-b2d1-0079eb89d69708c3a05ec2812bcf"},
+    {"asv", "cfc46c2d-30e7-bb2b-3b92-c75da136792d080c1fffcc429cfd"},
+}};
+
+// How far after "getApiToken" the token may sit; keeps the regex off the MB-sized bundle.
+constexpr std::size_t kTokenWindow = 512;
+constexpr std::size_t kErrorExcerpt = 200;
+
+bool iequals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+double json_number(const json& value) {
+  if (value.is_number()) {
+    return value.get<double>();
+  }
+  if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    try {
+      return std::stod(text);
+    } catch (const std::exception&) {
+      return 0;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+BaseUrl parse_base_url(std::string_view url) {
+  auto fail = [&](std::string_view why) {
+    throw core::Error(core::ErrorKind::bad_input, "scanner url '" + std::string(url) + "': " + std::string(why));
+  };
+  BaseUrl result;
+  std::string_view rest;
+  if (url.starts_with("https://")) {
+    rest = url.substr(8);
+  } else if (url.starts_with("http://")) {
+    result.tls = false;
+    rest = url.substr(7);
+  } else {
+    fail("must start with http:// or https://");
+  }
+  while (rest.ends_with('/')) {
+    rest.remove_suffix(1);
+  }
+  if (rest.find_first_of("/?#@") != std::string_view::npos) {
+    fail("must be scheme://host[:port] without path, query or user info");
+  }
+  std::string_view port;
+  if (rest.starts_with('[')) {
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos) {
+      fail("unterminated IPv6 address");
+    }
+    result.host = std::string(rest.substr(1, close - 1));
+    const auto after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') {
+        fail("unexpected text after the IPv6 address");
+      }
+      port = after.substr(1);
+    }
+  } else {
+    const auto colon = rest.find(':');
+    result.host = std::string(rest.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      port = rest.substr(colon + 1);
+    }
+  }
+  if (result.host.empty()) {
+    fail("no host");
+  }
+  if (port.empty()) {
+    result.port = "8834";
+  } else {
+    int number = 0;
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+    if (ec != std::errc{} || end != port.data() + port.size() || number < 1 || number > 65535) {
+      fail("bad port");
+    }
+    result.port = std::string(port);
+  }
+  return result;
+}
+
+std::optional<std::string> extract_api_token(std::string_view javascript) {
+  static const std::regex pattern(R"(getApiToken[^}]*?return\s*["']([0-9a-f-]{36})["'])",
+                                  std::regex::ECMAScript | std::regex::icase);
+  for (auto at = javascript.find("getApiToken"); at != std::string_view::npos;
+       at = javascript.find("getApiToken", at + 1)) {
+    const auto window = javascript.substr(at, kTokenWindow);
+    std::match_results<std::string_view::const_iterator> match;
+    if (std::regex_search(window.begin(), window.end(), match, pattern)) {
+      return match[1].str();
+    }
+  }
+  return std::nullopt;
+}
+
+std::int64_t json_integer(const json& value, std::int64_t fallback) {
+  if (value.is_number_integer()) {
+    return value.get<std::int64_t>();
+  }
+  if (value.is_number_float()) {
+    return static_cast<std::int64_t>(value.get<double>());
+  }
+  if (value.is_string()) {
+    const auto& text = value.get_ref<const std::string&>();
+    std::int64_t number = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (ec == std::errc{} && end == text.data() + text.size()) {
+      return number;
+    }
+  }
+  return fallback;
+}
+
+std::string json_string(const json& value, std::string fallback) {
+  return value.is_string() ? value.get<std::string>() : fallback;
+}
+
+const json& member(const json& object, std::string_view key) {
+  static const json null_value;
+  if (!object.is_object()) {
+    return null_value;
+  }
+  const auto found = object.find(key);
+  return found == object.end() ? null_value : *found;
+}
+
+const json& array_member(const json& object, std::string_view key) {
+  static const json empty_array = json::array();
+  const auto& value = member(object, key);
+  return value.is_array() ? value : empty_array;
+}
+
+double scan_progress(const json& hosts) {
+  if (!hosts.is_array()) {
+    return 0;
+  }
+  double current = 0;
+  double total = 0;
+  for (const auto& host : hosts) {
+    current += json_number(member(host, "scanprogresscurrent"));
+    total += json_number(member(host, "scanprogresstotal"));
+  }
+  return total > 0 ? std::clamp(100.0 * current / total, 0.0, 100.0) : 0.0;
+}
+
+RunState parse_run_state(const json& details, std::string_view run_uuid) {
+  const auto& info = member(details, "info");
+  const auto& hosts = array_member(details, "hosts");
+  RunState state;
+  state.status = json_string(member(info, "status"));
+  state.progress = scan_progress(hosts);
+  state.hosts = static_cast<int>(hosts.size());
+  if (run_uuid.empty()) {
+    return state;
+  }
+  if (json_string(member(info, "uuid")) == run_uuid) {
+    state.run_found = true;
+    return state;
+  }
+  for (const auto& entry : array_member(details, "history")) {
+    if (json_string(member(entry, "uuid")) == run_uuid) {
+      state.status = json_string(member(entry, "status"), state.status);
+      state.run_found = true;
+      return state;
+    }
+  }
+  return state;
+}
+
+std::string current_run_uuid_of(const json& details) {
+  const auto& info = member(details, "info");
+  const auto uuid = json_string(member(info, "uuid"));
+  if (json_string(member(info, "status")) == "empty" || uuid.starts_with("template-")) {
+    return {};
+  }
+  return uuid;
+}
+
+bool is_active_status(std::string_view status) {
+  constexpr std::array<std::string_view, 7> kIdle{"completed", "canceled", "aborted", "imported",
+                                                  "empty",     "stopped",  ""};
+  return std::find(kIdle.begin(), kIdle.end(), status) == kIdle.end();
+}
+
+std::vector<ScanListEntry> parse_scan_list(const json& scans_document) {
+  std::vector<ScanListEntry> entries;
+  for (const auto& scan : array_member(scans_document, "scans")) {
+    ScanListEntry entry;
+    entry.id = json_integer(member(scan, "id"));
+    entry.name = json_string(member(scan, "name"));
+    entry.status = json_string(member(scan, "status"));
+    entry.uuid = json_string(member(scan, "uuid"));
+    entry.folder_id = json_integer(member(scan, "folder_id"));
+    entry.creation_date = json_integer(member(scan, "creation_date"));
+    entry.last_modification_date = json_integer(member(scan, "last_modification_date"));
+    if (entry.id > 0) {
+      entries.push_back(std::move(entry));
+    }
+  }
+  return entries;
+}
+
+std::optional<std::int64_t> folder_id_of_type(const json& folders_document, std::string_view type) {
+  for (const auto& folder : array_member(folders_document, "folders")) {
+    const auto id = json_integer(member(folder, "id"));
+    if (json_string(member(folder, "type")) == type && id > 0) {
+      return id;
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> template_uuid(const json& templates_document, std::string_view name) {
+  for (const auto& entry : array_member(templates_document, "templates")) {
+    const auto uuid = json_string(member(entry, "uuid"));
+    if (!uuid.empty() && (json_string(member(entry, "name")) == name || iequals(json_string(member(entry, "title")), name))) {
+      return uuid;
+    }
+  }
+  for (const auto& known : kKnownTemplates) {
+    if (known.name == name) {
+      return std::string(known.uuid);
+    }
+  }
+  return std::nullopt;
+}
+
+json create_scan_body(const NewScan& scan, const std::string& uuid, std::int64_t folder_id) {
+  json body = {
+      {"uuid", uuid},
+      {"settings",
+       {{"name", scan.name},
+        {"description", scan.description},
+        {"text_targets", scan.targets},
+        {"enabled", false},
+        {"launch_now", false},
+        {"folder_id", folder_id}}},
+  };
+  if (scan.ssh) {
+    const auto& ssh = *scan.ssh;
+    json credential = {{"auth_method", ssh.auth_method},
+                       {"username", ssh.username},
+                       {"password", ssh.password},
+                       {"elevate_privileges_with", ssh.elevate_privileges_with},
+                       {"custom_password_prompt", ""},
+                       {"target_priority_list", ""}};
+    if (!ssh.escalation_account.empty()) {
+      credential["escalation_account"] = ssh.escalation_account;
+    }
+    if (!ssh.escalation_password.empty()) {
+      credential["escalation_password"] = ssh.escalation_password;
+    }
+    body["credentials"] = {{"add", {{"Host", {{"SSH", json::array({credential})}}}}},
+                           {"edit", json::object()},
+                           {"delete", json::array()}};
+  }
+  return body;
+}
+
+core::ErrorKind error_kind_for_status(int status) {
+  switch (status) {
+    case 401:
+      return core::ErrorKind::auth;
+    case 404:
+      return core::ErrorKind::not_found;
+    case 409:
+      return core::ErrorKind::conflict;
+    case 412:
+      return core::ErrorKind::api_disabled;
+    default:
+      return status >= 500 ? core::ErrorKind::server : core::ErrorKind::client;
+  }
+}
+
+std::string error_text(std::string_view body) {
+  const auto parsed = json::parse(body, nullptr, false);
+  if (!parsed.is_discarded()) {
+    const auto& error = member(parsed, "error");
+    if (error.is_string()) {
+      return core::redact_text(error.get<std::string>());
+    }
+  }
+  std::string excerpt(body.substr(0, kErrorExcerpt));
+  std::replace_if(excerpt.begin(), excerpt.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+  return core::redact_text(excerpt);
+}
+
+std::string normalize_fingerprint(std::string_view fingerprint) {
+  std::string hex;
+  for (const char c : fingerprint) {
+    if (c == ':' || c == ' ') {
+      continue;
+    }
+    if (!std::isxdigit(static_cast<unsigned char>(c))) {
+      return {};
+    }
+    hex.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return hex.size() == 64 ? hex : std::string{};
+}
+
+bool fingerprint_matches(std::string_view pinned, std::string_view actual_hex) {
+  const auto expected = normalize_fingerprint(pinned);
+  return !expected.empty() && expected == normalize_fingerprint(actual_hex);
+}
+
+}  // namespace sw::nessus

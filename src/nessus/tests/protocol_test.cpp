@@ -1,0 +1,215 @@
+// Unit tests of the pure Nessus protocol helpers: URL parsing, X-API-Token extraction,
+// tolerant JSON reading, run state and progress, create body, error mapping, fingerprints.
+#include "nessus/protocol.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sw::nessus {
+namespace {
+
+using nlohmann::json;
+
+TEST(ParseBaseUrl, AcceptsSchemesHostsAndPorts) {
+  auto url = parse_base_url("https://nessus.example:8835/");
+  EXPECT_TRUE(url.tls);
+  EXPECT_EQ(url.host, "nessus.example");
+  EXPECT_EQ(url.port, "8835");
+
+  url = parse_base_url("http://127.0.0.1");
+  EXPECT_FALSE(url.tls);
+  EXPECT_EQ(url.port, "8834");
+
+  url = parse_base_url("https://[::1]:9000");
+  EXPECT_EQ(url.host, "::1");
+  EXPECT_EQ(url.port, "9000");
+}
+
+TEST(ParseBaseUrl, RejectsWhatItCannotUse) {
+  for (const char* bad : {"ftp://host", "nessus:8834", "https://", "https://host:0", "https://host:99999",
+                          "https://host/api", "https://user:pw@host", "https://[::1"}) {
+    try {
+      parse_base_url(bad);
+      ADD_FAILURE() << bad;
+    } catch (const core::Error& error) {
+      EXPECT_EQ(error.kind(), core::ErrorKind::bad_input) << bad;
+    }
+  }
+}
+
+TEST(ExtractApiToken, FindsTheUuidInTheBundle) {
+  const std::string bundle = std::string(100000, 'x') +
+                             R"(;{key:"getApiToken",value:function(){return"778F4A9C-D797-4817-B110-EC427B724486"}},{key:"x")" +
+                             std::string(1000, 'y');
+  EXPECT_EQ(extract_api_token(bundle), "778F4A9C-D797-4817-B110-EC427B724486");
+  EXPECT_EQ(extract_api_token(R"(getApiToken',value:function() { return 'af824aba-e642-4e63-a49b-0810542ad8a5' })"),
+            "af824aba-e642-4e63-a49b-0810542ad8a5");
+}
+
+TEST(ExtractApiToken, NothingWithoutAWellFormedToken) {
+  EXPECT_FALSE(extract_api_token(""));
+  EXPECT_FALSE(extract_api_token("var a = 1;"));
+  EXPECT_FALSE(extract_api_token(R"({key:"getApiToken",value:function(){return"not-a-token"}})"));
+  // The token must sit inside the same object literal as the key.
+  EXPECT_FALSE(extract_api_token(R"({key:"getApiToken"}} return"778F4A9C-D797-4817-B110-EC427B724486")"));
+}
+
+TEST(JsonReading, IdsAsNumbersOrStringsAndNullArrays) {
+  EXPECT_EQ(json_integer(json(42)), 42);
+  EXPECT_EQ(json_integer(json("1911844196")), 1911844196);
+  EXPECT_EQ(json_integer(json("x1"), -1), -1);
+  EXPECT_EQ(json_integer(json(nullptr), 7), 7);
+  EXPECT_EQ(json_string(json(3), "d"), "d");
+  const json document = {{"scans", nullptr}, {"n", 1}};
+  EXPECT_TRUE(array_member(document, "scans").empty());
+  EXPECT_TRUE(array_member(document, "absent").empty());
+  EXPECT_TRUE(member(json("text"), "n").is_null());
+}
+
+TEST(ScanProgress, RatioOfCheckCountersOverHosts) {
+  EXPECT_EQ(scan_progress(json(nullptr)), 0);
+  EXPECT_EQ(scan_progress(json::array()), 0);
+  const json hosts = json::array({{{"scanprogresscurrent", 50}, {"scanprogresstotal", 100}},
+                                  {{"scanprogresscurrent", "150"}, {"scanprogresstotal", "100"}}});
+  EXPECT_DOUBLE_EQ(scan_progress(hosts), 100.0);
+  const json partial = json::array({{{"scanprogresscurrent", 1927}, {"scanprogresstotal", 95562}},
+                                    {{"scanprogresscurrent", nullptr}}});
+  EXPECT_NEAR(scan_progress(partial), 100.0 * 1927 / 95562, 1e-9);
+  EXPECT_EQ(scan_progress(json::array({{{"scanprogresscurrent", 0}, {"scanprogresstotal", 0}}})), 0);
+}
+
+TEST(RunStateParsing, MatchesInfoUuid) {
+  const json details = {{"info", {{"uuid", "run-2"}, {"status", "running"}}},
+                        {"hosts", json::array({{{"scanprogresscurrent", 1}, {"scanprogresstotal", 4}}})},
+                        {"history", nullptr}};
+  const auto state = parse_run_state(details, "run-2");
+  EXPECT_TRUE(state.run_found);
+  EXPECT_EQ(state.status, "running");
+  EXPECT_DOUBLE_EQ(state.progress, 25.0);
+  EXPECT_EQ(state.hosts, 1);
+}
+
+TEST(RunStateParsing, FallsBackToHistoryThenReportsNotFound) {
+  const json stale = {{"info", {{"uuid", "run-1"}, {"status", "completed"}}},
+                      {"hosts", nullptr},
+                      {"history", json::array({{{"uuid", "run-1"}, {"status", "completed"}},
+                                               {{"uuid", "run-2"}, {"status", "pending"}}})}};
+  auto state = parse_run_state(stale, "run-2");
+  EXPECT_TRUE(state.run_found);
+  EXPECT_EQ(state.status, "pending");
+  EXPECT_EQ(state.hosts, 0);
+
+  state = parse_run_state(stale, "run-3");
+  EXPECT_FALSE(state.run_found);
+  EXPECT_EQ(state.status, "completed");
+}
+
+TEST(RunStateParsing, CurrentRunUuid) {
+  EXPECT_EQ(current_run_uuid_of(json{{"info", {{"uuid", "abc"}, {"status", "running"}}}}), "abc");
+  EXPECT_EQ(current_run_uuid_of(json{{"info", {{"uuid", "template-abc"}, {"status", "empty"}}}}), "");
+  EXPECT_EQ(current_run_uuid_of(json{{"info", {{"uuid", nullptr}}}}), "");
+  EXPECT_EQ(current_run_uuid_of(json::object()), "");
+}
+
+TEST(StatusSets, ActiveAndIdle) {
+  for (const char* active : {"pending", "running", "paused", "pausing", "resuming", "stopping", "processing", "new"}) {
+    EXPECT_TRUE(is_active_status(active)) << active;
+  }
+  for (const char* idle : {"completed", "canceled", "aborted", "imported", "empty", "stopped"}) {
+    EXPECT_FALSE(is_active_status(idle)) << idle;
+  }
+}
+
+TEST(ScanList, ToleratesNullAndStringIds) {
+  EXPECT_TRUE(parse_scan_list(json{{"scans", nullptr}}).empty());
+  const json document = {{"scans", json::array({{{"id", "20"}, {"name", "a"}, {"status", "running"},
+                                                 {"uuid", nullptr}, {"folder_id", 3}, {"creation_date", 5},
+                                                 {"last_modification_date", 6}},
+                                                {{"name", "no id"}}})}};
+  const auto entries = parse_scan_list(document);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].id, 20);
+  EXPECT_EQ(entries[0].uuid, "");
+  EXPECT_EQ(entries[0].folder_id, 3);
+  EXPECT_EQ(entries[0].last_modification_date, 6);
+}
+
+TEST(Folders, LookedUpByType) {
+  const json nessus6 = {{"folders", json::array({{{"id", 2}, {"type", "main"}}, {{"id", 3}, {"type", "trash"}}})}};
+  EXPECT_EQ(folder_id_of_type(nessus6, "main"), 2);
+  EXPECT_EQ(folder_id_of_type(nessus6, "trash"), 3);
+  EXPECT_FALSE(folder_id_of_type(json{{"folders", nullptr}}, "main"));
+}
+
+TEST(Templates, ByNameOrTitleWithFallback) {
+  const json document = {{"templates", json::array({{{"uuid", "u-adv"}, {"name", "advanced"}, {"title", "Advanced Scan"}},
+                                                    {{"uuid", "u-custom"}, {"name", "x"}, {"title", "My Policy"}}})}};
+  EXPECT_EQ(template_uuid(document, "advanced"), "u-adv");
+  EXPECT_EQ(template_uuid(document, "my policy"), "u-custom");
+  EXPECT_EQ(template_uuid(json(), "basic"), "731a8e52-3ea6-a291-ec0a-d2ff0619c19d7bd788d6be818b65");
+  EXPECT_FALSE(template_uuid(document, "nonexistent"));
+}
+
+TEST(CreateBody, SettingsAndSshCredentials) {
+  NewScan scan{"task-1", "desc", "10.0.0.1, 10.0.0.2", std::nullopt};
+  auto body = create_scan_body(scan, "u-adv", 3);
+  EXPECT_EQ(body["uuid"], "u-adv");
+  EXPECT_EQ(body["settings"]["name"], "task-1");
+  EXPECT_EQ(body["settings"]["text_targets"], "10.0.0.1, 10.0.0.2");
+  EXPECT_EQ(body["settings"]["enabled"], false);
+  EXPECT_EQ(body["settings"]["launch_now"], false);
+  EXPECT_EQ(body["settings"]["folder_id"], 3);
+  EXPECT_FALSE(body.contains("credentials"));
+
+  scan.ssh = SshCredentials{"svc", "pw", "password", "sudo", "root", "epw"};
+  body = create_scan_body(scan, "u-adv", 3);
+  const auto& ssh = body["credentials"]["add"]["Host"]["SSH"][0];
+  EXPECT_EQ(ssh["username"], "svc");
+  EXPECT_EQ(ssh["password"], "pw");
+  EXPECT_EQ(ssh["auth_method"], "password");
+  EXPECT_EQ(ssh["elevate_privileges_with"], "sudo");
+  EXPECT_EQ(ssh["escalation_account"], "root");
+  EXPECT_EQ(ssh["escalation_password"], "epw");
+  EXPECT_TRUE(body["credentials"]["edit"].is_object());
+  EXPECT_TRUE(body["credentials"]["delete"].is_array());
+}
+
+TEST(ErrorMapping, StatusToKind) {
+  using core::ErrorKind;
+  EXPECT_EQ(error_kind_for_status(400), ErrorKind::client);
+  EXPECT_EQ(error_kind_for_status(401), ErrorKind::auth);
+  EXPECT_EQ(error_kind_for_status(403), ErrorKind::client);
+  EXPECT_EQ(error_kind_for_status(404), ErrorKind::not_found);
+  EXPECT_EQ(error_kind_for_status(405), ErrorKind::client);
+  EXPECT_EQ(error_kind_for_status(409), ErrorKind::conflict);
+  EXPECT_EQ(error_kind_for_status(412), ErrorKind::api_disabled);
+  EXPECT_EQ(error_kind_for_status(500), ErrorKind::server);
+  EXPECT_EQ(error_kind_for_status(503), ErrorKind::server);
+}
+
+TEST(ErrorText, JsonMemberOrRedactedExcerpt) {
+  EXPECT_EQ(error_text(R"({"error":"API is not available"})"), "API is not available");
+  EXPECT_EQ(error_text(""), "");
+  EXPECT_EQ(error_text("{\"error\""), "{\"error\"");  // truncated body does not throw
+  const auto text = error_text("oops password=hunter2\nmore");
+  EXPECT_EQ(text.find("hunter2"), std::string::npos);
+  EXPECT_EQ(text.find('\n'), std::string::npos);
+  EXPECT_LE(error_text(std::string(5000, 'a')).size(), 200u);
+}
+
+TEST(Fingerprints, NormalizedComparison) {
+  const std::string hex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  std::string colons;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    colons += (i ? ":" : "") + hex.substr(i, 2);
+  }
+  EXPECT_EQ(normalize_fingerprint(colons), hex);
+  EXPECT_TRUE(fingerprint_matches("0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF", hex));
+  EXPECT_TRUE(fingerprint_matches(colons, hex));
+  EXPECT_FALSE(fingerprint_matches(hex, std::string(64, '0')));
+  EXPECT_FALSE(fingerprint_matches("", ""));
+  EXPECT_EQ(normalize_fingerprint("abc"), "");
+  EXPECT_EQ(normalize_fingerprint(std::string(64, 'g')), "");
+}
+
+}  // namespace
+}  // namespace sw::nessus
