@@ -2,10 +2,12 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <sstream>
 
 #include "config/scanners.hpp"
 #include "core/errors.hpp"
 #include "support/temp_dir.hpp"
+#include "telemetry/log.hpp"
 
 namespace sw::config {
 namespace {
@@ -112,7 +114,9 @@ TEST(ScannersConfig, VariablesWorkForTypedValues) {
   EXPECT_FALSE(scanners[0].verify_ssl);
 }
 
-TEST(ScannersConfig, SeveralNessusPoolsAndOtherPoolsIgnored) {
+TEST(ScannersConfig, SeveralNessusPoolsAndOtherPoolsIgnoredWithAWarning) {
+  std::ostringstream log;
+  telemetry::configure_logging(telemetry::LogLevel::info, telemetry::LogFormat::json, &log);
   const auto config = parse(R"(nessus:
   - {instance_id: s1, url: "https://a:8834", username: u, password: p}
 nessus_dmz:
@@ -121,6 +125,9 @@ qualys:
   - {whatever: 1}
 nessus_empty:
 )");
+  telemetry::configure_logging(telemetry::LogLevel::info, telemetry::LogFormat::json, nullptr);
+  EXPECT_NE(log.str().find("\"pool\":\"qualys\""), std::string::npos) << log.str();
+  EXPECT_NE(log.str().find("WARNING"), std::string::npos) << log.str();
   EXPECT_EQ(config.pools.size(), 3u);
   EXPECT_EQ(config.find_pool("qualys"), nullptr);
   EXPECT_EQ(config.find_pool("nessus_dmz")->capacity(), 1);
