@@ -104,21 +104,28 @@ class Reader {
                      plugin_id) != options_.children_for_plugins.end();
   }
 
+  std::string* item_field(const XML_Char* name) {
+    if (equals(name, "pluginID")) return &item_.plugin_id;
+    if (equals(name, "severity")) return &item_.severity;
+    if (equals(name, "port")) return &item_.port;
+    if (equals(name, "svc_name")) return &item_.svc_name;
+    if (equals(name, "protocol")) return &item_.protocol;
+    if (equals(name, "pluginName")) return &item_.plugin_name;
+    if (equals(name, "pluginFamily")) return &item_.plugin_family;
+    return nullptr;
+  }
+
   void start_item(const XML_Char** attributes) {
     in_item_ = true;
     item_.children.clear();
     item_.host = host_name_;
-    auto assign = [](std::string& target, const XML_Char* value) {
-      if (value) target.assign(value);
-      else target.clear();
-    };
-    assign(item_.port, attribute(attributes, "port"));
-    assign(item_.svc_name, attribute(attributes, "svc_name"));
-    assign(item_.protocol, attribute(attributes, "protocol"));
-    assign(item_.severity, attribute(attributes, "severity"));
-    assign(item_.plugin_id, attribute(attributes, "pluginID"));
-    assign(item_.plugin_name, attribute(attributes, "pluginName"));
-    assign(item_.plugin_family, attribute(attributes, "pluginFamily"));
+    for (std::string* field : {&item_.port, &item_.svc_name, &item_.protocol, &item_.severity, &item_.plugin_id,
+                               &item_.plugin_name, &item_.plugin_family}) {
+      field->clear();
+    }
+    for (int i = 0; attributes[i] != nullptr; i += 2) {
+      if (std::string* field = item_field(attributes[i])) field->assign(attributes[i + 1]);
+    }
     collect_item_children_ = (options_.all_item_children || !options_.item_children.empty()) &&
                              wants_children_of(item_.plugin_id);
   }
