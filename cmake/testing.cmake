@@ -21,6 +21,6 @@ function(sw_add_test)
   endif()
   gtest_discover_tests(${T_NAME}
     PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
-               ENVIRONMENT "SW_SOURCE_DIR=${PROJECT_SOURCE_DIR};SW_BINARY_DIR=${PROJECT_BINARY_DIR}"
+               ENVIRONMENT "SW_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
     DISCOVERY_TIMEOUT 60)
 endfunction()

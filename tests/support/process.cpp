@@ -160,11 +160,7 @@ int free_port() {
 }
 
 std::string program_path(const std::string& name) {
-  const char* dir = std::getenv("SW_BINARY_DIR");
-  if (dir == nullptr) {
-    throw std::runtime_error("SW_BINARY_DIR is not set (run tests through ctest)");
-  }
-  return std::string(dir) + "/apps/" + name + "/" + name;
+  return std::string(SW_BUILT_PROGRAMS_DIR) + "/" + name + "/" + name;
 }
 
 }  // namespace sw::testing
