@@ -71,8 +71,6 @@ class RedisConnection {
   RedisValue eval(const LuaScript& script, const std::vector<std::string>& keys,
                   const std::vector<std::string>& args);
 
-  bool connected() const { return context_ != nullptr; }
-  const RedisEndpoint& endpoint() const { return endpoint_; }
   // Drops the connection; the next command reconnects.
   void disconnect();
 
