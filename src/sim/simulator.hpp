@@ -1,0 +1,138 @@
+// The Nessus REST API simulator's state and request handling (NESSUS_API.md §12): sessions,
+// API keys, the X-API-Token gate, folders, templates, scans and their runs, exports, faults,
+// scenarios and the /__sim inspection endpoints. handle() is synchronous and decides what to
+// send; SimServer carries the decision out on a connection (delays, streams, cut-offs).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "exportgen/export_writer.hpp"
+#include "http/server.hpp"
+#include "sim/options.hpp"
+#include "sim/run.hpp"
+
+namespace sw::sim {
+
+// What to do with a request.
+struct Reply {
+  enum class Kind {
+    respond,          // send `response`
+    stream_download,  // send `response`'s head, then the export of `download` streamed
+    head_then_close,  // send `response`'s status line and headers, then close (no body)
+    reset,            // close the connection without an answer
+  };
+  Kind kind = Kind::respond;
+  http::Response response;
+  exportgen::ExportSpec download;
+  std::chrono::milliseconds delay{0};  // wait this long before acting (slow_ms)
+  double outage_seconds = 0;           // after answering, refuse connections this long
+};
+
+struct SshCredential {
+  std::string username;
+  std::string elevate_privileges_with = "Nothing";
+};
+
+struct Scan {
+  std::int64_t id = 0;
+  std::string name;
+  std::string description;
+  std::string targets;
+  std::string template_uuid;
+  std::string creation_uuid;  // "template-<uuid>" until the first launch
+  std::int64_t folder_id = 0;
+  std::optional<SshCredential> ssh;
+  double created_at = 0;
+  double modified_at = 0;
+  std::vector<Run> runs;  // history, oldest first
+};
+
+struct ExportJob {
+  std::int64_t file_id = 0;
+  std::string token;
+  std::int64_t scan_id = 0;
+  std::int64_t history_id = 0;
+  double created_at = 0;
+};
+
+class Simulator {
+ public:
+  explicit Simulator(SimOptions options);
+
+  // Handles one request at time `now` (epoch seconds).
+  Reply handle(const http::Request& request, double now);
+
+  const SimOptions& options() const { return options_; }
+  nlohmann::json stats(double now) const;
+
+ private:
+  struct Session {
+    std::string username;
+    double last_used = 0;
+  };
+  struct Stats {
+    std::int64_t scans_created = 0;
+    std::int64_t launches_total = 0;
+    std::map<std::string, std::int64_t> launches_by_name;
+    std::map<std::int64_t, std::int64_t> launches_by_scan;
+    std::int64_t peak_running = 0;
+    std::int64_t deletes = 0;
+    std::int64_t stops = 0;
+    std::int64_t logins = 0;
+    std::int64_t failed_logins = 0;
+    std::int64_t requests = 0;
+  };
+  struct Call;  // one request being handled (defined in simulator.cpp)
+
+  Reply handle_sim(Call& call);
+  Reply handle_nessus(Call& call);
+  std::optional<Reply> authenticate(Call& call);
+  std::optional<Reply> check_gate(const Call& call) const;
+
+  Reply login(Call& call);
+  Reply logout(Call& call);
+  Reply regenerate_keys(Call& call);
+  Reply list_scans(Call& call);
+  Reply create_scan(Call& call);
+  Reply configure_scan(Call& call, Scan& scan);
+  Reply launch_scan(Call& call, Scan& scan);
+  Reply control_scan(Call& call, Scan& scan, const std::string& action);
+  Reply scan_details(Call& call, const Scan& scan);
+  Reply delete_scan(Call& call, std::int64_t id);
+  Reply bulk_delete(Call& call);
+  Reply start_export(Call& call, const Scan& scan);
+  Reply export_status(const Call& call, const ExportJob& job) const;
+  Reply download(const Call& call, const ExportJob& job) const;
+
+  Scan* find_scan(std::int64_t id);
+  bool scan_active(const Scan& scan, double now) const;
+  std::int64_t running_now(double now) const;
+  std::string status_for_list(const Scan& scan, double now) const;
+  nlohmann::json folders_json() const;
+  std::int64_t main_folder_id() const;
+  std::int64_t trash_folder_id() const;
+  std::string random_hex(std::size_t length);
+  std::string random_scan_uuid();
+  bool chance(double share);
+
+  SimOptions options_;
+  ScenarioRules rules_;
+  std::mt19937_64 random_;
+  std::map<std::string, Session> sessions_;
+  int failed_login_streak_ = 0;
+  std::map<std::int64_t, Scan> scans_;
+  std::int64_t next_scan_id_ = 5;
+  std::int64_t next_history_id_ = 1000;
+  std::map<std::int64_t, ExportJob> exports_;  // by file id
+  std::map<std::string, std::int64_t> export_tokens_;
+  Stats stats_;
+};
+
+}  // namespace sw::sim
