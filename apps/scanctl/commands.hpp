@@ -12,4 +12,16 @@ void add_validate_command(CLI::App& app, int& exit_code);
 // scanctl results TASK_ID|FILE [...]: 0 printed, 1 bad query, 2 unreadable or invalid file.
 void add_results_command(CLI::App& app, int& exit_code);
 
+// scanctl submit ...: queue a scan (task.json + LPUSH), optionally idempotent.
+void add_submit_command(CLI::App& app, int& exit_code);
+
+// scanctl status TASK_ID [--watch] and scanctl list [filters].
+void add_task_commands(CLI::App& app, int& exit_code);
+
+// scanctl queue [POOL] and scanctl dlq list|show|retry|purge.
+void add_queue_commands(CLI::App& app, int& exit_code);
+
+// scanctl scanners [POOL], scanctl pools [POOL] and scanctl workers.
+void add_capacity_commands(CLI::App& app, int& exit_code);
+
 }  // namespace sw::scanctl

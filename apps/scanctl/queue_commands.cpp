@@ -1,0 +1,283 @@
+// scanctl queue and dlq: queue depth, dead letters, in-flight tasks per worker and the
+// next tasks of a pool (the seed's get_queue_status); listing, showing, retrying and
+// purging dead letters (the Python worker's entries included). Secrets in entries are
+// always redacted before they are shown.
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "core/errors.hpp"
+#include "core/redact.hpp"
+#include "core/time.hpp"
+#include "settings.hpp"
+#include "terminal.hpp"
+
+namespace sw::scanctl {
+namespace {
+
+// The pool given, or every configured pool.
+std::vector<std::string> pools_of(const Settings& settings, const std::string& pool) {
+  if (!pool.empty()) return {pool};
+  std::vector<std::string> pools;
+  for (const auto& [name, unused] : settings.scanners().pools) pools.push_back(name);
+  return pools;
+}
+
+// A queue entry summarised for display; secrets never appear.
+nlohmann::json entry_summary(const std::string& raw) {
+  const nlohmann::json entry = nlohmann::json::parse(raw, nullptr, false);
+  if (!entry.is_object()) return {{"task_id", nullptr}, {"raw", core::redact_text(raw)}};
+  const nlohmann::json payload = entry.value("payload", nlohmann::json::object());
+  const auto text = [](const nlohmann::json& object, const char* key) {
+    const auto it = object.find(key);
+    return it != object.end() && it->is_string() ? *it : nlohmann::json(nullptr);
+  };
+  return {{"task_id", text(entry, "task_id")},
+          {"scan_type", text(entry, "scan_type")},
+          {"scanner_instance_id", text(entry, "scanner_instance_id")},
+          {"targets", payload.is_object() ? text(payload, "targets") : nlohmann::json(nullptr)},
+          {"name", payload.is_object() ? text(payload, "name") : nlohmann::json(nullptr)}};
+}
+
+std::string text_or_dash(const nlohmann::json& value) { return value.is_string() ? value.get<std::string>() : "-"; }
+
+struct QueueOptions {
+  Settings settings;
+  std::string pool;
+};
+
+int show_queues(const QueueOptions& options) {
+  const auto pools = pools_of(options.settings, options.pool);
+  queue::TaskQueue queue = options.settings.task_queue();
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& pool : pools) {
+    const queue::QueueStats stats = queue.stats(pool, 5);
+    nlohmann::json next = nlohmann::json::array();
+    for (const auto& raw : stats.next) next.push_back(entry_summary(raw));
+    all.push_back({{"pool", pool},
+                   {"queue_depth", stats.depth},
+                   {"dlq_size", stats.dead_letters},
+                   {"in_flight", stats.in_flight},
+                   {"next_tasks", next},
+                   {"timestamp", core::format_iso(std::chrono::system_clock::now())}});
+  }
+  if (options.settings.json) {
+    print_json(options.pool.empty() ? all : all.at(0));
+    return exit_ok;
+  }
+  for (const auto& pool : all) {
+    std::cout << paint("Pool " + pool["pool"].get<std::string>(), Colour::bold) << "  depth "
+              << pool["queue_depth"].get<std::size_t>() << "  dead letters "
+              << paint(std::to_string(pool["dlq_size"].get<std::size_t>()),
+                       pool["dlq_size"].get<std::size_t>() > 0 ? Colour::red : Colour::none)
+              << '\n';
+    Table workers({"  WORKER", "IN FLIGHT"});
+    for (const auto& [worker, count] : pool["in_flight"].items()) {
+      workers.add({{"  " + worker}, {std::to_string(count.get<std::size_t>())}});
+    }
+    if (!workers.empty()) workers.print(std::cout);
+    Table next({"  NEXT TASK", "SCAN TYPE", "SCANNER", "TARGETS", "NAME"});
+    for (const auto& entry : pool["next_tasks"]) {
+      next.add({{"  " + (entry["task_id"].is_string() ? entry["task_id"].get<std::string>() : "(not a task)")},
+                {text_or_dash(entry.value("scan_type", nlohmann::json()))},
+                {text_or_dash(entry.value("scanner_instance_id", nlohmann::json()))},
+                {text_or_dash(entry.value("targets", nlohmann::json()))},
+                {text_or_dash(entry.value("name", nlohmann::json()))}});
+    }
+    if (!next.empty()) next.print(std::cout);
+  }
+  return exit_ok;
+}
+
+nlohmann::json letter_json(const std::string& pool, const queue::DeadLetter& letter) {
+  return {{"pool", pool},
+          {"task_id", letter.task_id ? nlohmann::json(*letter.task_id) : nlohmann::json(nullptr)},
+          {"error", core::redact_text(letter.error)},
+          {"failed_at", letter.failed_at},
+          {"deliveries", letter.deliveries ? nlohmann::json(*letter.deliveries) : nlohmann::json(nullptr)},
+          {"entry", core::redact_secrets(letter.entry)}};
+}
+
+struct DlqOptions {
+  Settings settings;
+  std::string pool;
+  std::string task_id;
+  std::size_t offset = 0;
+  std::size_t limit = 20;
+  bool all = false;
+  std::string older_than;
+  bool yes = false;
+};
+
+int dlq_list(const DlqOptions& options) {
+  const auto pools = pools_of(options.settings, options.pool);
+  queue::TaskQueue queue = options.settings.task_queue();
+  nlohmann::json letters = nlohmann::json::array();
+  for (const auto& pool : pools) {
+    for (const auto& letter : queue.dlq_list(pool, options.offset, options.limit)) {
+      letters.push_back(letter_json(pool, letter));
+    }
+  }
+  if (options.settings.json) {
+    print_json(letters);
+    return exit_ok;
+  }
+  if (letters.empty()) {
+    std::cout << "no dead letters\n";
+    return exit_ok;
+  }
+  Table table({"POOL", "TASK ID", "FAILED AT", "DELIVERIES", "ERROR"});
+  for (const auto& letter : letters) {
+    table.add({{letter["pool"].get<std::string>()},
+               {text_or_dash(letter["task_id"])},
+               {letter["failed_at"].get<std::string>()},
+               {letter["deliveries"].is_null() ? "-" : std::to_string(letter["deliveries"].get<long long>())},
+               {letter["error"].get<std::string>(), Colour::red}});
+  }
+  table.print(std::cout);
+  return exit_ok;
+}
+
+int dlq_show(const DlqOptions& options) {
+  const auto letter = options.settings.task_queue().dlq_show(options.pool, options.task_id);
+  if (!letter) {
+    throw core::Error(core::ErrorKind::not_found, "no dead letter for task " + options.task_id + " in pool " + options.pool);
+  }
+  const nlohmann::json json = letter_json(options.pool, *letter);
+  if (options.settings.json) {
+    print_json(json);
+    return exit_ok;
+  }
+  std::cout << paint("Dead letter " + options.task_id, Colour::bold) << "  pool " << options.pool << '\n'
+            << "  failed at   " << letter->failed_at << '\n'
+            << "  error       " << paint(json["error"].get<std::string>(), Colour::red) << '\n';
+  if (letter->deliveries) std::cout << "  deliveries  " << *letter->deliveries << '\n';
+  std::cout << json["entry"].dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  return exit_ok;
+}
+
+void print_count(const DlqOptions& options, const char* key, std::size_t count, const std::string& sentence) {
+  if (options.settings.json) {
+    print_json({{"pool", options.pool}, {key, count}});
+  } else {
+    std::cout << sentence << '\n';
+  }
+}
+
+int dlq_retry(const DlqOptions& options) {
+  if (options.all == !options.task_id.empty()) {
+    throw core::Error(core::ErrorKind::bad_input, "give either a TASK_ID or --all");
+  }
+  if (options.all && !options.yes && !confirm("Put every dead letter of pool " + options.pool + " back on the queue?")) {
+    std::cout << "nothing retried\n";
+    return exit_not_found;
+  }
+  queue::TaskQueue queue = options.settings.task_queue();
+  std::optional<std::string> task_id;
+  if (!options.all) task_id = options.task_id;
+  const std::size_t retried = queue.dlq_retry(options.pool, task_id);
+  if (task_id && retried == 0) {
+    throw core::Error(core::ErrorKind::not_found, "no dead letter for task " + *task_id + " in pool " + options.pool);
+  }
+  print_count(options, "retried", retried,
+              "retried " + std::to_string(retried) + " task(s): back on " + options.pool + ":queue");
+  return exit_ok;
+}
+
+// "7d", "12h", "30m", "45s" (fractions allowed: "1.5h").
+std::chrono::duration<double> parse_age(const std::string& text) {
+  const auto bad = [&] {
+    return core::Error(core::ErrorKind::bad_input, "--older-than '" + text + "' is not a duration like 7d, 12h, 30m or 45s");
+  };
+  if (text.size() < 2) throw bad();
+  double amount = 0;
+  try {
+    std::size_t used = 0;
+    amount = std::stod(text.substr(0, text.size() - 1), &used);
+    if (used != text.size() - 1 || amount < 0) throw bad();
+  } catch (const std::logic_error&) {
+    throw bad();
+  }
+  switch (text.back()) {
+    case 'd': return std::chrono::duration<double>(amount * 86400);
+    case 'h': return std::chrono::duration<double>(amount * 3600);
+    case 'm': return std::chrono::duration<double>(amount * 60);
+    case 's': return std::chrono::duration<double>(amount);
+    default: throw bad();
+  }
+}
+
+int dlq_purge(const DlqOptions& options) {
+  if (options.all == !options.older_than.empty()) {
+    throw core::Error(core::ErrorKind::bad_input, "give either --all or --older-than DURATION");
+  }
+  std::optional<core::TimePoint> before;
+  if (!options.all) {
+    before = std::chrono::system_clock::now() -
+             std::chrono::duration_cast<std::chrono::system_clock::duration>(parse_age(options.older_than));
+  }
+  if (options.all && !options.yes && !confirm("Delete every dead letter of pool " + options.pool + "?")) {
+    std::cout << "nothing purged\n";
+    return exit_not_found;
+  }
+  const std::size_t purged = options.settings.task_queue().dlq_purge(options.pool, before);
+  print_count(options, "purged", purged, "purged " + std::to_string(purged) + " dead letter(s) of " + options.pool);
+  return exit_ok;
+}
+
+CLI::App* dlq_subcommand(CLI::App& dlq, const std::string& name, const std::string& help,
+                         const std::shared_ptr<DlqOptions>& options, int (*body)(const DlqOptions&), int& exit_code) {
+  CLI::App* command = dlq.add_subcommand(name, help);
+  add_settings_options(*command, options->settings);
+  command->callback([options, body, name, &exit_code] {
+    exit_code = run_command("dlq " + name, [&] { return body(*options); });
+  });
+  return command;
+}
+
+}  // namespace
+
+void add_queue_commands(CLI::App& app, int& exit_code) {
+  auto queue_options = std::make_shared<QueueOptions>();
+  CLI::App* queue_command = app.add_subcommand("queue", "Queue depth, dead letters, in-flight tasks and next tasks");
+  queue_command->add_option("pool", queue_options->pool, "the pool (default: every configured pool)");
+  add_settings_options(*queue_command, queue_options->settings);
+  queue_command->callback([queue_options, &exit_code] {
+    exit_code = run_command("queue", [&] { return show_queues(*queue_options); });
+  });
+
+  CLI::App* dlq = app.add_subcommand("dlq", "Dead-letter queue: list, show, retry, purge");
+  dlq->require_subcommand(1);
+
+  auto list = std::make_shared<DlqOptions>();
+  CLI::App* list_command = dlq_subcommand(*dlq, "list", "List dead letters, newest first", list, dlq_list, exit_code);
+  list_command->add_option("pool", list->pool, "the pool (default: every configured pool)");
+  list_command->add_option("--offset", list->offset, "skip the N newest (per pool)");
+  list_command->add_option("--limit", list->limit, "at most N per pool (default 20)");
+
+  auto show = std::make_shared<DlqOptions>();
+  CLI::App* show_command = dlq_subcommand(*dlq, "show", "Show a task's dead letter (secrets redacted)", show, dlq_show, exit_code);
+  show_command->add_option("pool", show->pool, "the pool")->required();
+  show_command->add_option("task_id", show->task_id, "the task id")->required();
+
+  auto retry = std::make_shared<DlqOptions>();
+  CLI::App* retry_command =
+      dlq_subcommand(*dlq, "retry", "Put dead letters back on the queue", retry, dlq_retry, exit_code);
+  retry_command->add_option("pool", retry->pool, "the pool")->required();
+  retry_command->add_option("task_id", retry->task_id, "the task to retry");
+  retry_command->add_flag("--all", retry->all, "retry every dead letter of the pool");
+  retry_command->add_flag("--yes", retry->yes, "do not ask for confirmation");
+
+  auto purge = std::make_shared<DlqOptions>();
+  CLI::App* purge_command = dlq_subcommand(*dlq, "purge", "Delete dead letters", purge, dlq_purge, exit_code);
+  purge_command->add_option("pool", purge->pool, "the pool")->required();
+  purge_command->add_flag("--all", purge->all, "delete every dead letter of the pool");
+  purge_command->add_option("--older-than", purge->older_than, "delete those that failed longer ago than 7d, 12h, 30m, 45s");
+  purge_command->add_flag("--yes", purge->yes, "do not ask for confirmation");
+}
+
+}  // namespace sw::scanctl

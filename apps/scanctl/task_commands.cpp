@@ -1,0 +1,281 @@
+// scanctl status and list: a task's state from task.json (and, while it runs, its live
+// scan record in Redis), with what to do about a failure; the task list with filters.
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "commands.hpp"
+#include "core/errors.hpp"
+#include "core/task.hpp"
+#include "core/task_id.hpp"
+#include "settings.hpp"
+#include "store/task_store.hpp"
+#include "terminal.hpp"
+
+namespace sw::scanctl {
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
+
+// One short line on what to do about a failed or timed-out task.
+std::optional<std::string> failure_hint(const core::Task& task) {
+  if (task.status == core::TaskStatus::timeout) {
+    return "the scan outlived SCAN_TIMEOUT_SECONDS: split the targets into smaller scans or raise the timeout, "
+           "then submit again";
+  }
+  if (task.status != core::TaskStatus::failed) return std::nullopt;
+  const std::string error = task.error_message.value_or("");
+  const bool no_hosts = task.validation_stats.is_object() && task.validation_stats.value("hosts_scanned", 1) == 0;
+  if (task.authentication_status == "failed" || contains(error, "authentication failed")) {
+    return "the SSH credentials were refused: check the user and password, that the account may log in over SSH, "
+           "and the sudo/su escalation settings; then submit again";
+  }
+  if (no_hosts || contains(error, "no hosts")) {
+    return "no target answered: check the targets and that the scanner can reach them (routes, firewalls)";
+  }
+  if (contains(error, "refuses scan control")) {
+    return "the scanner refuses API scan control: set api_token (auto or the web UI's token) in scanners.yaml";
+  }
+  if (contains(error, "scanners.yaml")) {
+    return "the worker could not log in to the scanner: fix its username/password or API keys in scanners.yaml, "
+           "then scanctl dlq retry " + task.scanner_pool + " " + task.task_id;
+  }
+  if (contains(error, "reachable")) {
+    return "the scanner kept failing: check that it is up and reachable from the worker, then scanctl dlq retry " +
+           task.scanner_pool + " " + task.task_id;
+  }
+  if (contains(error, "Nessus reported the scan")) {
+    return "the scan was stopped in Nessus: submit it again if it is still wanted";
+  }
+  if (contains(error, "could not be queued")) return "Redis was unreachable at submission: submit again";
+  return "see the worker log for trace id " + task.trace_id + "; retry with scanctl dlq retry " + task.scanner_pool +
+         " " + task.task_id;
+}
+
+std::optional<double> duration_seconds(const core::Task& task) {
+  if (!task.started_at) return std::nullopt;
+  const auto end = task.completed_at.value_or(Clock::now());
+  return std::chrono::duration<double>(end - *task.started_at).count();
+}
+
+struct TaskView {
+  core::Task task;
+  std::optional<nlohmann::json> live;  // the scan record while running
+  std::string live_error;              // why there is no live record (Redis unreachable)
+};
+
+TaskView load_view(const store::TaskStore& store, queue::TaskQueue& queue, const std::string& task_id) {
+  auto task = store.read(task_id);
+  if (!task) throw core::Error(core::ErrorKind::not_found, "no task " + task_id + " under " + store.data_dir().string());
+  TaskView view{std::move(*task), std::nullopt, {}};
+  if (view.task.status == core::TaskStatus::running) {
+    try {
+      view.live = queue.scan_record(task_id);
+    } catch (const core::Error& e) {
+      view.live_error = e.what();
+    }
+  }
+  return view;
+}
+
+nlohmann::json view_json(const TaskView& view) {
+  nlohmann::json json = core::task_to_json(view.task);
+  json["live"] = view.live ? *view.live : nlohmann::json(nullptr);
+  if (!view.live_error.empty()) json["live_error"] = view.live_error;
+  const auto duration = duration_seconds(view.task);
+  json["duration_seconds"] = duration ? nlohmann::json(*duration) : nlohmann::json(nullptr);
+  const auto hint = failure_hint(view.task);
+  json["hint"] = hint ? nlohmann::json(*hint) : nlohmann::json(nullptr);
+  return json;
+}
+
+void field(const std::string& label, const std::string& value) {
+  std::cout << "  " << label << std::string(label.size() < 16 ? 16 - label.size() : 1, ' ') << value << '\n';
+}
+
+std::string time_text(const std::optional<core::TimePoint>& time) {
+  if (!time) return "-";
+  return core::format_iso(*time) + "  (" + format_duration(std::chrono::duration<double>(Clock::now() - *time).count()) +
+         " ago)";
+}
+
+void print_results(const nlohmann::json& stats) {
+  const nlohmann::json counts = stats.value("severity_counts", nlohmann::json::object());
+  std::cout << paint("Results", Colour::bold) << '\n';
+  field("hosts", std::to_string(stats.value("hosts_scanned", 0)));
+  std::string severities;
+  for (const char* level : {"critical", "high", "medium", "low", "info"}) {
+    severities += std::string(level) + " " + std::to_string(counts.value(level, 0)) + "  ";
+  }
+  field("severities", severities);
+  field("vulnerabilities", std::to_string(stats.value("total_vulnerabilities", 0)));
+}
+
+void print_authentication(const core::Task& task) {
+  if (!task.authentication_status) return;
+  const std::string& status = *task.authentication_status;
+  std::cout << paint("Authentication", Colour::bold) << "  " << paint(status, status_colour(status)) << '\n';
+  if (!task.validation_stats.is_object() || !task.validation_stats.contains("hosts_auth")) return;
+  Table hosts({"  HOST", "STATUS", "CREDENTIALED CHECKS", "EVIDENCE"});
+  for (const auto& host : task.validation_stats["hosts_auth"]) {
+    const std::string host_status = host.value("status", "");
+    const auto& raw = host.contains("credentialed_checks") ? host["credentialed_checks"] : nlohmann::json(nullptr);
+    hosts.add({{"  " + host.value("host", ""), Colour::none},
+               {host_status, status_colour(host_status)},
+               {raw.is_string() ? raw.get<std::string>() : "-", Colour::none},
+               {host.value("evidence", ""), Colour::none}});
+  }
+  if (!hosts.empty()) hosts.print(std::cout);
+}
+
+void print_view(const TaskView& view) {
+  const core::Task& task = view.task;
+  const std::string status(core::to_string(task.status));
+  std::cout << paint("Task " + task.task_id, Colour::bold) << "  " << paint(status, status_colour(status)) << '\n';
+  field("name", task.payload.value("name", ""));
+  field("targets", task.payload.value("targets", ""));
+  field("scan type", task.scan_type);
+  field("pool", task.scanner_pool);
+  field("scanner", task.scanner_instance_id.value_or("-"));
+  field("nessus scan id", task.nessus_scan_id ? std::to_string(*task.nessus_scan_id) : "-");
+  field("trace id", task.trace_id);
+  field("created", time_text(task.created_at));
+  field("started", time_text(task.started_at));
+  field("completed", time_text(task.completed_at));
+  const auto duration = duration_seconds(task);
+  field("duration", duration ? format_duration(*duration) + (task.completed_at ? "" : " so far") : "-");
+  if (view.live) {
+    const double progress = view.live->value("progress", 0.0);
+    field("progress", progress_bar(progress) + "  (nessus: " + view.live->value("status", "starting") + ")");
+  } else if (!view.live_error.empty()) {
+    field("progress", "unavailable: " + view.live_error);
+  }
+  if (task.validation_stats.is_object()) print_results(task.validation_stats);
+  print_authentication(task);
+  if (!task.validation_warnings.empty()) {
+    std::cout << paint("Warnings", Colour::bold) << '\n';
+    for (const auto& warning : task.validation_warnings) std::cout << "  - " << warning << '\n';
+  }
+  if (task.error_message) {
+    std::cout << paint("Error", Colour::bold) << '\n' << "  " << paint(*task.error_message, Colour::red) << '\n';
+  }
+  if (const auto hint = failure_hint(task)) std::cout << paint("What to do", Colour::bold) << "\n  " << *hint << '\n';
+}
+
+struct StatusOptions {
+  Settings settings;
+  std::string task_id;
+  bool watch = false;
+  double interval = 2.0;
+};
+
+int status(const StatusOptions& options) {
+  core::require_valid_task_id(options.task_id);
+  const store::TaskStore store(options.settings.environment().data_dir);
+  queue::TaskQueue queue = options.settings.task_queue();
+  const bool redraw = options.watch && stdout_is_terminal() && !options.settings.json;
+  std::string shown;
+  while (true) {
+    const TaskView view = load_view(store, queue, options.task_id);
+    const nlohmann::json json = view_json(view);
+    nlohmann::json change_key = json;
+    change_key.erase("duration_seconds");
+    if (!options.watch || redraw || change_key.dump() != shown) {
+      shown = change_key.dump();
+      if (redraw) std::cout << "\033[H\033[2J";
+      if (options.settings.json) {
+        std::cout << (options.watch ? json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"
+                                    : json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+      } else {
+        print_view(view);
+        if (options.watch && !redraw) std::cout << '\n';
+      }
+      std::cout.flush();
+    }
+    if (!options.watch || core::is_terminal(view.task.status)) return exit_ok;
+    std::this_thread::sleep_for(std::chrono::duration<double>(options.interval));
+  }
+}
+
+struct ListOptions {
+  Settings settings;
+  std::string status;
+  std::string pool;
+  std::string target;
+  std::size_t limit = 50;
+};
+
+int list(const ListOptions& options) {
+  store::TaskFilter filter;
+  if (!options.status.empty()) {
+    filter.status = core::parse_task_status(options.status);
+    if (!filter.status) {
+      throw core::Error(core::ErrorKind::bad_input, "unknown status '" + options.status +
+                                                        "' (queued, running, completed, failed, timeout)");
+    }
+  }
+  if (!options.pool.empty()) filter.pool = options.pool;
+  if (!options.target.empty()) filter.target = options.target;
+  filter.limit = options.limit;
+  const auto tasks = store::TaskStore(options.settings.environment().data_dir).list(filter);
+  if (options.settings.json) {
+    nlohmann::json array = nlohmann::json::array();
+    for (const auto& task : tasks) array.push_back(core::task_to_json(task));
+    print_json(array);
+    return exit_ok;
+  }
+  if (tasks.empty()) {
+    std::cout << "no tasks\n";
+    return exit_ok;
+  }
+  Table table({"TASK ID", "STATUS", "POOL", "SCANNER", "SCAN TYPE", "CREATED", "TARGETS", "NAME"});
+  for (const auto& task : tasks) {
+    const std::string status(core::to_string(task.status));
+    std::string targets = task.payload.value("targets", "");
+    if (targets.size() > 40) targets = targets.substr(0, 37) + "...";
+    table.add({{task.task_id},
+               {status, status_colour(status)},
+               {task.scanner_pool},
+               {task.scanner_instance_id.value_or("-")},
+               {task.scan_type},
+               {core::format_iso(task.created_at).substr(0, 19)},
+               {targets},
+               {task.payload.value("name", "")}});
+  }
+  table.print(std::cout);
+  return exit_ok;
+}
+
+}  // namespace
+
+void add_task_commands(CLI::App& app, int& exit_code) {
+  auto status_options = std::make_shared<StatusOptions>();
+  CLI::App* status_command = app.add_subcommand("status", "Show a task: state, timings, progress, results, authentication");
+  status_command->add_option("task_id", status_options->task_id, "the task id")->required();
+  status_command->add_flag("--watch", status_options->watch, "redraw until the task is completed, failed or timed out");
+  status_command->add_option("--interval", status_options->interval, "seconds between refreshes with --watch (default 2)")
+      ->check(CLI::PositiveNumber);
+  add_settings_options(*status_command, status_options->settings);
+  status_command->callback([status_options, &exit_code] {
+    exit_code = run_command("status", [&] { return status(*status_options); });
+  });
+
+  auto list_options = std::make_shared<ListOptions>();
+  CLI::App* list_command = app.add_subcommand("list", "List tasks, newest first");
+  list_command->add_option("--status", list_options->status, "queued | running | completed | failed | timeout");
+  list_command->add_option("--pool", list_options->pool, "only this pool");
+  list_command->add_option("--target", list_options->target,
+                           "only tasks whose targets overlap these (10.0.0.5 matches a task scanning 10.0.0.0/24)");
+  list_command->add_option("--limit", list_options->limit, "at most N tasks (default 50, 0 for all)");
+  add_settings_options(*list_command, list_options->settings);
+  list_command->callback([list_options, &exit_code] {
+    exit_code = run_command("list", [&] { return list(*list_options); });
+  });
+}
+
+}  // namespace sw::scanctl
