@@ -36,13 +36,13 @@ asio::awaitable<void> run_housekeeping(Services& s) {
   const auto report = co_await on_cpu(s, [&] {
     return s.store.expire(s.clock.now(), s.settings.env.completed_ttl, s.settings.env.failed_ttl);
   });
-  for (const auto& [status, count] : report.deleted_by_status) {
-    s.metrics.ttl_deleted(status, static_cast<double>(count), 0);
-  }
-  s.metrics.ttl_deleted("", 0, static_cast<double>(report.bytes_freed));
-  if (report.total_deleted() > 0) {
+  s.metrics.ttl_deleted("completed", static_cast<double>(report.completed), 0);
+  s.metrics.ttl_deleted("failed", static_cast<double>(report.failed), 0);
+  s.metrics.ttl_deleted("timeout", static_cast<double>(report.timeout), static_cast<double>(report.bytes_freed));
+  if (report.deleted() > 0) {
     telemetry::log_info("housekeeping deleted expired task folders",
-                        {{"deleted", report.deleted_by_status}, {"bytes_freed", report.bytes_freed}});
+                        {{"completed", report.completed}, {"failed", report.failed}, {"timeout", report.timeout},
+                         {"bytes_freed", report.bytes_freed}});
   }
 }
 

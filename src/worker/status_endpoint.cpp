@@ -19,37 +19,45 @@ http::Response json_response(const http::Request& request, beast_http::status st
   return response;
 }
 
+// Builds the answer outside any co_await expression (GCC 12 cannot keep string literals
+// of a co_await's full-expression in the coroutine frame).
+http::Response build_answer(const http::Request& request, const telemetry::Metrics& metrics,
+                            const std::function<Readiness()>& readiness) {
+  const std::string target(request.target());
+  const std::string path = target.substr(0, target.find('?'));
+  if (path != "/metrics" && path != "/healthz" && path != "/readyz") {
+    return json_response(request, beast_http::status::not_found, {{"error", "not found: " + path}});
+  }
+  if (request.method() != beast_http::verb::get && request.method() != beast_http::verb::head) {
+    return json_response(request, beast_http::status::method_not_allowed,
+                         {{"error", "only GET is allowed on " + path}});
+  }
+  if (path == "/metrics") {
+    http::Response response(beast_http::status::ok, request.version());
+    response.set(beast_http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    response.keep_alive(request.keep_alive());
+    response.body() = metrics.serialize();
+    return response;
+  }
+  if (path == "/healthz") {
+    return json_response(request, beast_http::status::ok, {{"status", "alive"}});
+  }
+  const Readiness state = readiness();
+  return json_response(request, state.ready ? beast_http::status::ok : beast_http::status::service_unavailable,
+                       {{"status", state.ready ? "ready" : "not_ready"}, {"detail", state.detail}});
+}
+
+boost::asio::awaitable<void> answer(const http::Request& request, http::Connection& connection,
+                                    const telemetry::Metrics& metrics, const std::function<Readiness()>& readiness) {
+  http::Response response = build_answer(request, metrics, readiness);
+  co_await connection.send(std::move(response));
+}
+
 }  // namespace
 
 http::Handler make_status_handler(const telemetry::Metrics& metrics, std::function<Readiness()> readiness) {
-  return [&metrics, readiness = std::move(readiness)](const http::Request& request,
-                                                      http::Connection& connection) -> boost::asio::awaitable<void> {
-    const std::string target(request.target());
-    const std::string path = target.substr(0, target.find('?'));
-    const bool known = path == "/metrics" || path == "/healthz" || path == "/readyz";
-    if (!known) {
-      co_await connection.send(json_response(request, beast_http::status::not_found, {{"error", "not found: " + path}}));
-      co_return;
-    }
-    if (request.method() != beast_http::verb::get && request.method() != beast_http::verb::head) {
-      co_await connection.send(json_response(request, beast_http::status::method_not_allowed,
-                                             {{"error", "only GET is allowed on " + path}}));
-      co_return;
-    }
-    if (path == "/metrics") {
-      http::Response response(beast_http::status::ok, request.version());
-      response.set(beast_http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-      response.keep_alive(request.keep_alive());
-      response.body() = metrics.serialize();
-      co_await connection.send(std::move(response));
-    } else if (path == "/healthz") {
-      co_await connection.send(json_response(request, beast_http::status::ok, {{"status", "alive"}}));
-    } else {
-      const Readiness state = readiness();
-      co_await connection.send(json_response(
-          request, state.ready ? beast_http::status::ok : beast_http::status::service_unavailable,
-          {{"status", state.ready ? "ready" : "not_ready"}, {"detail", state.detail}}));
-    }
+  return [&metrics, readiness = std::move(readiness)](const http::Request& request, http::Connection& connection) {
+    return answer(request, connection, metrics, readiness);
   };
 }
 

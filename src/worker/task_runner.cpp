@@ -8,6 +8,7 @@
 
 #include "core/errors.hpp"
 #include "core/redact.hpp"
+#include "core/task_id.hpp"
 #include "core/task_message.hpp"
 #include "results/validator.hpp"
 #include "telemetry/log.hpp"
@@ -111,7 +112,7 @@ class TaskRun {
     if (!co_await parse()) co_return;
     try {
       if (!co_await prepare_record()) co_return;
-      co_await lease_scanner();
+      if (!co_await lease_scanner()) co_return;
       if (!co_await mark_running()) co_return;
       co_await ensure_scan();
       co_await ensure_launched();
@@ -177,8 +178,10 @@ class TaskRun {
   }
 
   // 3. A lease on the pinned scanner (or the one the scan already runs on), else the
-  // least loaded; waits while none has room.
-  asio::awaitable<void> lease_scanner() {
+  // least loaded; waits while none has room. A task pinned by its producer to a busy
+  // scanner goes to the back of the queue instead, so that it blocks no other task.
+  // Returns false when the task was deferred.
+  asio::awaitable<bool> lease_scanner() {
     std::optional<std::string> pinned = message_->scanner_instance_id;
     if (record_ && record_->contains("scanner")) pinned = (*record_)["scanner"].get<std::string>();
     if (pinned && !s_.scanners.client(t_.pool, *pinned)) {
@@ -197,7 +200,16 @@ class TaskRun {
           });
       if (leased) {
         t_.scanner = *leased;
-        co_return;
+        co_return true;
+      }
+      if (pinned && !record_) {
+        co_await s_.redis.run([pool = t_.pool, raw = t_.raw](queue::TaskQueue& q, queue::CapacityLeases&) {
+          q.defer(pool, raw);
+        });
+        telemetry::log_debug("pinned scanner busy; task moved to the back of the queue", ctx({{"pinned", *pinned}}));
+        t_.deferred = true;
+        t_.finished = true;
+        co_return false;
       }
       if (!logged_wait) {
         telemetry::log_info("waiting for scanner capacity", ctx({{"pinned", pinned.value_or("")}}));
@@ -209,6 +221,7 @@ class TaskRun {
 
   // 4. queued -> running (running -> running when re-attaching).
   asio::awaitable<bool> mark_running() {
+    std::string refusal;
     try {
       task_ = co_await on_cpu(s_, [&] {
         return s_.store.update(t_.task_id, [&](core::Task& task) {
@@ -218,7 +231,10 @@ class TaskRun {
         });
       });
     } catch (const Error& e) {
-      telemetry::log_warning("task cannot run; acknowledging it", ctx({{"reason", e.what()}}));
+      refusal = e.what();
+    }
+    if (!refusal.empty()) {
+      telemetry::log_warning("task cannot run; acknowledging it", ctx({{"reason", refusal}}));
       co_await release_lease();
       co_await acknowledge();
       t_.finished = true;

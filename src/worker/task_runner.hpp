@@ -24,6 +24,7 @@ struct ActiveTask {
   std::optional<std::string> scanner;  // instance id of the lease held
   boost::asio::steady_timer wake;      // the task's waits; cancelled to wake it early
   bool handback_requested = false;     // shutdown: give the task back instead of finishing it
+  bool deferred = false;               // pinned to a busy scanner: moved to the back of the queue
   bool finished = false;
 };
 

@@ -60,9 +60,17 @@ void Worker::start_task(const std::string& pool, std::string raw) {
                              {{"task_id", key->task_id}, {"pool", key->pool}, {"error", e.what()}});
       }
     }
+    if (key->deferred) deferred_at_[key->pool] = std::chrono::steady_clock::now();
     active_.erase(key);
     changed_.cancel();
   });
+}
+
+bool Worker::holds(const std::string& raw) const {
+  for (const auto& [key, task] : active_) {
+    if (task->raw == raw) return true;
+  }
+  return false;
 }
 
 // Runs a task; when Redis fails it waits and runs the task again from its records
@@ -93,11 +101,26 @@ std::size_t Worker::unleased_tasks(const std::string& pool) const {
   return count;
 }
 
+// Fetches while the pool has room. After a Redis failure it also takes up what its own
+// in-flight list holds that it does not know: a fetch whose reply was lost.
 asio::awaitable<void> Worker::fetch_loop(std::string pool) {
   RedisLane& lane = *fetch_lanes_.at(pool);
   bool warned = false;
+  bool resync = false;
   while (!stopping_) {
     try {
+      if (resync) {
+        auto held = co_await lane.run([pool](queue::TaskQueue& q, queue::CapacityLeases&) { return q.in_flight(pool); });
+        for (auto& raw : held) {
+          if (!holds(raw)) start_task(pool, std::move(raw));
+        }
+        resync = false;
+      }
+      const auto deferred = deferred_at_.find(pool);
+      if (deferred != deferred_at_.end() &&
+          std::chrono::steady_clock::now() - deferred->second < s_.settings.lease_retry) {
+        if (!co_await sleep(s_.settings.lease_retry)) break;
+      }
       const auto slots = s_.scanners.slots(pool);
       const int capacity = s_.scanners.pool_capacity(pool);
       const auto loads = co_await s_.redis.run([pool, slots](queue::TaskQueue&, queue::CapacityLeases& leases) {
@@ -120,6 +143,7 @@ asio::awaitable<void> Worker::fetch_loop(std::string pool) {
       continue;
     } catch (const RedisFailure& e) {
       redis_ok_ = false;
+      resync = true;
       if (!warned) {
         telemetry::log_warning("cannot fetch tasks: redis unavailable", {{"pool", pool}, {"error", e.what()}});
         warned = true;

@@ -48,6 +48,7 @@ class Worker {
   // Sleeps, returning false at once (and from then on) when shutdown was requested.
   boost::asio::awaitable<bool> sleep(std::chrono::milliseconds duration);
   std::size_t unleased_tasks(const std::string& pool) const;
+  bool holds(const std::string& raw) const;
   nlohmann::json heartbeat_info() const;
 
   Services& s_;
@@ -55,6 +56,7 @@ class Worker {
   std::map<std::string, std::unique_ptr<RedisLane>> fetch_lanes_;  // blocking BLMOVE, one per pool
   std::map<ActiveTask*, std::unique_ptr<ActiveTask>> active_;
   std::set<boost::asio::steady_timer*> sleepers_;
+  std::map<std::string, std::chrono::steady_clock::time_point> deferred_at_;  // by pool
   boost::asio::steady_timer changed_;  // woken when tasks or loops end and on shutdown
   int running_loops_ = 0;
   bool stopping_ = false;
