@@ -1,6 +1,7 @@
 // The e2e fixture.
 #include "worker_fixture.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -18,6 +19,11 @@ WorkerE2E::WorkerE2E()
 }
 
 testing::NessusSim& WorkerE2E::start_sim(std::vector<std::string> args) {
+  for (const char* quick : {"--pending-seconds", "--export-seconds"}) {
+    if (std::find(args.begin(), args.end(), quick) == args.end()) {
+      args.insert(args.end(), {quick, "0.2"});
+    }
+  }
   sims_.push_back(std::make_unique<testing::NessusSim>(std::move(args)));
   return *sims_.back();
 }
