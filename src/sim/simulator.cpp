@@ -198,7 +198,13 @@ bool Simulator::scan_active(const Scan& scan, double now) const {
 }
 
 std::int64_t Simulator::running_now(double now) const {
-  return std::count_if(scans_.begin(), scans_.end(), [&](const auto& entry) { return scan_active(entry.second, now); });
+  return std::count_if(active_scans_.begin(), active_scans_.end(),
+                       [&](std::int64_t id) { return scan_active(scans_.at(id), now); });
+}
+
+std::int64_t Simulator::prune_active(double now) {
+  std::erase_if(active_scans_, [&](std::int64_t id) { return !scan_active(scans_.at(id), now); });
+  return static_cast<std::int64_t>(active_scans_.size());
 }
 
 std::string Simulator::status_for_list(const Scan& scan, double now) const {
@@ -266,7 +272,7 @@ Reply Simulator::handle_sim(Call& call) {
     }
     if (s[1] == "reset-stats" && method == bhttp::verb::post) {
       stats_ = Stats{};
-      stats_.peak_running = running_now(call.now);
+      stats_.peak_running = prune_active(call.now);
       return ok(json::object());
     }
     if (s[1] == "faults" && (method == bhttp::verb::post || method == bhttp::verb::get)) {
@@ -793,7 +799,8 @@ Reply Simulator::launch_scan(Call& call, Scan& scan) {
   ++stats_.launches_total;
   ++stats_.launches_by_name[scan.name];
   ++stats_.launches_by_scan[scan.id];
-  stats_.peak_running = std::max(stats_.peak_running, running_now(call.now));
+  active_scans_.insert(scan.id);
+  stats_.peak_running = std::max(stats_.peak_running, prune_active(call.now));
   return ok({{"scan_uuid", uuid}});
 }
 
@@ -809,7 +816,8 @@ Reply Simulator::control_scan(Call& call, Scan& scan, const std::string& action)
     } else if (action == "resume") {
       done = run->resume(call.now);
       if (done) {
-        stats_.peak_running = std::max(stats_.peak_running, running_now(call.now));
+        active_scans_.insert(scan.id);
+        stats_.peak_running = std::max(stats_.peak_running, prune_active(call.now));
       }
     } else {
       done = run->kill(call.now);
@@ -918,6 +926,7 @@ Reply Simulator::delete_scan(Call& call, std::int64_t id) {
                        "Failed to delete the scan. This may be because the scan is currently running.");
   }
   scans_.erase(id);
+  active_scans_.erase(id);
   ++stats_.deletes;
   return ok(json::object());
 }
@@ -932,6 +941,7 @@ Reply Simulator::bulk_delete(Call& call) {
     const Scan* scan = id ? find_scan(*id) : nullptr;
     if (scan != nullptr && !scan_active(*scan, call.now)) {
       scans_.erase(*id);
+      active_scans_.erase(*id);
       ++stats_.deletes;
       deleted.push_back(*id);
     }

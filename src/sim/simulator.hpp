@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 
 #include "exportgen/export_writer.hpp"
@@ -114,6 +115,8 @@ class Simulator {
   Scan* find_scan(std::int64_t id);
   bool scan_active(const Scan& scan, double now) const;
   std::int64_t running_now(double now) const;
+  // Drops scans whose run has ended from active_scans_ and returns how many remain.
+  std::int64_t prune_active(double now);
   std::string status_for_list(const Scan& scan, double now) const;
   nlohmann::json folders_json() const;
   std::int64_t main_folder_id() const;
@@ -128,6 +131,7 @@ class Simulator {
   std::map<std::string, Session> sessions_;
   int failed_login_streak_ = 0;
   std::map<std::int64_t, Scan> scans_;
+  std::set<std::int64_t> active_scans_;  // launched or resumed and maybe not ended yet
   std::int64_t next_scan_id_ = 5;
   std::int64_t next_history_id_ = 1000;
   std::map<std::int64_t, ExportJob> exports_;  // by file id

@@ -280,5 +280,21 @@ TEST_F(SimulatorTest, ScenarioOverridesAtRunTime) {
   EXPECT_EQ(body(call(bhttp::verb::get, path, {}, t0 + 7.5))["info"]["status"], "aborted");
 }
 
+TEST_F(SimulatorTest, CountsRunningAndPeakOverThousandsOfScans) {
+  make(fast_options());
+  login();
+  constexpr int scans = 2000;
+  for (int i = 0; i < scans; ++i) {
+    const auto path = "/scans/" + std::to_string(create("10.0.0.1", false, "bulk-" + std::to_string(i)));
+    // Half launched at t0 (done by t0 + 12), half at t0 + 6.
+    ASSERT_EQ(status(call(bhttp::verb::post, path + "/launch", "{}", i % 2 == 0 ? t0 : t0 + 6)), 200);
+  }
+  EXPECT_EQ(sim_->stats(t0 + 6)["running_now"], scans);
+  EXPECT_EQ(sim_->stats(t0 + 13)["running_now"], scans / 2);
+  EXPECT_EQ(sim_->stats(t0 + 20)["running_now"], 0);
+  EXPECT_EQ(sim_->stats(t0 + 20)["peak_running"], scans);
+  EXPECT_EQ(sim_->stats(t0 + 20)["launches_total"], scans);
+}
+
 }  // namespace
 }  // namespace sw::sim
