@@ -1,0 +1,364 @@
+#!/usr/bin/env python3
+"""Benchmarks of the scanner-worker binary against nessus-sim and a private redis-server.
+
+dispatch     N queued tasks (1,000 and 10,000) whose scans finish at once, poll 0.1 s, large
+             capacity: tasks/s to drain, worker CPU seconds per task, peak RSS (VmHWM).
+concurrency  200 and 1,000 scans running at once (targets the simulator never finishes),
+             poll 1 s, measured over a window: worker CPU % of one core, RSS, threads.
+recovery     kill -9 of a worker holding 100 running scans: seconds until a second worker
+             has logged "re-attaching task" for all of them.
+results      the existing results_bench (export validation MB/s), its JSON merged in.
+
+Each figure is the median of several runs with min and max. Prints one table and writes
+JSON (machine: cores, memory, compiler) and a Markdown table. Standard library only.
+
+Usage: worker_bench.py --build DIR --out-json FILE --out-md FILE [--quick]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(condition, timeout, step=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+
+
+class Redis:
+    """A minimal RESP client (enough for LPUSH pipelines, LLEN, KEYS)."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        self.file = self.sock.makefile("rb")
+
+    @staticmethod
+    def encode(*args):
+        out = [b"*%d\r\n" % len(args)]
+        for a in args:
+            data = a if isinstance(a, bytes) else str(a).encode()
+            out.append(b"$%d\r\n%s\r\n" % (len(data), data))
+        return b"".join(out)
+
+    def read(self):
+        line = self.file.readline()
+        kind, rest = line[:1], line[1:-2]
+        if kind in (b"+", b"-"):
+            if kind == b"-":
+                raise RuntimeError(rest.decode())
+            return rest.decode()
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            n = int(rest)
+            if n < 0:
+                return None
+            data = self.file.read(n + 2)[:-2]
+            return data.decode()
+        if kind == b"*":
+            n = int(rest)
+            return None if n < 0 else [self.read() for _ in range(n)]
+        raise RuntimeError(f"bad RESP line {line!r}")
+
+    def call(self, *args):
+        self.sock.sendall(self.encode(*args))
+        return self.read()
+
+    def pipeline(self, commands):
+        self.sock.sendall(b"".join(self.encode(*c) for c in commands))
+        return [self.read() for _ in commands]
+
+
+class Proc:
+    def __init__(self, argv, env=None, log=None):
+        self.log = log
+        out = open(log, "wb") if log else subprocess.DEVNULL
+        self.p = subprocess.Popen(argv, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE if not log else out,
+                                  stderr=out if log else subprocess.DEVNULL)
+
+    @property
+    def pid(self):
+        return self.p.pid
+
+    def status(self):
+        fields = {}
+        with open(f"/proc/{self.pid}/status") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                fields[key] = value.strip()
+        return fields
+
+    def cpu_seconds(self):
+        with open(f"/proc/{self.pid}/stat") as f:
+            parts = f.read().rsplit(")", 1)[1].split()
+        return (int(parts[11]) + int(parts[12])) / CLK_TCK  # utime, stime
+
+    def kib(self, key):
+        return int(self.status()[key].split()[0])
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.p.poll() is None:
+            self.p.send_signal(sig)
+            try:
+                self.p.wait(10)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+
+
+class Cluster:
+    """redis-server + one nessus-sim + scanners.yaml + DATA_DIR; workers on demand."""
+
+    def __init__(self, build, sim_args, limit):
+        self.build = build
+        self.dir = tempfile.mkdtemp(prefix="sw-bench-")
+        self.data = os.path.join(self.dir, "data")
+        os.makedirs(self.data)
+        self.redis_port = free_port()
+        self.redis = Proc(["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
+                           "--appendonly", "no", "--dir", self.dir, "--loglevel", "warning"])
+        self.r = wait_for(lambda: self._connect(), 10, what="redis")
+        self.sim = Proc([os.path.join(build, "apps/nessus-sim/nessus-sim"), "--port", "0"] + sim_args)
+        line = wait_for(lambda: self._sim_line(), 20, what="nessus-sim")
+        self.sim_port = int(line.rsplit(":", 1)[1])
+        self.scanners = os.path.join(self.dir, "scanners.yaml")
+        with open(self.scanners, "w") as f:
+            f.write(f"nessus:\n  - instance_id: sim1\n    name: sim1\n    url: http://127.0.0.1:{self.sim_port}\n"
+                    f"    username: nessus\n    password: nessus\n    max_concurrent_scans: {limit}\n")
+        self.workers = {}
+
+    def _connect(self):
+        try:
+            r = Redis(self.redis_port)
+            return r if r.call("PING") == "PONG" else None
+        except OSError:
+            return None
+
+    def _sim_line(self):
+        line = self.sim.p.stdout.readline().decode()
+        return line.strip() if "listening on " in line else None
+
+    def sim_stats(self):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.sim_port}/__sim/stats", timeout=30) as resp:
+            return json.load(resp)
+
+    def start_worker(self, worker_id, poll):
+        env = {"REDIS_URL": f"redis://127.0.0.1:{self.redis_port}", "DATA_DIR": self.data,
+               "SCANNER_CONFIG": self.scanners, "WORKER_ID": worker_id, "LOG_LEVEL": "INFO",
+               "POLL_INTERVAL_SECONDS": str(poll), "HEARTBEAT_TTL_SECONDS": "2", "SHUTDOWN_GRACE_SECONDS": "1",
+               "METRICS_ADDR": "", "HOUSEKEEPING_ENABLED": "false"}
+        self.workers[worker_id] = Proc([os.path.join(self.build, "apps/scanner-worker/scanner-worker")], env,
+                                       os.path.join(self.dir, worker_id + ".log"))
+        return self.workers[worker_id]
+
+    def enqueue(self, targets):
+        commands = []
+        for i, target in enumerate(targets):
+            task_id = f"bench_{i}_{os.getpid()}"
+            message = {"task_id": task_id, "trace_id": "", "scan_type": "untrusted", "scanner_pool": "nessus",
+                       "scanner_instance_id": None,
+                       "payload": {"targets": target, "name": f"bench {i}", "description": "", "schema_profile": "brief"}}
+            commands.append(("LPUSH", "nessus:queue", json.dumps(message)))
+        for start in range(0, len(commands), 1000):
+            self.r.pipeline(commands[start:start + 1000])
+
+    def pending(self):
+        """Entries queued or in flight (acknowledged or dead-lettered ones are gone)."""
+        keys = self.r.call("KEYS", "sw:inflight:nessus:*") or []
+        return self.r.call("LLEN", "nessus:queue") + sum(self.r.call("LLEN", k) for k in keys)
+
+    def close(self):
+        for w in self.workers.values():
+            w.stop()
+        self.sim.stop()
+        self.redis.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def summary(values):
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": len(values)}
+
+
+def bench_dispatch(build, tasks):
+    c = Cluster(build, ["--scan-seconds", "0", "--pending-seconds", "0", "--export-seconds", "0"], 10000)
+    try:
+        c.enqueue([f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}" for i in range(tasks)])
+        start = time.monotonic()
+        w = c.start_worker("bench-dispatch", 0.1)
+        peak = 0
+        while c.pending() > 0:
+            if w.p.poll() is not None:
+                raise RuntimeError(f"worker exited ({w.p.returncode}); log {w.log}")
+            peak = max(peak, w.kib("VmHWM"))
+            time.sleep(0.05)
+        elapsed = time.monotonic() - start
+        cpu = w.cpu_seconds()
+        peak = max(peak, w.kib("VmHWM"))
+        dead = c.r.call("ZCARD", "nessus:queue:dead")
+        return {"tasks_per_s": tasks / elapsed, "cpu_ms_per_task": 1000 * cpu / tasks, "peak_rss_mb": peak / 1024,
+                "dead_letters": dead}
+    finally:
+        c.close()
+
+
+def bench_concurrency(build, scans, window):
+    c = Cluster(build, ["--scan-seconds", "3600", "--pending-seconds", "0"], scans + 10)
+    try:
+        c.enqueue([f"never{i}.bench.example" for i in range(scans)])
+        w = c.start_worker("bench-concurrency", 1)
+        wait_for(lambda: c.sim_stats()["running_now"] >= scans, 300, 0.5, f"{scans} running scans")
+        time.sleep(2)  # let the last starts settle before the window
+        cpu0, t0 = w.cpu_seconds(), time.monotonic()
+        time.sleep(window)
+        cpu1, t1 = w.cpu_seconds(), time.monotonic()
+        st = w.status()
+        return {"cpu_percent": 100 * (cpu1 - cpu0) / (t1 - t0), "rss_mb": int(st["VmRSS"].split()[0]) / 1024,
+                "threads": int(st["Threads"])}
+    finally:
+        c.close()
+
+
+def bench_recovery(build, scans):
+    c = Cluster(build, ["--scan-seconds", "3600", "--pending-seconds", "0"], scans + 10)
+    try:
+        c.enqueue([f"never{i}.bench.example" for i in range(scans)])
+        first = c.start_worker("bench-first", 1)
+        wait_for(lambda: c.sim_stats()["running_now"] >= scans, 300, 0.5, f"{scans} running scans")
+        second = c.start_worker("bench-second", 1)
+        log = second.log
+        first.stop(signal.SIGKILL)
+        killed = time.monotonic()
+
+        def reattached():
+            with open(log, errors="replace") as f:
+                ids = set(re.findall(r'"re-attaching task".*?"task_id":"([^"]+)"', f.read()))
+            return len(ids) >= scans
+
+        wait_for(reattached, 300, 0.05, "re-attachment")
+        seconds = time.monotonic() - killed
+        launches = c.sim_stats()["launches_total"]
+        return {"seconds": seconds, "launches_total": launches}
+    finally:
+        c.close()
+
+
+def results_bench(build, quick):
+    exe = os.path.join(build, "bench/results_bench")
+    sizes = "50" if quick else "50,250"
+    out = subprocess.run([exe, "--sizes-mb", sizes, "--runs", "3"], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def machine(build):
+    mem_kib = 0
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    compiler = ""
+    cache = os.path.join(build, "CMakeCache.txt")
+    if os.path.exists(cache):
+        with open(cache) as f:
+            for line in f:
+                if line.startswith("CMAKE_CXX_COMPILER:"):
+                    path = line.split("=", 1)[1].strip()
+                    compiler = subprocess.run([path, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+                if line.startswith("CMAKE_BUILD_TYPE:"):
+                    compiler += " (" + line.split("=", 1)[1].strip() + ")"
+    return {"cores": os.cpu_count(), "memory_gb": round(mem_kib / 1024 / 1024, 1), "compiler": compiler,
+            "kernel": platform.release(), "load_average_at_start": os.getloadavg()[0],
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+
+
+def repeated(runs, measure):
+    samples = [measure() for _ in range(runs)]
+    return {key: summary([s[key] for s in samples]) for key in samples[0]}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--out-json", required=True)
+    ap.add_argument("--out-md", required=True)
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    quick = args.quick
+    runs = 3
+    window = 20 if quick else 60
+    report = {"machine": machine(args.build), "quick": quick, "runs": runs, "benchmarks": {}}
+    b = report["benchmarks"]
+    plan = [
+        ("dispatch_1000", lambda: repeated(runs, lambda: bench_dispatch(args.build, 1000))),
+        ("dispatch_10000", lambda: repeated(1 if quick else runs, lambda: bench_dispatch(args.build, 10000))),
+        ("concurrency_200", lambda: repeated(1 if quick else runs, lambda: bench_concurrency(args.build, 200, window))),
+        ("concurrency_1000", lambda: repeated(1 if quick else runs, lambda: bench_concurrency(args.build, 1000, window))),
+        ("recovery_100", lambda: repeated(runs, lambda: bench_recovery(args.build, 100))),
+        ("results", lambda: results_bench(args.build, quick)),
+    ]
+    for name, run in plan:
+        print(f"== {name}", file=sys.stderr, flush=True)
+        try:
+            b[name] = run()
+        except Exception as e:  # a failed benchmark is reported, the others still run
+            b[name] = {"error": str(e)}
+        print(json.dumps(b[name]), file=sys.stderr, flush=True)
+    rows = table(report)
+    text = "\n".join(rows)
+    print(text)
+    with open(args.out_json, "w") as f:
+        json.dump(report, f, indent=2)
+    m = report["machine"]
+    with open(args.out_md, "w") as f:
+        f.write(f"# Benchmark results\n\nMachine: {m['cores']} cores, {m['memory_gb']} GB, {m['compiler']}, "
+                f"kernel {m['kernel']}, load average {m['load_average_at_start']:.1f} at start, {m['date']}"
+                f"{' (QUICK mode)' if quick else ''}.\nEach figure: median (min-max) over the runs shown.\n\n")
+        f.write(text + "\n")
+
+
+def table(report):
+    rows = ["| benchmark | figure | median | min | max | runs |", "|---|---|---|---|---|---|"]
+    for name, figures in report["benchmarks"].items():
+        if name == "results":
+            if isinstance(figures, dict) and "error" in figures:
+                rows.append(f"| results | error | {figures['error']} | | | |")
+                continue
+            for r in figures:
+                mbps = r["mb_per_s"]
+                rows.append(f"| results {r['size_mb']:.0f} MB | validation MB/s | {mbps['median']:.1f} | {mbps['min']:.1f} "
+                            f"| {mbps['max']:.1f} | {r['runs']} |")
+                rows.append(f"| results {r['size_mb']:.0f} MB | peak RSS MB | {r['peak_rss_mb']:.1f} | | | {r['runs']} |")
+            continue
+        if "error" in figures:
+            rows.append(f"| {name} | error | {figures['error']} | | | |")
+            continue
+        for key, s in figures.items():
+            rows.append(f"| {name} | {key} | {s['median']:.3g} | {s['min']:.3g} | {s['max']:.3g} | {s['runs']} |")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
