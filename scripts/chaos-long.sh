@@ -8,4 +8,9 @@ build_dir=${BUILD_DIR:-$source_dir/build}
 cmake -S "$source_dir" -B "$build_dir" -G Ninja >/dev/null
 cmake --build "$build_dir" --target worker_chaos_tests scanner-worker nessus-sim
 export CHAOS_TASKS=${CHAOS_TASKS:-1000}
-ctest --test-dir "$build_dir" -L chaos --output-on-failure --timeout 7200 -V | grep -E '^([0-9]+: )?(CHAOS|chaos seed)|Test *#|tests passed|FAILED|Failure'
+log=$(mktemp)
+status=0
+ctest --test-dir "$build_dir" -L chaos --output-on-failure --timeout 7200 -V >"$log" 2>&1 || status=$?
+grep -E 'CHAOS|chaos seed|Test +#|tests passed|Failure' "$log" || true
+echo "full log: $log"
+exit "$status"

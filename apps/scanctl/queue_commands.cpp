@@ -170,7 +170,7 @@ void print_count(const DlqOptions& options, const char* key, std::size_t count, 
 
 int dlq_retry(const DlqOptions& options) {
   if (options.all == !options.task_id.empty()) {
-    throw core::Error(core::ErrorKind::bad_input, "give either a TASK_ID or --all");
+    throw CLI::ValidationError("give either a TASK_ID or --all");
   }
   if (options.all && !options.yes && !confirm("Put every dead letter of pool " + options.pool + " back on the queue?")) {
     std::cout << "nothing retried\n";
@@ -191,7 +191,7 @@ int dlq_retry(const DlqOptions& options) {
 // "7d", "12h", "30m", "45s" (fractions allowed: "1.5h").
 std::chrono::duration<double> parse_age(const std::string& text) {
   const auto bad = [&] {
-    return core::Error(core::ErrorKind::bad_input, "--older-than '" + text + "' is not a duration like 7d, 12h, 30m or 45s");
+    return CLI::ValidationError("--older-than '" + text + "' is not a duration like 7d, 12h, 30m or 45s");
   };
   if (text.size() < 2) throw bad();
   double amount = 0;
@@ -213,7 +213,7 @@ std::chrono::duration<double> parse_age(const std::string& text) {
 
 int dlq_purge(const DlqOptions& options) {
   if (options.all == !options.older_than.empty()) {
-    throw core::Error(core::ErrorKind::bad_input, "give either --all or --older-than DURATION");
+    throw CLI::ValidationError("give either --all or --older-than DURATION");
   }
   std::optional<core::TimePoint> before;
   if (!options.all) {

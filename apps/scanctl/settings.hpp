@@ -43,7 +43,8 @@ void add_settings_options(CLI::App& command, Settings& settings);
 
 // Runs `body` and returns its exit code; a core::Error becomes "scanctl NAME: message" on
 // stderr and exit_not_found (bad input, not found, conflict) or exit_usage (Redis or
-// configuration unreachable, anything else).
+// configuration unreachable); a CLI::ValidationError (options that do not fit together)
+// or a SetupError is exit_usage too.
 int run_command(const std::string& name, const std::function<int()>& body);
 
 }  // namespace sw::scanctl

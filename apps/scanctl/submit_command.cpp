@@ -166,13 +166,14 @@ int submit(SubmitOptions& options) {
   }
 
   store::TaskStore store(env.data_dir);
+  queue::TaskQueue task_queue = options.settings.task_queue();
   long long position = 0;
   try {
     if (!store.create(core::task_from_message(message, now))) {
       throw core::Error(core::ErrorKind::conflict, "task " + task_id + " already exists");
     }
     try {
-      position = options.settings.task_queue().enqueue(options.pool, raw);
+      position = task_queue.enqueue(options.pool, raw);
     } catch (const core::Error& e) {
       store.update(task_id, [&](core::Task& task) {
         task.status = core::TaskStatus::failed;

@@ -253,17 +253,25 @@ struct ScannerClient::Impl {
     bool relogged = false;
     bool token_refetched = false;
     auto delay = options.retry_base_delay;
-    for (;;) {
+    // One co_return at the end: GCC 12 destroys variants twice on some early co_return paths.
+    std::optional<CallResult> outcome;
+    while (!outcome) {
       if (call.authenticated) {
-        if (auto failure = co_await ensure_authenticated()) {
-          co_return std::move(*failure);
+        auto auth_failure = co_await ensure_authenticated();
+        if (auth_failure) {
+          outcome.emplace(std::move(*auth_failure));
+          break;
         }
       }
       const auto generation = session_generation;
-      auto exchanged = co_await transport.exchange(request_for(call), call.sink);
+      const auto request = request_for(call);
+      auto exchanged = co_await transport.exchange(request, call.sink);
+      bool retry = false;
       if (auto* failure = std::get_if<TransportFailure>(&exchanged)) {
         if (!call.idempotent || !failure->retryable || attempt >= options.read_retries) {
-          co_return CallFailure{error(failure->kind, call.what, failure->reason), failure->request_sent};
+          outcome.emplace(CallFailure{error(failure->kind, call.what, failure->reason), failure->request_sent});
+        } else {
+          retry = true;
         }
       } else {
         auto& response = std::get<HttpResponse>(exchanged);
@@ -271,23 +279,27 @@ struct ScannerClient::Impl {
           relogged = true;
           drop_session(generation);
           telemetry::log_info("session refused; logging in again", log_fields());
-          continue;
-        }
-        if (response.status == 412 && scanner.api_token_mode == config::ApiTokenMode::auto_fetch && !token_refetched) {
+        } else if (response.status == 412 && scanner.api_token_mode == config::ApiTokenMode::auto_fetch &&
+                   !token_refetched) {
           token_refetched = true;
           co_await fetch_api_token();
-          continue;
-        }
-        if (!(response.status >= 500 && call.idempotent && attempt < options.read_retries)) {
-          co_return Reply{response.status, std::move(response.body), response.body_complete, response.aborted_by_sink};
+        } else if (response.status >= 500 && call.idempotent && attempt < options.read_retries) {
+          retry = true;
+        } else {
+          outcome.emplace(Reply{response.status, std::move(response.body), response.body_complete,
+                                response.aborted_by_sink});
         }
       }
-      ++attempt;
-      if (!co_await pause(delay)) {
-        co_return CallFailure{error(ErrorKind::network, call.what, "cancelled"), false};
+      if (retry) {
+        ++attempt;
+        const bool waited = co_await pause(delay);
+        if (!waited) {
+          outcome.emplace(CallFailure{error(ErrorKind::network, call.what, "cancelled"), false});
+        }
+        delay *= 2;
       }
-      delay *= 2;
     }
+    co_return std::move(*outcome);
   }
 
   void drop_session(std::uint64_t generation) {
@@ -308,17 +320,25 @@ struct ScannerClient::Impl {
 
   asio::awaitable<void> fetch_api_token() {
     api_token_fetched = true;
-    auto result = co_await call({"GET", "/nessus6.js", {}, "fetching the X-API-Token", false, true});
+    const Call fetch{"GET", "/nessus6.js", {}, "fetching the X-API-Token", false, true};
+    const auto result = co_await call(fetch);
+    take_api_token(result);
+  }
+
+  // Plain function: GCC 12 mishandles early co_return paths that destroy variants.
+  void take_api_token(const CallResult& result) {
     std::string problem;
-    if (auto* reply = std::get_if<Reply>(&result); reply != nullptr && reply->ok()) {
-      if (auto token = extract_api_token(reply->body)) {
-        api_token = std::move(*token);
-        telemetry::log_info("fetched the X-API-Token from /nessus6.js", log_fields());
-        co_return;
-      }
-      problem = "no token in /nessus6.js";
+    const auto* reply = std::get_if<Reply>(&result);
+    if (reply == nullptr) {
+      problem = std::get<CallFailure>(result).error.what();
+    } else if (!reply->ok()) {
+      problem = "HTTP " + std::to_string(reply->status);
+    } else if (auto token = extract_api_token(reply->body)) {
+      api_token = std::move(*token);
+      telemetry::log_info("fetched the X-API-Token from /nessus6.js", log_fields());
+      return;
     } else {
-      problem = reply ? "HTTP " + std::to_string(reply->status) : std::get<CallFailure>(result).error.what();
+      problem = "no token in /nessus6.js";
     }
     auto fields = log_fields();
     fields["reason"] = problem;
@@ -327,25 +347,30 @@ struct ScannerClient::Impl {
 
   asio::awaitable<std::optional<CallFailure>> login() {
     const json credentials = {{"username", scanner.username}, {"password", scanner.password}};
-    auto result = co_await call({"POST", "/session", credentials.dump(), "login", false, true});
-    if (auto* failure = std::get_if<CallFailure>(&result)) {
-      co_return std::move(*failure);
+    const Call login_call{"POST", "/session", credentials.dump(), "login", false, true};
+    const auto result = co_await call(login_call);
+    co_return take_session(result);
+  }
+
+  std::optional<CallFailure> take_session(const CallResult& result) {
+    if (const auto* failure = std::get_if<CallFailure>(&result)) {
+      return *failure;
     }
     const auto& reply = std::get<Reply>(result);
     if (reply.status == 401) {
-      co_return CallFailure{error(ErrorKind::auth, "login", "credentials refused (HTTP 401)", 401), true};
+      return CallFailure{error(ErrorKind::auth, "login", "credentials refused (HTTP 401)", 401), true};
     }
     if (!reply.ok()) {
-      co_return CallFailure{http_error(reply, "login"), true};
+      return CallFailure{http_error(reply, "login"), true};
     }
     const auto token = json_string(member(json::parse(reply.body, nullptr, false), "token"));
     if (token.empty()) {
-      co_return CallFailure{error(ErrorKind::server, "login", "response without a token", reply.status), true};
+      return CallFailure{error(ErrorKind::server, "login", "response without a token", reply.status), true};
     }
     session_token = token;
     ++session_generation;
     telemetry::log_info("logged in to the scanner", log_fields());
-    co_return std::nullopt;
+    return std::nullopt;
   }
 
   Reply take(CallResult result) const {
@@ -366,14 +391,17 @@ struct ScannerClient::Impl {
     return document;
   }
 
-  asio::awaitable<json> get_json(std::string target, std::string what) {
-    auto reply = take(co_await call({"GET", std::move(target), {}, what, true, true}));
+  asio::awaitable<json> get_json(const std::string& target, const std::string& what) {
+    const Call get{"GET", target, {}, what, true, true};
+    auto reply = take(co_await call(get));
     co_return parse_ok(reply, what);
   }
 
   asio::awaitable<std::int64_t> main_folder_id() {
     if (!main_folder) {
-      const auto document = co_await get_json("/folders", "list folders");
+      const std::string target = "/folders";
+      const std::string what = "list folders";
+      const auto document = co_await get_json(target, what);
       main_folder = folder_id_of_type(document, "main");
       if (!main_folder) {
         throw error(ErrorKind::server, "list folders", "no folder of type main");
@@ -387,7 +415,8 @@ struct ScannerClient::Impl {
       co_return cached->second;
     }
     const std::string what = "list scan templates";
-    auto reply = take(co_await call({"GET", "/editor/scan/templates", {}, what, true, true}));
+    const Call list_templates{"GET", "/editor/scan/templates", {}, what, true, true};
+    auto reply = take(co_await call(list_templates));
     json document;
     if (reply.ok()) {
       document = parse_ok(reply, what);
@@ -405,12 +434,16 @@ struct ScannerClient::Impl {
   }
 
   asio::awaitable<std::vector<ScanListEntry>> list_scans() {
-    co_return parse_scan_list(co_await get_json("/scans", "list scans"));
+    const std::string target = "/scans";
+    const std::string what = "list scans";
+    const auto document = co_await get_json(target, what);
+    co_return parse_scan_list(document);
   }
 
   asio::awaitable<std::optional<std::int64_t>> find_scan_by_name(const std::string& name) {
     std::optional<std::int64_t> newest;
-    for (const auto& entry : co_await list_scans()) {
+    const auto scans = co_await list_scans();
+    for (const auto& entry : scans) {
       if (entry.name == name && (!newest || entry.id > *newest)) {
         newest = entry.id;
       }
@@ -426,7 +459,8 @@ struct ScannerClient::Impl {
     auto fields = log_fields();
     fields["scan_name"] = scan.name;
     for (int round = 0;; ++round) {
-      auto result = co_await call({"POST", "/scans", body, what});
+      const Call create{"POST", "/scans", body, what};
+      auto result = co_await call(create);
       if (auto* reply = std::get_if<Reply>(&result)) {
         const auto id = json_integer(member(member(parse_ok(*reply, what), "scan"), "id"));
         if (id <= 0) {
@@ -456,7 +490,8 @@ struct ScannerClient::Impl {
 
   asio::awaitable<std::string> launch_scan(std::int64_t scan_id) {
     const std::string what = "launch scan " + std::to_string(scan_id);
-    auto result = co_await call({"POST", scan_path(scan_id) + "/launch", "{}", what});
+    const Call launch{"POST", scan_path(scan_id) + "/launch", "{}", what};
+    auto result = co_await call(launch);
     std::optional<core::Error> problem;
     if (auto* reply = std::get_if<Reply>(&result)) {
       if (reply->ok()) {
@@ -478,7 +513,9 @@ struct ScannerClient::Impl {
       problem = failure.error;
     }
     // Refused as possibly already running, or the answer was lost: adopt an active run.
-    const auto details = co_await get_json(scan_path(scan_id), "read scan " + std::to_string(scan_id) + " after launch");
+    const auto target = scan_path(scan_id);
+    const auto reread = "read scan " + std::to_string(scan_id) + " after launch";
+    const auto details = co_await get_json(target, reread);
     const auto status = json_string(member(member(details, "info"), "status"));
     const auto run_uuid = current_run_uuid_of(details);
     if (is_active_status(status) && !run_uuid.empty()) {
@@ -493,7 +530,8 @@ struct ScannerClient::Impl {
 
   asio::awaitable<void> stop_scan(std::int64_t scan_id) {
     const std::string what = "stop scan " + std::to_string(scan_id);
-    auto result = co_await call({"POST", scan_path(scan_id) + "/stop", "{}", what});
+    const Call stop{"POST", scan_path(scan_id) + "/stop", "{}", what};
+    auto result = co_await call(stop);
     if (auto* reply = std::get_if<Reply>(&result)) {
       if (reply->ok() || reply->status == 409) {
         co_return;
@@ -504,7 +542,9 @@ struct ScannerClient::Impl {
     if (!failure.request_sent) {
       throw failure.error;
     }
-    const auto state = parse_run_state(co_await get_json(scan_path(scan_id), what), {});
+    const auto target = scan_path(scan_id);
+    const auto details = co_await get_json(target, what);
+    const auto state = parse_run_state(details, {});
     if (state.status == "stopping" || !is_active_status(state.status)) {
       co_return;
     }
@@ -513,7 +553,8 @@ struct ScannerClient::Impl {
 
   asio::awaitable<void> delete_scan(std::int64_t scan_id) {
     const std::string what = "delete scan " + std::to_string(scan_id);
-    auto result = co_await call({"DELETE", scan_path(scan_id), {}, what});
+    const Call remove{"DELETE", scan_path(scan_id), {}, what};
+    auto result = co_await call(remove);
     std::optional<core::Error> problem;
     if (auto* reply = std::get_if<Reply>(&result)) {
       if (reply->ok() || reply->status == 404) {
@@ -531,7 +572,8 @@ struct ScannerClient::Impl {
       problem = failure.error;
     }
     // Refused (409/500 mean "still active" on Nessus) or the answer was lost: look again.
-    auto reread = take(co_await call({"GET", scan_path(scan_id), {}, what, true, true}));
+    const Call read_again{"GET", scan_path(scan_id), {}, what, true, true};
+    auto reread = take(co_await call(read_again));
     if (reread.status == 404) {
       co_return;
     }
@@ -548,15 +590,19 @@ struct ScannerClient::Impl {
     const auto id = std::to_string(scan_id);
     const std::string what = "export scan " + id;
     const json request = {{"format", "nessus"}};
-    auto started = take(co_await call({"POST", scan_path(scan_id) + "/export", request.dump(), what, true, true}));
+    const Call start_export{"POST", scan_path(scan_id) + "/export", request.dump(), what, true, true};
+    auto started = take(co_await call(start_export));
     const auto file = json_integer(member(parse_ok(started, what), "file"));
     if (file <= 0) {
       throw error(ErrorKind::server, what, "response without a file id", started.status);
     }
     const auto file_path = scan_path(scan_id) + "/export/" + std::to_string(file);
+    const auto status_path = file_path + "/status";
+    const auto status_what = what + " (status)";
     auto delay = kExportPollFirst;
     for (;;) {
-      const auto status = json_string(member(co_await get_json(file_path + "/status", what + " (status)"), "status"));
+      const auto status_document = co_await get_json(status_path, status_what);
+      const auto status = json_string(member(status_document, "status"));
       if (status == "ready") {
         break;
       }
@@ -632,7 +678,8 @@ ScannerClient::~ScannerClient() = default;
 
 asio::awaitable<std::string> ScannerClient::server_status() {
   const std::string what = "server status";
-  auto reply = impl_->take(co_await impl_->call({"GET", "/server/status", {}, what, false, true}));
+  const Call status_call{"GET", "/server/status", {}, what, false, true};
+  auto reply = impl_->take(co_await impl_->call(status_call));
   // A loading server answers 503 with {"status":"loading"}: that is the answer, not a failure.
   const auto status = json_string(member(json::parse(reply.body, nullptr, false), "status"));
   if (!status.empty()) {
@@ -651,12 +698,17 @@ asio::awaitable<std::optional<std::int64_t>> ScannerClient::find_scan_by_name(st
 asio::awaitable<std::string> ScannerClient::launch_scan(std::int64_t scan_id) { return impl_->launch_scan(scan_id); }
 
 asio::awaitable<RunState> ScannerClient::run_state(std::int64_t scan_id, std::string run_uuid) {
-  const auto details = co_await impl_->get_json(scan_path(scan_id), "read scan " + std::to_string(scan_id));
+  const auto target = scan_path(scan_id);
+  const auto what = "read scan " + std::to_string(scan_id);
+  const auto details = co_await impl_->get_json(target, what);
   co_return parse_run_state(details, run_uuid);
 }
 
 asio::awaitable<std::string> ScannerClient::current_run_uuid(std::int64_t scan_id) {
-  co_return current_run_uuid_of(co_await impl_->get_json(scan_path(scan_id), "read scan " + std::to_string(scan_id)));
+  const auto target = scan_path(scan_id);
+  const auto what = "read scan " + std::to_string(scan_id);
+  const auto details = co_await impl_->get_json(target, what);
+  co_return current_run_uuid_of(details);
 }
 
 asio::awaitable<void> ScannerClient::stop_scan(std::int64_t scan_id) { return impl_->stop_scan(scan_id); }
