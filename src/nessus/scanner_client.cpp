@@ -321,7 +321,7 @@ struct ScannerClient::Impl {
   asio::awaitable<void> fetch_api_token() {
     api_token_fetched = true;
     const Call fetch{"GET", "/nessus6.js", {}, "fetching the X-API-Token", false, true};
-    const auto result = co_await call(fetch);
+    CallResult result = co_await call(fetch);
     take_api_token(result);
   }
 
@@ -348,7 +348,7 @@ struct ScannerClient::Impl {
   asio::awaitable<std::optional<CallFailure>> login() {
     const json credentials = {{"username", scanner.username}, {"password", scanner.password}};
     const Call login_call{"POST", "/session", credentials.dump(), "login", false, true};
-    const auto result = co_await call(login_call);
+    CallResult result = co_await call(login_call);
     co_return take_session(result);
   }
 

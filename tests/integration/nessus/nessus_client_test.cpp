@@ -1,0 +1,491 @@
+// Integration tests of nessus::ScannerClient against the real nessus-sim program: every
+// operation over HTTP and HTTPS, session and API-key auth, the X-API-Token of the essentials
+// profile, a 412 whose body is dropped, expired and forced-out sessions, lost create
+// responses, 5xx retries, certificate pinning, export size limits and export errors.
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/errors.hpp"
+#include "http/testing/test_client.hpp"
+#include "nessus/scanner_client.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace sw::nessus {
+namespace {
+
+namespace asio = boost::asio;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr auto kStartTimeout = 20s;
+
+// One nessus-sim process with fast runs, stopped on destruction.
+class Sim {
+ public:
+  Sim(bool tls, std::vector<std::string> extra = {}) : tls_(tls) {
+    std::vector<std::string> argv{sw::testing::program_path("nessus-sim"), "--port", "0", "--scan-seconds", "1",
+                                  "--pending-seconds", "0.2", "--export-seconds", "0.2",
+                                  "--transition-seconds", "0.2"};
+    if (tls) {
+      argv.push_back("--tls");
+    }
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    process_ = std::make_unique<sw::testing::ChildProcess>(argv, std::map<std::string, std::string>{},
+                                                           (logs_.path() / "sim.log").string());
+    if (tls) {
+      const auto line = process_->wait_for_line("tls fingerprint sha256 ", kStartTimeout);
+      if (line) {
+        fingerprint_ = line->substr(line->rfind(' ') + 1);
+      }
+    }
+    const auto line = process_->wait_for_line("listening on ", kStartTimeout);
+    if (line) {
+      url_ = line->substr(line->find("http"));
+      while (!url_.empty() && std::isspace(static_cast<unsigned char>(url_.back()))) {
+        url_.pop_back();
+      }
+      port_ = static_cast<std::uint16_t>(std::stoi(url_.substr(url_.rfind(':') + 1)));
+    }
+  }
+  ~Sim() { process_->stop(); }
+
+  bool started() const { return port_ != 0; }
+  const std::string& url() const { return url_; }
+  const std::string& fingerprint() const { return fingerprint_; }
+
+  json stats() { return json::parse(control().get("/__sim/stats").body); }
+  void faults(const json& settings) {
+    const auto response = control().request("POST", "/__sim/faults", settings.dump(),
+                                             {{"Content-Type", "application/json"}});
+    ASSERT_EQ(response.status, 200) << response.body;
+  }
+
+  config::ScannerConfig scanner() const {
+    config::ScannerConfig scanner;
+    scanner.pool = "nessus";
+    scanner.instance_id = "sim1";
+    scanner.name = "simulator";
+    scanner.url = url_;
+    scanner.username = "nessus";
+    scanner.password = "nessus";
+    return scanner;
+  }
+
+ private:
+  sw::http::testing::TestClient& control() {
+    if (!control_) {
+      control_ = std::make_unique<sw::http::testing::TestClient>(port_, tls_);
+    }
+    return *control_;
+  }
+
+  bool tls_;
+  sw::testing::TempDir logs_;
+  std::unique_ptr<sw::testing::ChildProcess> process_;
+  std::unique_ptr<sw::http::testing::TestClient> control_;
+  std::string url_;
+  std::string fingerprint_;
+  std::uint16_t port_ = 0;
+};
+
+ClientOptions fast_options() {
+  ClientOptions options;
+  options.request_timeout = 5s;
+  options.read_retries = 3;
+  options.retry_base_delay = 20ms;
+  return options;
+}
+
+// Runs one coroutine on `io` to completion and returns its result (or rethrows).
+template <typename T>
+T run(asio::io_context& io, asio::awaitable<T> task) {
+  auto future = asio::co_spawn(io, std::move(task), asio::use_future);
+  io.restart();
+  io.run();
+  return future.get();
+}
+
+template <typename T>
+core::Error run_expecting_error(asio::io_context& io, asio::awaitable<T> task) {
+  try {
+    run(io, std::move(task));
+  } catch (const core::Error& error) {
+    return error;
+  }
+  ADD_FAILURE() << "the call succeeded";
+  return core::Error(core::ErrorKind::internal, "no error");
+}
+
+// Polls run_state until the run reports `status` or `timeout` passes; returns the last state.
+asio::awaitable<RunState> wait_for_status(ScannerApi& client, std::int64_t scan_id, std::string run_uuid,
+                                          std::string status, std::chrono::milliseconds timeout = 20s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    auto state = co_await client.run_state(scan_id, run_uuid);
+    if ((state.run_found && state.status == status) || std::chrono::steady_clock::now() > deadline) {
+      co_return state;
+    }
+    timer.expires_after(50ms);
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+}
+
+NewScan scan_named(std::string name, std::string targets = "10.0.0.1, 10.0.0.2") {
+  NewScan scan;
+  scan.name = std::move(name);
+  scan.description = "integration test";
+  scan.targets = std::move(targets);
+  return scan;
+}
+
+class NessusClientTransport : public ::testing::TestWithParam<bool> {};
+
+TEST_P(NessusClientTransport, EveryOperation) {
+  Sim sim(GetParam());
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  sw::testing::TempDir dir;
+
+  EXPECT_EQ(run(io, client.server_status()), "ready");
+
+  auto scan = scan_named("it-every-op");
+  scan.ssh = SshCredentials{"svc", "secret-pw", "password", "sudo", "root", "secret-escalation"};
+  const auto scan_id = run(io, client.create_scan(scan));
+  EXPECT_GT(scan_id, 0);
+  EXPECT_EQ(run(io, client.find_scan_by_name("it-every-op")), std::optional<std::int64_t>(scan_id));
+  EXPECT_EQ(run(io, client.find_scan_by_name("no-such-scan")), std::nullopt);
+  EXPECT_EQ(run(io, client.current_run_uuid(scan_id)), "");
+
+  const auto run_uuid = run(io, client.launch_scan(scan_id));
+  EXPECT_FALSE(run_uuid.empty());
+  EXPECT_EQ(run(io, client.current_run_uuid(scan_id)), run_uuid);
+  const auto done = run(io, wait_for_status(client, scan_id, run_uuid, "completed"));
+  EXPECT_TRUE(done.run_found);
+  EXPECT_EQ(done.status, "completed");
+  EXPECT_EQ(done.hosts, 2);
+  EXPECT_DOUBLE_EQ(done.progress, 100.0);
+
+  const auto scans = run(io, client.list_scans());
+  const auto listed = std::find_if(scans.begin(), scans.end(), [&](const auto& e) { return e.id == scan_id; });
+  ASSERT_NE(listed, scans.end());
+  EXPECT_EQ(listed->name, "it-every-op");
+  EXPECT_EQ(listed->status, "completed");
+  EXPECT_GT(listed->folder_id, 0);
+
+  const auto destination = dir.path() / "scan_native.nessus";
+  const auto bytes = run(io, client.export_to_file(scan_id, destination, 512u * 1024 * 1024, 20s));
+  ASSERT_TRUE(std::filesystem::exists(destination));
+  EXPECT_EQ(std::filesystem::file_size(destination), bytes);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "scan_native.nessus.part"));
+  std::ifstream exported(destination);
+  std::string head(200, '\0');
+  exported.read(head.data(), static_cast<std::streamsize>(head.size()));
+  EXPECT_NE(head.find("<?xml"), std::string::npos);
+  EXPECT_NE(head.find("NessusClientData_v2"), std::string::npos);
+
+  const auto too_small = dir.path() / "small.nessus";
+  const auto limit = run_expecting_error(io, client.export_to_file(scan_id, too_small, 1000, 20s));
+  EXPECT_EQ(limit.kind(), core::ErrorKind::client);
+  EXPECT_FALSE(std::filesystem::exists(too_small));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "small.nessus.part"));
+
+  run(io, client.delete_scan(scan_id));
+  run(io, client.delete_scan(scan_id));  // 404: already gone
+  EXPECT_EQ(run(io, client.find_scan_by_name("it-every-op")), std::nullopt);
+  const auto gone = run_expecting_error(io, client.run_state(scan_id, run_uuid));
+  EXPECT_EQ(gone.kind(), core::ErrorKind::not_found);
+  EXPECT_EQ(gone.http_status(), 404);
+  EXPECT_EQ(std::string(gone.what()).find("secret"), std::string::npos);
+
+  run(io, client.logout());
+  EXPECT_EQ(sim.stats()["scans_created"], 1);
+}
+
+TEST_P(NessusClientTransport, StopRelaunchAndDeleteWhileRunning) {
+  Sim sim(GetParam());
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+
+  const auto scan_id = run(io, client.create_scan(scan_named("it-never", "never-1.example")));
+  const auto run_uuid = run(io, client.launch_scan(scan_id));
+  EXPECT_EQ(run(io, wait_for_status(client, scan_id, run_uuid, "running")).status, "running");
+
+  // Launching an active scan is refused (500 by default); the client adopts the active run.
+  EXPECT_EQ(run(io, client.launch_scan(scan_id)), run_uuid);
+  // Deleting it is refused while it runs.
+  const auto busy = run_expecting_error(io, client.delete_scan(scan_id));
+  EXPECT_EQ(busy.kind(), core::ErrorKind::conflict);
+
+  run(io, client.stop_scan(scan_id));
+  EXPECT_EQ(run(io, wait_for_status(client, scan_id, run_uuid, "canceled")).status, "canceled");
+  run(io, client.stop_scan(scan_id));  // 409: not active, counts as stopped
+
+  // A new run gets a new uuid; the old one is still found in the history.
+  const auto second = run(io, client.launch_scan(scan_id));
+  EXPECT_NE(second, run_uuid);
+  const auto old_run = run(io, client.run_state(scan_id, run_uuid));
+  EXPECT_TRUE(old_run.run_found);
+  EXPECT_EQ(old_run.status, "canceled");
+  run(io, client.stop_scan(scan_id));
+  run(io, wait_for_status(client, scan_id, second, "canceled"));
+  run(io, client.delete_scan(scan_id));
+  EXPECT_EQ(sim.stats()["launches_total"], 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(HttpAndHttps, NessusClientTransport, ::testing::Values(false, true),
+                         [](const auto& param_info) { return param_info.param ? "https" : "http"; });
+
+TEST(NessusClient, LaunchRefusedWith409AdoptsTheActiveRun) {
+  Sim sim(false, {"--launch-running-code", "409", "--delete-running-code", "409"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  const auto scan_id = run(io, client.create_scan(scan_named("it-409", "never-2.example")));
+  const auto run_uuid = run(io, client.launch_scan(scan_id));
+  EXPECT_EQ(run(io, client.launch_scan(scan_id)), run_uuid);
+  EXPECT_EQ(run_expecting_error(io, client.delete_scan(scan_id)).kind(), core::ErrorKind::conflict);
+  run(io, client.stop_scan(scan_id));
+}
+
+TEST(NessusClient, EssentialsWithAutoFetchedToken) {
+  Sim sim(false, {"--profile", "essentials"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  const auto scan_id = run(io, client.create_scan(scan_named("it-essentials")));
+  const auto run_uuid = run(io, client.launch_scan(scan_id));
+  run(io, client.stop_scan(scan_id));
+  run(io, wait_for_status(client, scan_id, run_uuid, "canceled"));
+  run(io, client.delete_scan(scan_id));
+  EXPECT_EQ(sim.stats()["scans_created"], 1);
+}
+
+TEST(NessusClient, EssentialsWithoutTokenIsApiDisabledEvenWhenThe412BodyIsDropped) {
+  Sim sim(false, {"--profile", "essentials", "--drop-body-on-412"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  auto scanner = sim.scanner();
+  scanner.api_token_mode = config::ApiTokenMode::none;
+  ScannerClient client(io.get_executor(), scanner, fast_options());
+  const auto refused = run_expecting_error(io, client.create_scan(scan_named("it-412")));
+  EXPECT_EQ(refused.kind(), core::ErrorKind::api_disabled);
+  EXPECT_EQ(refused.http_status(), 412);
+  EXPECT_NE(std::string(refused.what()).find("sim1"), std::string::npos);
+  EXPECT_EQ(sim.stats()["scans_created"], 0);
+  // Reads are not gated.
+  EXPECT_NO_THROW(run(io, client.list_scans()));
+
+  auto fixed = sim.scanner();
+  fixed.api_token_mode = config::ApiTokenMode::fixed;
+  fixed.api_token = "00000000-0000-0000-0000-000000000000";
+  ScannerClient wrong_token(io.get_executor(), fixed, fast_options());
+  EXPECT_EQ(run_expecting_error(io, wrong_token.create_scan(scan_named("it-412b"))).kind(),
+            core::ErrorKind::api_disabled);
+}
+
+TEST(NessusClient, EssentialsWithAutoFetchedTokenAndDroppedBodies) {
+  Sim sim(false, {"--profile", "essentials", "--drop-body-on-412"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  const auto scan_id = run(io, client.create_scan(scan_named("it-412-auto")));
+  EXPECT_GT(scan_id, 0);
+  run(io, client.delete_scan(scan_id));
+}
+
+TEST(NessusClient, SessionForcedOutMidPollLogsInOnceAgain) {
+  Sim sim(false);
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  const auto scan_id = run(io, client.create_scan(scan_named("it-401")));
+  const auto run_uuid = run(io, client.launch_scan(scan_id));
+  run(io, client.run_state(scan_id, run_uuid));
+  sim.faults({{"force_401_once", true}});
+  const auto state = run(io, client.run_state(scan_id, run_uuid));
+  EXPECT_TRUE(state.run_found);
+  run(io, wait_for_status(client, scan_id, run_uuid, "completed"));
+}
+
+TEST(NessusClient, SessionExpiredByIdleTimeoutMidPoll) {
+  Sim sim(false, {"--session-idle-timeout", "0.3"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  const auto scan_id = run(io, client.create_scan(scan_named("it-idle")));
+  const auto run_uuid = run(io, client.launch_scan(scan_id));
+  run(io, client.run_state(scan_id, run_uuid));
+  // Being idle longer than the session timeout is the condition under test.
+  std::this_thread::sleep_for(600ms);
+  const auto state = run(io, client.run_state(scan_id, run_uuid));
+  EXPECT_TRUE(state.run_found);
+  std::this_thread::sleep_for(600ms);
+  run(io, client.stop_scan(scan_id));
+}
+
+TEST(NessusClient, ApiKeysAreRefusedWithoutRelogin) {
+  Sim sim(false);
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  auto scanner = sim.scanner();
+  scanner.username.clear();
+  scanner.password.clear();
+  scanner.access_key = "6a2f1c0e9b8d7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a29";
+  scanner.secret_key = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
+  ScannerClient client(io.get_executor(), scanner, fast_options());
+  const auto scan_id = run(io, client.create_scan(scan_named("it-keys")));
+  run(io, client.delete_scan(scan_id));
+
+  scanner.secret_key = std::string(64, 'f');
+  ScannerClient wrong(io.get_executor(), scanner, fast_options());
+  const auto refused = run_expecting_error(io, wrong.list_scans());
+  EXPECT_EQ(refused.kind(), core::ErrorKind::auth);
+  EXPECT_EQ(refused.http_status(), 401);
+  EXPECT_EQ(std::string(refused.what()).find("ffffffff"), std::string::npos);
+}
+
+TEST(NessusClient, WrongPasswordFailsWithoutLooping) {
+  Sim sim(false);
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  auto scanner = sim.scanner();
+  scanner.password = "wrong-password";
+  ScannerClient client(io.get_executor(), scanner, fast_options());
+  const auto refused = run_expecting_error(io, client.list_scans());
+  EXPECT_EQ(refused.kind(), core::ErrorKind::auth);
+  EXPECT_EQ(std::string(refused.what()).find("wrong-password"), std::string::npos);
+  EXPECT_LE(sim.stats()["requests"].get<int>(), 3);  // token fetch and one login, no loop
+}
+
+TEST(NessusClient, LostCreateResponseIsRecoveredByName) {
+  Sim sim(false);
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  auto options = fast_options();
+  options.request_timeout = 700ms;
+  ScannerClient client(io.get_executor(), sim.scanner(), options);
+  run(io, client.create_scan(scan_named("it-warm-up")));  // login, folders and templates cached
+
+  // The simulator creates the scan at once but holds its answer past the client's deadline;
+  // once the scan exists the test makes the simulator fast again for the lookup by name.
+  sim.faults({{"slow_ms", 3000}});
+  std::thread fixer([&] {
+    sw::testing::eventually([&] { return sim.stats()["scans_created"] == 2; }, 10s);
+    sim.faults({{"slow_ms", 0}});
+  });
+  const auto scan_id = run(io, client.create_scan(scan_named("it-lost-create")));
+  fixer.join();
+  EXPECT_EQ(run(io, client.find_scan_by_name("it-lost-create")), std::optional<std::int64_t>(scan_id));
+  EXPECT_EQ(sim.stats()["scans_created"], 2);
+}
+
+TEST(NessusClient, ConnectionResetsNeverCreateTwice) {
+  Sim sim(false, {"--reset-rate", "0.3"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  auto options = fast_options();
+  options.read_retries = 6;
+  ScannerClient client(io.get_executor(), sim.scanner(), options);
+  int created = 0;
+  for (int i = 0; i < 8; ++i) {
+    const auto name = "it-reset-" + std::to_string(i);
+    try {
+      run(io, client.create_scan(scan_named(name)));
+      ++created;
+    } catch (const core::Error& error) {
+      EXPECT_TRUE(core::is_transient(error.kind())) << error.what();
+    }
+  }
+  sim.faults({{"reset_rate", 0}});
+  const auto scans = run(io, client.list_scans());
+  for (int i = 0; i < 8; ++i) {
+    const auto name = "it-reset-" + std::to_string(i);
+    EXPECT_LE(std::count_if(scans.begin(), scans.end(), [&](const auto& e) { return e.name == name; }), 1) << name;
+  }
+  EXPECT_GE(created, 1);
+  EXPECT_EQ(sim.stats()["scans_created"].get<int>(), static_cast<int>(scans.size()));
+}
+
+TEST(NessusClient, ReadsRetryServerErrors) {
+  Sim sim(false, {"--error-rate-5xx", "0.4"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  auto options = fast_options();
+  options.read_retries = 10;
+  options.retry_base_delay = 1ms;
+  ScannerClient client(io.get_executor(), sim.scanner(), options);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_NO_THROW(run(io, client.list_scans()));
+  }
+}
+
+TEST(NessusClient, LoadingServerAndExportErrors) {
+  Sim sim(false);
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  const auto scan_id = run(io, client.create_scan(scan_named("it-export-error", "10.0.0.9")));
+  const auto run_uuid = run(io, client.launch_scan(scan_id));
+  run(io, wait_for_status(client, scan_id, run_uuid, "completed"));
+  sw::testing::TempDir dir;
+  sim.faults({{"export_error", true}});
+  EXPECT_EQ(run_expecting_error(io, client.export_to_file(scan_id, dir.path() / "x.nessus", 1u << 30, 10s)).kind(),
+            core::ErrorKind::server);
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+
+  sim.faults({{"export_error", false}, {"server_loading", true}});
+  EXPECT_EQ(run(io, client.server_status()), "loading");
+}
+
+TEST(NessusClient, StaleStatusAfterLaunchIsNotMistakenForTheNewRun) {
+  Sim sim(false, {"--stale-status-after-launch", "1"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  const auto scan_id = run(io, client.create_scan(scan_named("it-stale", "10.0.0.7")));
+  const auto first = run(io, client.launch_scan(scan_id));
+  run(io, wait_for_status(client, scan_id, first, "completed"));
+  const auto second = run(io, client.launch_scan(scan_id));
+  const auto right_after = run(io, client.run_state(scan_id, second));
+  EXPECT_FALSE(right_after.run_found && right_after.status == "completed");
+  EXPECT_EQ(run(io, wait_for_status(client, scan_id, second, "completed")).status, "completed");
+}
+
+TEST(NessusClient, PinnedFingerprint) {
+  Sim sim(true);
+  ASSERT_TRUE(sim.started());
+  ASSERT_FALSE(sim.fingerprint().empty());
+  asio::io_context io;
+
+  auto pinned = sim.scanner();
+  pinned.tls_fingerprint_sha256 = sim.fingerprint();
+  ScannerClient good(io.get_executor(), pinned, fast_options());
+  EXPECT_NO_THROW(run(io, good.list_scans()));
+
+  pinned.tls_fingerprint_sha256 = std::string(64, 'a');
+  ScannerClient bad(io.get_executor(), pinned, fast_options());
+  const auto mismatch = run_expecting_error(io, bad.list_scans());
+  EXPECT_EQ(mismatch.kind(), core::ErrorKind::network);
+  EXPECT_NE(std::string(mismatch.what()).find("certificate fingerprint mismatch"), std::string::npos);
+
+  // With verification on, the simulator's self-signed certificate is refused.
+  auto verifying = sim.scanner();
+  verifying.verify_ssl = true;
+  ScannerClient strict(io.get_executor(), verifying, fast_options());
+  EXPECT_EQ(run_expecting_error(io, strict.server_status()).kind(), core::ErrorKind::network);
+}
+
+}  // namespace
+}  // namespace sw::nessus
