@@ -17,7 +17,7 @@ namespace sw::chaos {
 namespace {
 
 unsigned seed_from_environment() {
-  const int configured = ChaosTest::env_int("CHAOS_SEED", 0);
+  const int configured = env_int("CHAOS_SEED", 0);
   return configured != 0 ? static_cast<unsigned>(configured) : std::random_device{}();
 }
 
@@ -40,7 +40,7 @@ ChaosTest::~ChaosTest() {
   }
 }
 
-int ChaosTest::env_int(const char* name, int fallback) {
+int env_int(const char* name, int fallback) {
   const char* text = std::getenv(name);
   return text != nullptr && *text != '\0' ? std::atoi(text) : fallback;
 }

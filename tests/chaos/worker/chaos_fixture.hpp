@@ -38,13 +38,13 @@ struct ChaosFigures {
   std::map<std::string, int> limits;
 };
 
+// Number from the environment (CHAOS_TASKS, CHAOS_SEED) or the default.
+int env_int(const char* name, int fallback);
+
 class ChaosTest : public ::testing::Test {
  protected:
   ChaosTest();
   ~ChaosTest() override;
-
-  // Number from the environment (CHAOS_TASKS, ...) or the default.
-  static int env_int(const char* name, int fallback);
 
   // Starts a simulator for one scanner of `pool` (quick pending and export phases unless
   // `args` says otherwise) and rewrites scanners.yaml.
