@@ -289,9 +289,13 @@ asio::awaitable<ExchangeResult> HttpTransport::exchange(const HttpRequest& reque
     connection = std::move(std::get<std::unique_ptr<Connection>>(connected));
   }
   bool reusable = false;
-  auto result = connection->secure
-                    ? co_await state_->run(*connection->secure, *connection, request, sink, reusable)
-                    : co_await state_->run(*connection->plain, *connection, request, sink, reusable);
+  // if/else rather than ?: with a co_await in each branch, which GCC 12 miscompiles.
+  ExchangeResult result;
+  if (connection->secure) {
+    result = co_await state_->run(*connection->secure, *connection, request, sink, reusable);
+  } else {
+    result = co_await state_->run(*connection->plain, *connection, request, sink, reusable);
+  }
   if (reusable) {
     connection->lowest().expires_never();
     state_->give_back(std::move(connection));
