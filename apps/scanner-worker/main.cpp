@@ -71,6 +71,9 @@ int run() {
   core::SystemClock clock;
   worker::ScannerRegistry scanners(std::move(scanners_config), [&](const config::ScannerConfig& scanner) {
     nessus::ClientOptions options;
+    options.on_request = [&metrics, id = scanner.instance_id](std::string_view endpoint, int status, double seconds) {
+      metrics.api_request(id, std::string(endpoint), status, seconds);
+    };
     return std::make_shared<nessus::ScannerClient>(io.get_executor(), scanner, options);
   });
   worker::Services services{io.get_executor(), redis, store, scanners, metrics, clock, cpu, settings};

@@ -336,4 +336,23 @@ bool fingerprint_matches(std::string_view pinned, std::string_view actual_hex) {
   return !expected.empty() && expected == normalize_fingerprint(actual_hex);
 }
 
+std::string endpoint_label(std::string_view method, std::string_view target) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  std::string label(method);
+  label += ' ';
+  std::size_t start = 0;
+  while (start < path.size()) {
+    const std::size_t slash = path.find('/', start);
+    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
+    const std::string_view segment = path.substr(start, end - start);
+    const bool numeric = !segment.empty() && segment.find_first_not_of("0123456789") == std::string_view::npos;
+    const bool token = segment.size() >= 32 && segment.find_first_not_of("0123456789abcdefABCDEF-") == std::string_view::npos;
+    label += numeric ? "{id}" : token ? "{token}" : std::string(segment);
+    if (slash == std::string_view::npos) break;
+    label += '/';
+    start = slash + 1;
+  }
+  return label;
+}
+
 }  // namespace sw::nessus

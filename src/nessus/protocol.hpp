@@ -79,4 +79,8 @@ std::string normalize_fingerprint(std::string_view fingerprint);
 // True when the pinned fingerprint (any case, colons allowed) equals the actual one.
 bool fingerprint_matches(std::string_view pinned, std::string_view actual_hex);
 
+// The metric label of a request: the method and the path with ids and tokens replaced,
+// e.g. "GET /scans/{id}/export/{id}/status"; the query string is dropped.
+std::string endpoint_label(std::string_view method, std::string_view target);
+
 }  // namespace sw::nessus

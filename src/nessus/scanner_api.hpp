@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sw::nessus {
@@ -43,6 +45,9 @@ struct ClientOptions {
   std::chrono::milliseconds request_timeout{30000};  // deadline of each HTTP exchange
   int read_retries = 3;                              // extra attempts of a GET on network errors/5xx
   std::chrono::milliseconds retry_base_delay{500};   // doubled after each failed attempt
+  // Called after every HTTP exchange with the endpoint ("GET /scans/{id}"), the HTTP status
+  // (0 when no response came) and the seconds it took; for request metrics.
+  std::function<void(std::string_view endpoint, int status, double seconds)> on_request;
 };
 
 // Every call throws core::Error with a kind (network, timeout, auth, not_found, conflict,

@@ -241,6 +241,14 @@ struct ScannerClient::Impl {
     return request;
   }
 
+  void report_request(const Call& call, const ExchangeResult& exchanged,
+                      std::chrono::steady_clock::time_point started) const {
+    if (!options.on_request) return;
+    const auto* response = std::get_if<HttpResponse>(&exchanged);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    options.on_request(endpoint_label(call.method, call.target), response ? response->status : 0, seconds);
+  }
+
   // False when cancelled.
   asio::awaitable<bool> pause(std::chrono::milliseconds delay) {
     asio::steady_timer timer(executor, delay);
@@ -265,7 +273,9 @@ struct ScannerClient::Impl {
       }
       const auto generation = session_generation;
       const auto request = request_for(call);
+      const auto exchange_started = std::chrono::steady_clock::now();
       auto exchanged = co_await transport.exchange(request, call.sink);
+      report_request(call, exchanged, exchange_started);
       bool retry = false;
       if (auto* failure = std::get_if<TransportFailure>(&exchanged)) {
         if (!call.idempotent || !failure->retryable || attempt >= options.read_retries) {

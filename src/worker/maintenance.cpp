@@ -14,13 +14,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-template <typename F>
-auto on_cpu(Services& services, F f) -> asio::awaitable<decltype(f())> {
-  co_return co_await asio::co_spawn(
-      services.cpu, [f = std::move(f)]() -> asio::awaitable<decltype(f())> { co_return f(); },
-      asio::use_awaitable);
-}
-
 core::TimePoint::duration as_duration(config::Seconds seconds) {
   return std::chrono::duration_cast<core::TimePoint::duration>(seconds);
 }
@@ -33,7 +26,7 @@ bool nessus_status_finished(const std::string& status) {
 }  // namespace
 
 asio::awaitable<void> run_housekeeping(Services& s) {
-  const auto report = co_await on_cpu(s, [&] {
+  const auto report = co_await run_on_cpu(s, [&] {
     return s.store.expire(s.clock.now(), s.settings.env.completed_ttl, s.settings.env.failed_ttl);
   });
   s.metrics.ttl_deleted("completed", static_cast<double>(report.completed), 0);
@@ -49,13 +42,13 @@ asio::awaitable<void> run_housekeeping(Services& s) {
 asio::awaitable<void> run_stale_scan_cleanup(Services& s, std::set<std::string> active_task_ids) {
   store::TaskFilter filter;
   filter.status = core::TaskStatus::running;
-  const auto running = co_await on_cpu(s, [&] { return s.store.list(filter); });
+  const auto running = co_await run_on_cpu(s, [&] { return s.store.list(filter); });
   const auto cutoff = s.clock.now() - as_duration(s.settings.env.stale_scan_age);
   for (const auto& task : running) {
     if (active_task_ids.contains(task.task_id) || !task.started_at || *task.started_at > cutoff) continue;
     const std::string message = "scan ran longer than STALE_SCAN_HOURS; marked timeout by the stale-scan job";
     try {
-      co_await on_cpu(s, [&] {
+      co_await run_on_cpu(s, [&] {
         s.store.update(task.task_id, [&](core::Task& t) {
           t.status = core::TaskStatus::timeout;
           t.completed_at = s.clock.now();
@@ -101,7 +94,7 @@ asio::awaitable<void> run_nessus_cleanup(Services& s) {
       const auto task_id = task_id_from_scan_name(scan.name);
       if (!task_id || !nessus_status_finished(scan.status) || now - scan.last_modification_date < retention) continue;
       // Only scans this system created: the task must exist and name this very scan.
-      const auto task = co_await on_cpu(s, [&] { return s.store.read(*task_id); });
+      const auto task = co_await run_on_cpu(s, [&] { return s.store.read(*task_id); });
       if (!task || task->nessus_scan_id != scan.id || !core::is_terminal(task->status)) continue;
       try {
         co_await client->delete_scan(scan.id);

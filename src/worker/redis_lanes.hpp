@@ -43,16 +43,17 @@ class RedisLane {
   template <typename F>
   auto run(F f) -> boost::asio::awaitable<std::invoke_result_t<F, queue::TaskQueue&, queue::CapacityLeases&>> {
     using Result = std::invoke_result_t<F, queue::TaskQueue&, queue::CapacityLeases&>;
-    co_return co_await boost::asio::co_spawn(
-        context_,
-        [this, f = std::move(f)]() -> boost::asio::awaitable<Result> {
-          try {
-            co_return f(task_queue(), leases());
-          } catch (const core::Error& e) {
-            throw RedisFailure(std::string("redis: ") + e.what());
-          }
-        },
-        boost::asio::use_awaitable);
+    // The work and the awaitable are named locals: GCC 12 destroys temporaries of a
+    // co_await full-expression twice.
+    auto work = [this, &f]() -> boost::asio::awaitable<Result> {
+      try {
+        co_return f(task_queue(), leases());
+      } catch (const core::Error& e) {
+        throw RedisFailure(std::string("redis: ") + e.what());
+      }
+    };
+    auto spawned = boost::asio::co_spawn(context_, std::move(work), boost::asio::use_awaitable);
+    co_return co_await std::move(spawned);
   }
 
  private:

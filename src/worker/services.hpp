@@ -3,6 +3,9 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstdint>
@@ -41,5 +44,15 @@ struct Services {
   boost::asio::thread_pool& cpu;  // file-heavy work: validation, housekeeping
   const WorkerSettings& settings;
 };
+
+// Runs f() on the CPU pool (file and parsing work that would stall the event loop) and
+// resumes the caller on its own executor. Work and awaitable are named locals: GCC 12
+// destroys temporaries of a co_await full-expression twice.
+template <typename F>
+auto run_on_cpu(Services& services, F f) -> boost::asio::awaitable<decltype(f())> {
+  auto work = [&f]() -> boost::asio::awaitable<decltype(f())> { co_return f(); };
+  auto spawned = boost::asio::co_spawn(services.cpu, std::move(work), boost::asio::use_awaitable);
+  co_return co_await std::move(spawned);
+}
 
 }  // namespace sw::worker

@@ -97,13 +97,6 @@ std::string actionable(const Error& e, const std::string& scanner) {
   }
 }
 
-template <typename F>
-auto on_cpu(Services& services, F f) -> asio::awaitable<decltype(f())> {
-  co_return co_await asio::co_spawn(
-      services.cpu, [f = std::move(f)]() -> asio::awaitable<decltype(f())> { co_return f(); },
-      asio::use_awaitable);
-}
-
 class TaskRun {
  public:
   TaskRun(Services& services, ActiveTask& task) : s_(services), t_(task) {}
@@ -146,8 +139,8 @@ class TaskRun {
       reason = e.what();
     }
     telemetry::log_error("malformed task sent to the dead-letter queue", ctx({{"reason", reason}}));
-    co_await s_.redis.run([pool = t_.pool, raw = t_.raw, reason](queue::TaskQueue& q, queue::CapacityLeases&) {
-      q.dead_letter(pool, raw, "malformed task: " + reason);
+    co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+      q.dead_letter(t_.pool, t_.raw, "malformed task: " + reason);
     });
     s_.metrics.task_dead_lettered(t_.pool, "bad_input");
     t_.finished = true;
@@ -156,9 +149,9 @@ class TaskRun {
 
   // task.json exists (created when the producer did not), and the task is not finished.
   asio::awaitable<bool> prepare_record() {
-    const auto existing = co_await on_cpu(s_, [&] { return s_.store.read(t_.task_id); });
+    const auto existing = co_await run_on_cpu(s_, [&] { return s_.store.read(t_.task_id); });
     if (!existing) {
-      co_await on_cpu(s_, [&] { s_.store.write(core::task_from_message(*message_, s_.clock.now())); });
+      co_await run_on_cpu(s_, [&] { s_.store.write(core::task_from_message(*message_, s_.clock.now())); });
     } else if (core::is_terminal(existing->status)) {
       telemetry::log_warning("task already finished; dropping the repeated delivery",
                              ctx({{"status", core::to_string(existing->status)}}));
@@ -168,8 +161,8 @@ class TaskRun {
     } else {
       task_ = *existing;
     }
-    record_ = co_await s_.redis.run([id = t_.task_id](queue::TaskQueue& q, queue::CapacityLeases&) {
-      return q.scan_record(id);
+    record_ = co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+      return q.scan_record(t_.task_id);
     });
     if (!record_ && task_ && task_->nessus_scan_id && task_->scanner_instance_id) {
       record_ = nlohmann::json{{"scanner", *task_->scanner_instance_id}, {"scan_id", *task_->nessus_scan_id}};
@@ -193,18 +186,17 @@ class TaskRun {
     }
     bool logged_wait = false;
     while (true) {
-      auto leased = co_await s_.redis.run(
-          [pool = t_.pool, slots = s_.scanners.slots(t_.pool), id = t_.task_id, ttl = s_.settings.lease_ttl,
-           pinned](queue::TaskQueue&, queue::CapacityLeases& leases) {
-            return leases.acquire(pool, slots, id, ttl, pinned);
-          });
+      const auto slots = s_.scanners.slots(t_.pool);
+      auto leased = co_await s_.redis.run([&](queue::TaskQueue&, queue::CapacityLeases& leases) {
+        return leases.acquire(t_.pool, slots, t_.task_id, s_.settings.lease_ttl, pinned);
+      });
       if (leased) {
         t_.scanner = *leased;
         co_return true;
       }
       if (pinned && !record_) {
-        co_await s_.redis.run([pool = t_.pool, raw = t_.raw](queue::TaskQueue& q, queue::CapacityLeases&) {
-          q.defer(pool, raw);
+        co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+          q.defer(t_.pool, t_.raw);
         });
         telemetry::log_debug("pinned scanner busy; task moved to the back of the queue", ctx({{"pinned", *pinned}}));
         t_.deferred = true;
@@ -223,7 +215,7 @@ class TaskRun {
   asio::awaitable<bool> mark_running() {
     std::string refusal;
     try {
-      task_ = co_await on_cpu(s_, [&] {
+      task_ = co_await run_on_cpu(s_, [&] {
         return s_.store.update(t_.task_id, [&](core::Task& task) {
           task.status = TaskStatus::running;
           if (!task.started_at) task.started_at = s_.clock.now();
@@ -246,8 +238,8 @@ class TaskRun {
   }
 
   asio::awaitable<void> save_record() {
-    co_await s_.redis.run([id = t_.task_id, record = *record_](queue::TaskQueue& q, queue::CapacityLeases&) {
-      q.save_scan_record(id, record);
+    co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+      q.save_scan_record(t_.task_id, *record_);
     });
   }
 
@@ -284,7 +276,7 @@ class TaskRun {
     });
     record_ = nlohmann::json{{"scanner", *t_.scanner}, {"scan_id", scan_id_}};
     co_await save_record();
-    co_await on_cpu(s_, [&] {
+    co_await run_on_cpu(s_, [&] {
       s_.store.update(t_.task_id, [&](core::Task& task) { task.nessus_scan_id = scan_id_; });
     });
     telemetry::log_info("scan created", ctx({{"nessus_scan_id", scan_id_}}));
@@ -364,9 +356,8 @@ class TaskRun {
                                      to_millis(s_.settings.env.export_timeout));
     });
     telemetry::log_info("results exported", ctx({{"bytes", bytes}}));
-    auto validation = co_await on_cpu(s_, [path, type = message_->scan_type] {
-      return results::validate_export(path, type);
-    });
+    const core::ScanType scan_type = message_->scan_type;
+    auto validation = co_await run_on_cpu(s_, [&] { return results::validate_export(path, scan_type); });
     const std::string reason =
         validation.error ? std::string(results::to_string(*validation.error)) : std::string("other");
     s_.metrics.validation_result(t_.pool, validation.valid, reason);
@@ -384,7 +375,7 @@ class TaskRun {
   asio::awaitable<void> finish(const Outcome& outcome) {
     const auto now = s_.clock.now();
     try {
-      task_ = co_await on_cpu(s_, [&] {
+      task_ = co_await run_on_cpu(s_, [&] {
         return s_.store.update(t_.task_id, [&](core::Task& task) {
           task.status = outcome.status;
           task.completed_at = now;
@@ -409,14 +400,13 @@ class TaskRun {
     if (ok) {
       co_await acknowledge();
     } else {
-      co_await s_.redis.run([pool = t_.pool, raw = t_.raw, error = outcome.error](queue::TaskQueue& q,
-                                                                                    queue::CapacityLeases&) {
-        q.dead_letter(pool, raw, error);
+      co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+        q.dead_letter(t_.pool, t_.raw, outcome.error);
       });
       s_.metrics.task_dead_lettered(t_.pool, outcome.reason);
     }
     if (record_) {
-      co_await s_.redis.run([id = t_.task_id](queue::TaskQueue& q, queue::CapacityLeases&) { q.forget_scan_record(id); });
+      co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) { q.forget_scan_record(t_.task_id); });
     }
     co_await release_lease();
     const double seconds = task_ && task_->started_at ? core::to_unix_seconds(now) - core::to_unix_seconds(*task_->started_at) : 0.0;
@@ -425,16 +415,15 @@ class TaskRun {
   }
 
   asio::awaitable<void> acknowledge() {
-    co_await s_.redis.run([pool = t_.pool, raw = t_.raw](queue::TaskQueue& q, queue::CapacityLeases&) {
-      q.acknowledge(pool, raw);
+    co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+      q.acknowledge(t_.pool, t_.raw);
     });
   }
 
   asio::awaitable<void> release_lease() {
     if (!t_.scanner) co_return;
-    co_await s_.redis.run([pool = t_.pool, scanner = *t_.scanner, id = t_.task_id](queue::TaskQueue&,
-                                                                                   queue::CapacityLeases& leases) {
-      leases.release(pool, scanner, id);
+    co_await s_.redis.run([&](queue::TaskQueue&, queue::CapacityLeases& leases) {
+      leases.release(t_.pool, *t_.scanner, t_.task_id);
     });
     t_.scanner.reset();
   }
@@ -442,8 +431,8 @@ class TaskRun {
   // Shutdown: the task goes back to the front of its queue; its scan keeps running and
   // its lease stays, so the next owner re-attaches within the lease's life.
   asio::awaitable<void> hand_back() {
-    co_await s_.redis.run([pool = t_.pool, raw = t_.raw](queue::TaskQueue& q, queue::CapacityLeases&) {
-      q.hand_back(pool, raw, raw);
+    co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+      q.hand_back(t_.pool, t_.raw, t_.raw);
     });
     telemetry::log_info("task handed back to the queue", ctx({{"nessus_scan_id", scan_id_}}));
     t_.finished = true;

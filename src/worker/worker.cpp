@@ -110,7 +110,7 @@ asio::awaitable<void> Worker::fetch_loop(std::string pool) {
   while (!stopping_) {
     try {
       if (resync) {
-        auto held = co_await lane.run([pool](queue::TaskQueue& q, queue::CapacityLeases&) { return q.in_flight(pool); });
+        auto held = co_await lane.run([&](queue::TaskQueue& q, queue::CapacityLeases&) { return q.in_flight(pool); });
         for (auto& raw : held) {
           if (!holds(raw)) start_task(pool, std::move(raw));
         }
@@ -123,7 +123,7 @@ asio::awaitable<void> Worker::fetch_loop(std::string pool) {
       }
       const auto slots = s_.scanners.slots(pool);
       const int capacity = s_.scanners.pool_capacity(pool);
-      const auto loads = co_await s_.redis.run([pool, slots](queue::TaskQueue&, queue::CapacityLeases& leases) {
+      const auto loads = co_await s_.redis.run([&](queue::TaskQueue&, queue::CapacityLeases& leases) {
         return leases.load(pool, slots);
       });
       int active = 0;
@@ -132,8 +132,8 @@ asio::awaitable<void> Worker::fetch_loop(std::string pool) {
         if (!co_await sleep(s_.settings.lease_retry)) break;
         continue;
       }
-      auto raw = co_await lane.run([pool, block = s_.settings.fetch_block](queue::TaskQueue& q, queue::CapacityLeases&) {
-        return q.fetch(pool, block);
+      auto raw = co_await lane.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+        return q.fetch(pool, s_.settings.fetch_block);
       });
       redis_ok_ = true;
       warned = false;
@@ -167,12 +167,13 @@ asio::awaitable<void> Worker::heartbeat_loop() {
   auto next_reap = std::chrono::steady_clock::now();
   do {
     try {
-      co_await s_.redis.run([info = heartbeat_info()](queue::TaskQueue& q, queue::CapacityLeases&) { q.heartbeat(info); });
+      const nlohmann::json info = heartbeat_info();
+      co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) { q.heartbeat(info); });
       redis_ok_ = true;
       if (std::chrono::steady_clock::now() >= next_reap) {
         next_reap = std::chrono::steady_clock::now() + ttl;
-        const auto report = co_await s_.redis.run([pools = pools_](queue::TaskQueue& q, queue::CapacityLeases&) {
-          return q.reap_dead_workers(pools);
+        const auto report = co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+          return q.reap_dead_workers(pools_);
         });
         if (report.requeued > 0 || report.dead_lettered > 0) {
           telemetry::log_warning("recovered the tasks of dead workers",
@@ -195,17 +196,15 @@ asio::awaitable<void> Worker::lease_renew_loop() {
       if (task->scanner && !task->finished) leases.emplace_back(task->pool, *task->scanner, task->task_id);
     }
     if (leases.empty()) continue;
+    std::map<std::string, std::vector<queue::ScannerSlot>> slots_by_pool;
+    for (const auto& pool : pools_) slots_by_pool[pool] = s_.scanners.slots(pool);
     try {
-      co_await s_.redis.run([leases, ttl = s_.settings.lease_ttl, slots_by_pool = [&] {
-                               std::map<std::string, std::vector<queue::ScannerSlot>> slots;
-                               for (const auto& pool : pools_) slots[pool] = s_.scanners.slots(pool);
-                               return slots;
-                             }()](queue::TaskQueue&, queue::CapacityLeases& capacity) {
+      co_await s_.redis.run([&](queue::TaskQueue&, queue::CapacityLeases& capacity) {
         for (const auto& [pool, scanner, task_id] : leases) {
-          if (!capacity.renew(pool, scanner, task_id, ttl)) {
+          if (!capacity.renew(pool, scanner, task_id, s_.settings.lease_ttl)) {
             telemetry::log_warning("lease had expired; taking it again",
                                    {{"pool", pool}, {"scanner", scanner}, {"task_id", task_id}});
-            capacity.acquire(pool, slots_by_pool.at(pool), task_id, ttl, scanner);
+            capacity.acquire(pool, slots_by_pool.at(pool), task_id, s_.settings.lease_ttl, scanner);
           }
         }
       });
@@ -220,7 +219,7 @@ asio::awaitable<void> Worker::metrics_loop() {
     for (const auto& pool : pools_) {
       try {
         const auto slots = s_.scanners.slots(pool);
-        auto [stats, loads] = co_await s_.redis.run([pool, slots](queue::TaskQueue& q, queue::CapacityLeases& leases) {
+        auto [stats, loads] = co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases& leases) {
           return std::make_pair(q.stats(pool, 0), leases.load(pool, slots));
         });
         s_.metrics.set_queue_depth(pool, static_cast<double>(stats.depth));
@@ -264,7 +263,7 @@ asio::awaitable<void> Worker::maintenance_loop() {
 asio::awaitable<void> Worker::adopt_own_in_flight() {
   for (const auto& pool : pools_) {
     try {
-      auto held = co_await s_.redis.run([pool](queue::TaskQueue& q, queue::CapacityLeases&) { return q.in_flight(pool); });
+      auto held = co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) { return q.in_flight(pool); });
       for (auto& raw : held) {
         telemetry::log_info("resuming a task this worker held before a restart", {{"pool", pool}});
         start_task(pool, std::move(raw));
@@ -305,7 +304,7 @@ asio::awaitable<void> Worker::run() {
     co_await changed_.async_wait(asio::as_tuple(asio::use_awaitable));
   }
   try {
-    co_await s_.redis.run([](queue::TaskQueue& q, queue::CapacityLeases&) { q.unregister(); });
+    co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) { q.unregister(); });
   } catch (const RedisFailure& e) {
     telemetry::log_warning("could not unregister the worker", {{"error", e.what()}});
   }

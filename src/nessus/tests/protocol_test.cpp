@@ -211,5 +211,14 @@ TEST(Fingerprints, NormalizedComparison) {
   EXPECT_EQ(normalize_fingerprint(std::string(64, 'g')), "");
 }
 
+TEST(EndpointLabel, ReplacesIdsAndTokens) {
+  EXPECT_EQ(endpoint_label("GET", "/scans/42?history_id=7"), "GET /scans/{id}");
+  EXPECT_EQ(endpoint_label("GET", "/scans/42/export/1911844196/status"), "GET /scans/{id}/export/{id}/status");
+  EXPECT_EQ(endpoint_label("GET", "/tokens/ce2d5454077808c03a10bea77ceb384baa3a5410882ca5d00b33da3d01207c37/download"),
+            "GET /tokens/{token}/download");
+  EXPECT_EQ(endpoint_label("POST", "/session"), "POST /session");
+  EXPECT_EQ(endpoint_label("GET", "/nessus6.js?v=1"), "GET /nessus6.js");
+}
+
 }  // namespace
 }  // namespace sw::nessus
