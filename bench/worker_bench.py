@@ -130,6 +130,13 @@ class Proc:
                 self.p.wait()
 
 
+def worker_died(worker):
+    """The error for a worker that exited: its exit status and its last log line."""
+    with open(worker.log, errors="replace") as f:
+        lines = f.read().strip().splitlines()
+    return RuntimeError(f"worker exited ({worker.p.returncode}): {lines[-1][:200] if lines else 'no log'}")
+
+
 class Cluster:
     """redis-server + one nessus-sim + scanners.yaml + DATA_DIR; workers on demand."""
 
@@ -186,6 +193,14 @@ class Cluster:
         for start in range(0, len(commands), 1000):
             self.r.pipeline(commands[start:start + 1000])
 
+    def wait_running(self, worker, scans):
+        """Waits until the simulator runs `scans` scans; fails at once if the worker died."""
+        def ready():
+            if worker.p.poll() is not None:
+                raise worker_died(worker)
+            return self.sim_stats()["running_now"] >= scans
+        wait_for(ready, 300, 0.5, f"{scans} running scans")
+
     def pending(self):
         """Entries queued or in flight (acknowledged or dead-lettered ones are gone)."""
         keys = self.r.call("KEYS", "sw:inflight:nessus:*") or []
@@ -212,7 +227,7 @@ def bench_dispatch(build, tasks):
         peak = 0
         while c.pending() > 0:
             if w.p.poll() is not None:
-                raise RuntimeError(f"worker exited ({w.p.returncode}); log {w.log}")
+                raise worker_died(w)
             peak = max(peak, w.kib("VmHWM"))
             time.sleep(0.05)
         elapsed = time.monotonic() - start
@@ -230,7 +245,7 @@ def bench_concurrency(build, scans, window):
     try:
         c.enqueue([f"never{i}.bench.example" for i in range(scans)])
         w = c.start_worker("bench-concurrency", 1)
-        wait_for(lambda: c.sim_stats()["running_now"] >= scans, 300, 0.5, f"{scans} running scans")
+        c.wait_running(w, scans)
         time.sleep(2)  # let the last starts settle before the window
         cpu0, t0 = w.cpu_seconds(), time.monotonic()
         time.sleep(window)
@@ -247,7 +262,7 @@ def bench_recovery(build, scans):
     try:
         c.enqueue([f"never{i}.bench.example" for i in range(scans)])
         first = c.start_worker("bench-first", 1)
-        wait_for(lambda: c.sim_stats()["running_now"] >= scans, 300, 0.5, f"{scans} running scans")
+        c.wait_running(first, scans)
         second = c.start_worker("bench-second", 1)
         log = second.log
         first.stop(signal.SIGKILL)
