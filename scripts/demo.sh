@@ -6,7 +6,9 @@
 # results, and stops everything it started (also on Ctrl-C). Nothing is left running.
 #
 # Environment: DEMO_BUILD_DIR (default build; an existing build is reused),
-# DEMO_SCAN_SECONDS (default 8), DEMO_SKIP_INSTALL=1 to skip the package check.
+# DEMO_SCAN_SECONDS (default 8), DEMO_SKIP_INSTALL=1 to skip the package check,
+# DEMO_SKIP_BUILD=1 to use the build as it is, DEMO_PID_FILE to record the processes it
+# started (its test checks that none is left).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 project=$(pwd)
@@ -39,6 +41,7 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
+record_pid() { pids+=("$1"); [ -z "${DEMO_PID_FILE:-}" ] || echo "$1" >>"$DEMO_PID_FILE"; }
 trap 'echo; echo "interrupted: stopping everything"; exit 130' INT TERM
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
@@ -47,14 +50,14 @@ say "starting redis-server and two nessus-sim scanners"
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$run_dir" \
   --loglevel warning >"$run_dir/redis.log" 2>&1 &
-pids+=($!)
+record_pid $!
 for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
 start_sim() {  # name -> prints the port
   local name=$1
   "$build/apps/nessus-sim/nessus-sim" --port 0 --scan-seconds "$scan_seconds" --pending-seconds 1 \
     --export-seconds 1 >"$run_dir/$name.out" 2>"$run_dir/$name.log" &
-  pids+=($!)
+  record_pid $!
   for _ in $(seq 200); do
     grep -q "listening on" "$run_dir/$name.out" 2>/dev/null && break
     sleep 0.05
@@ -92,7 +95,7 @@ metrics_port=$(free_port)
 say "starting scanner-worker (log: JSON lines in $run_dir/worker.log)"
 WORKER_ID=demo-worker POLL_INTERVAL_SECONDS=1 METRICS_ADDR="127.0.0.1:$metrics_port" LOG_FORMAT=json \
   "$build/apps/scanner-worker/scanner-worker" 2>"$run_dir/worker.log" &
-pids+=($!)
+record_pid $!
 
 scanctl="$build/apps/scanctl/scanctl"
 say "queueing four scans"

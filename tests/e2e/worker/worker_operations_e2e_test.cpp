@@ -127,7 +127,8 @@ TEST_F(WorkerE2E, HousekeepingAndNessusCleanupDeleteOnlyWhatTheyShould) {
   create_manual_scan(sim, "Manual scan by Alice");
   ASSERT_TRUE(testing::eventually(
       [&] {
-        for (const auto& scan : sim.stats()["scans"]) {
+        const auto stats = sim.stats();
+        for (const auto& scan : stats["scans"]) {
           if (scan["name"] == "Manual scan by Alice" && scan["status"] == "completed") return true;
         }
         return false;
@@ -142,7 +143,8 @@ TEST_F(WorkerE2E, HousekeepingAndNessusCleanupDeleteOnlyWhatTheyShould) {
   EXPECT_TRUE(task(ours).has_value());  // younger than its TTL
   EXPECT_TRUE(testing::eventually([&] { return sim.stats()["deletes"].get<int>() == 1; }, std::chrono::seconds(15)));
   bool manual_kept = false;
-  for (const auto& scan : sim.stats()["scans"]) manual_kept |= scan["name"] == "Manual scan by Alice";
+  const auto final_stats = sim.stats();
+  for (const auto& scan : final_stats["scans"]) manual_kept |= scan["name"] == "Manual scan by Alice";
   EXPECT_TRUE(manual_kept);
 }
 
