@@ -84,7 +84,11 @@ std::optional<TimePoint> parse_iso(std::string_view text) {
       !read_digits(text, pos, 2, second)) {
     return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+  // The years a system_clock time point (nanoseconds in 64 bits) can hold, with margin.
+  constexpr int kFirstYear = 1700;
+  constexpr int kLastYear = 2260;
+  if (year < kFirstYear || year > kLastYear || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
+      minute > 59 || second > 60) {
     return std::nullopt;
   }
   long long micros = 0;

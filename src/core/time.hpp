@@ -26,7 +26,8 @@ class SystemClock final : public Clock {
 std::string format_iso(TimePoint t);
 
 // Reads what format_iso writes, and also a trailing "Z", a "+HH:MM"/"-HH:MM" offset, a
-// space instead of "T" and 1-9 fraction digits. Returns nullopt when it is not a timestamp.
+// space instead of "T" and 1-9 fraction digits. Returns nullopt when it is not a timestamp
+// or its year is outside 1700-2260 (what a system_clock time point holds).
 std::optional<TimePoint> parse_iso(std::string_view text);
 
 // Seconds since the Unix epoch, with fractions.

@@ -216,6 +216,23 @@ struct ScannerClient::Impl {
                        status);
   }
 
+  // Launch and delete: Nessus answers 409 or 500 while a scan is active, and an answer can
+  // be lost after the request was sent; both call for a re-read. Returns that error (to
+  // report if the re-read does not settle it) and throws any other failure.
+  core::Error refused_while_active_or_lost(const CallResult& result, std::string_view what) const {
+    if (const auto* reply = std::get_if<Reply>(&result)) {
+      if (reply->status != 409 && reply->status != 500) {
+        throw http_error(*reply, what);
+      }
+      return http_error(*reply, what);
+    }
+    const auto& failure = std::get<CallFailure>(result);
+    if (!failure.request_sent) {
+      throw failure.error;
+    }
+    return failure.error;
+  }
+
   core::Error http_error(const Reply& reply, std::string_view what) const {
     std::string reason = "HTTP " + std::to_string(reply.status);
     if (const auto text = error_text(reply.body); !text.empty()) {
@@ -502,26 +519,14 @@ struct ScannerClient::Impl {
     const std::string what = "launch scan " + std::to_string(scan_id);
     const Call launch{"POST", scan_path(scan_id) + "/launch", "{}", what};
     auto result = co_await call(launch);
-    std::optional<core::Error> problem;
-    if (auto* reply = std::get_if<Reply>(&result)) {
-      if (reply->ok()) {
-        auto run_uuid = json_string(member(parse_ok(*reply, what), "scan_uuid"));
-        if (run_uuid.empty()) {
-          throw error(ErrorKind::server, what, "response without scan_uuid", reply->status);
-        }
-        co_return run_uuid;
+    if (auto* reply = std::get_if<Reply>(&result); reply != nullptr && reply->ok()) {
+      auto run_uuid = json_string(member(parse_ok(*reply, what), "scan_uuid"));
+      if (run_uuid.empty()) {
+        throw error(ErrorKind::server, what, "response without scan_uuid", reply->status);
       }
-      if (reply->status != 409 && reply->status != 500) {
-        throw http_error(*reply, what);
-      }
-      problem = http_error(*reply, what);
-    } else {
-      auto& failure = std::get<CallFailure>(result);
-      if (!failure.request_sent) {
-        throw failure.error;
-      }
-      problem = failure.error;
+      co_return run_uuid;
     }
+    const std::optional<core::Error> problem = refused_while_active_or_lost(result, what);
     // Refused as possibly already running, or the answer was lost: adopt an active run.
     const auto target = scan_path(scan_id);
     const auto reread = "read scan " + std::to_string(scan_id) + " after launch";
@@ -565,22 +570,10 @@ struct ScannerClient::Impl {
     const std::string what = "delete scan " + std::to_string(scan_id);
     const Call remove{"DELETE", scan_path(scan_id), {}, what};
     auto result = co_await call(remove);
-    std::optional<core::Error> problem;
-    if (auto* reply = std::get_if<Reply>(&result)) {
-      if (reply->ok() || reply->status == 404) {
-        co_return;
-      }
-      if (reply->status != 409 && reply->status != 500) {
-        throw http_error(*reply, what);
-      }
-      problem = http_error(*reply, what);
-    } else {
-      auto& failure = std::get<CallFailure>(result);
-      if (!failure.request_sent) {
-        throw failure.error;
-      }
-      problem = failure.error;
+    if (auto* reply = std::get_if<Reply>(&result); reply != nullptr && (reply->ok() || reply->status == 404)) {
+      co_return;
     }
+    const std::optional<core::Error> problem = refused_while_active_or_lost(result, what);
     // Refused (409/500 mean "still active" on Nessus) or the answer was lost: look again.
     const Call read_again{"GET", scan_path(scan_id), {}, what, true, true};
     auto reread = take(co_await call(read_again));

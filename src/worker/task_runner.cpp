@@ -4,6 +4,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <limits>
 #include <regex>
 
 #include "core/errors.hpp"
@@ -55,10 +56,11 @@ asio::awaitable<void> pause(ActiveTask& task, std::chrono::milliseconds duration
 }
 
 // Runs a Nessus step, retrying transient errors (network, timeout, 5xx) with capped
-// exponential backoff within the settings' budget. Steps must be safe to repeat.
+// exponential backoff within the settings' budget and at most `max_attempts` times.
+// Steps must be safe to repeat.
 template <typename Step>
-auto with_retries(Services& services, ActiveTask& task, const char* what, Step step)
-    -> decltype(step()) {
+auto with_retries(Services& services, ActiveTask& task, const char* what, Step step,
+                  int max_attempts = std::numeric_limits<int>::max()) -> decltype(step()) {
   const auto deadline = std::chrono::steady_clock::now() + services.settings.transient_budget;
   std::chrono::milliseconds delay(500);
   for (int attempt = 1;; ++attempt) {
@@ -66,7 +68,8 @@ auto with_retries(Services& services, ActiveTask& task, const char* what, Step s
     try {
       co_return co_await step();
     } catch (const Error& e) {
-      if (!core::is_transient(e.kind()) || std::chrono::steady_clock::now() + delay > deadline) {
+      if (!core::is_transient(e.kind()) || attempt >= max_attempts ||
+          std::chrono::steady_clock::now() + delay > deadline) {
         throw;
       }
       failure = e;
@@ -351,10 +354,15 @@ class TaskRun {
   // 7-8. Export (streamed to scan_native.nessus through a temporary file), validate.
   asio::awaitable<Outcome> export_and_validate() {
     const auto path = s_.store.export_path(t_.task_id);
-    const auto bytes = co_await with_retries(s_, t_, "export scan", [&]() {
-      return client_->export_to_file(scan_id_, path, s_.settings.max_export_bytes,
-                                     to_millis(s_.settings.env.export_timeout));
-    });
+    // An export that the scanner reports failed is tried once more (NESSUS_API.md §7).
+    constexpr int kExportAttempts = 2;
+    const auto bytes = co_await with_retries(
+        s_, t_, "export scan",
+        [&]() {
+          return client_->export_to_file(scan_id_, path, s_.settings.max_export_bytes,
+                                         to_millis(s_.settings.env.export_timeout));
+        },
+        kExportAttempts);
     telemetry::log_info("results exported", ctx({{"bytes", bytes}}));
     const core::ScanType scan_type = message_->scan_type;
     auto validation = co_await run_on_cpu(s_, [&] { return results::validate_export(path, scan_type); });

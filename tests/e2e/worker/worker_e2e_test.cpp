@@ -49,8 +49,10 @@ TEST_F(ScanOutcomes, CredentialsFailingOnEveryHostFailTheTask) {
   EXPECT_EQ(task.authentication_status, "failed");
   ASSERT_TRUE(task.error_message);
   EXPECT_NE(task.error_message->find("authfail-a.example"), std::string::npos) << *task.error_message;
-  const auto dead = queue().dlq_show("nessus", id);
-  ASSERT_TRUE(dead);
+  // task.json turns terminal just before the DLQ entry is written
+  std::optional<queue::DeadLetter> dead;
+  ASSERT_TRUE(testing::eventually([&] { return (dead = queue().dlq_show("nessus", id)).has_value(); },
+                                  std::chrono::seconds(10)));
   EXPECT_EQ(dead->entry["payload"]["credentials"]["password"], "********");
 }
 
