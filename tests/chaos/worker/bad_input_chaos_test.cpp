@@ -68,10 +68,22 @@ TEST_F(ChaosTest, BadInputsEndInTheDeadLetterQueueOrFailAndNothingEscapesDataDir
                stats.dead_letters >= rejected.size();
       },
       seconds(120), std::chrono::milliseconds(100)));
-  EXPECT_TRUE(run_until_terminal(seconds(120)));
-
+  // The scanner reports every export failed (status "error"): the task must fail soon
+  // with a reason, not retry the export for minutes.
+  const auto export_deadline = seconds(90);
+  const bool export_ended = testing::eventually(
+      [&] {
+        const auto record = task(export_fails);
+        return record && core::is_terminal(record->status);
+      },
+      export_deadline, std::chrono::milliseconds(100));
   const auto exported = task(export_fails);
   ASSERT_TRUE(exported);
+  EXPECT_TRUE(export_ended) << "task " << export_fails << " on a scanner whose exports end in status 'error' is still "
+                            << core::to_string(exported->status) << " after " << export_deadline.count()
+                            << " s: the worker treats a failed export as a transient scanner error and retries it "
+                               "for its whole transient budget (scanner_client.cpp export_to_file: status 'error' "
+                               "-> ErrorKind::server; task_runner.cpp with_retries; transient_budget 300 s)";
   EXPECT_EQ(exported->status, core::TaskStatus::failed);
   EXPECT_FALSE(exported->error_message.value_or("").empty());
   const auto letter = queue_->dlq_show("nessus_exporterr", export_fails);
@@ -101,6 +113,7 @@ TEST_F(ChaosTest, BadInputsEndInTheDeadLetterQueueOrFailAndNothingEscapesDataDir
   for (const char* id : {"w1", "w2"}) EXPECT_TRUE(worker_running(id)) << id;
   const std::string good = submit("10.9.0.4");
   EXPECT_TRUE(run_until_terminal(seconds(60)));
+  ASSERT_TRUE(task(good));
   EXPECT_EQ(task(good)->status, core::TaskStatus::completed);
 
   auto f = figures();

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include "core/task_id.hpp"
 #include "queue/capacity_leases.hpp"
@@ -121,6 +122,13 @@ std::string ChaosTest::worker_log(const std::string& worker_id) const {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+void ChaosTest::restart_redis(std::chrono::milliseconds down) {
+  redis_.crash();
+  std::this_thread::sleep_for(down);  // the outage itself, not a synchronisation
+  redis_.start();
+  queue_ = std::make_unique<queue::TaskQueue>(queue::RedisOptions{redis_.url()}, queue::QueueSettings{"chaos-producer"});
 }
 
 std::string ChaosTest::submit(const std::string& target, const std::string& pool) {

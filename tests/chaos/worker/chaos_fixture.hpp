@@ -58,6 +58,9 @@ class ChaosTest : public ::testing::Test {
   std::vector<std::string> live_workers() const;
   bool worker_running(const std::string& worker_id);
   std::string worker_log(const std::string& worker_id) const;
+  // kill -9 of redis-server, `down` without it, then a restart with its data; the
+  // producer's connection is opened again (the workers must find their way back alone).
+  void restart_redis(std::chrono::milliseconds down);
 
   // Queues an untrusted scan of `target` and remembers its id.
   std::string submit(const std::string& target, const std::string& pool = "nessus");
