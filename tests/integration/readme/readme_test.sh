@@ -32,8 +32,11 @@ for metric in $(grep -o '`nessus_[a-z_]*' "$readme" | tr -d '`' | sort -u); do
 done
 
 # The programs answer --help, and the worker refuses a bad variable naming it (exit 2).
-"$build/apps/scanctl/scanctl" --help | grep -q "submit" || fail "scanctl --help"
-"$build/apps/nessus-sim/nessus-sim" --help | grep -q -- "--scan-seconds" || fail "nessus-sim --help"
+# (output captured first: grep -q closing the pipe early would fail the pipeline)
+scanctl_help=$("$build/apps/scanctl/scanctl" --help)
+grep -q "submit" <<<"$scanctl_help" || fail "scanctl --help"
+sim_help=$("$build/apps/nessus-sim/nessus-sim" --help)
+grep -q -- "--scan-seconds" <<<"$sim_help" || fail "nessus-sim --help"
 out=$(POLL_INTERVAL_SECONDS=abc SCANNER_CONFIG="$src/config/scanners.example.yaml" "$build/apps/scanner-worker/scanner-worker" 2>&1)
 status=$?
 [ $status -eq 2 ] || fail "scanner-worker with a bad variable exited $status, not 2"
