@@ -76,7 +76,8 @@ int run() {
     };
     return std::make_shared<nessus::ScannerClient>(io.get_executor(), scanner, options);
   });
-  worker::Services services{io.get_executor(), redis, store, scanners, metrics, clock, cpu, settings};
+  worker::ScanListings listings(io.get_executor(), settings.poll_interval);
+  worker::Services services{io.get_executor(), redis, store, scanners, listings, metrics, clock, cpu, settings};
   worker::Worker engine(services, pools);
 
   std::unique_ptr<http::Server> status_server;

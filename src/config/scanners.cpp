@@ -19,9 +19,11 @@ namespace sw::config {
 
 namespace {
 
-constexpr std::array<std::string_view, 13> kScannerKeys = {
-    "instance_id", "name",       "url",        "username", "password", "enabled", "max_concurrent_scans",
-    "access_key",  "secret_key", "verify_ssl", "ca_file",  "tls_fingerprint_sha256", "api_token"};
+constexpr std::array<std::string_view, 14> kScannerKeys = {
+    "instance_id", "name",       "url",        "username", "password",
+    "enabled",     "max_concurrent_scans",     "max_connections",
+    "access_key",  "secret_key", "verify_ssl", "ca_file",  "tls_fingerprint_sha256",
+    "api_token"};
 
 bool is_known_key(std::string_view key) {
   return std::find(kScannerKeys.begin(), kScannerKeys.end(), key) != kScannerKeys.end();
@@ -185,6 +187,20 @@ class ScannersParser {
     return *parsed;
   }
 
+  // A whole number from 1 to 10000, or `fallback` when the key is absent or empty.
+  int count_value(const ScannerEntry& entry, const std::string& key, int fallback) const {
+    const auto value = text(entry, key);
+    if (!value || value->empty()) {
+      return fallback;
+    }
+    const auto parsed = parse_integer(*value);
+    if (!parsed || *parsed < 1 || *parsed > 10000) {
+      fail(mark_of(entry, key), "key '" + key + "' must be a whole number from 1 to 10000, not '" + *value + "'",
+           entry.context);
+    }
+    return static_cast<int>(*parsed);
+  }
+
   std::optional<ScannerConfig> parse_scanner(const std::string& pool_name, const ScannerEntry& entry) const {
     ScannerConfig scanner;
     scanner.pool = pool_name;
@@ -215,14 +231,8 @@ class ScannersParser {
     scanner.access_key = string_value(entry, "access_key");
     scanner.secret_key = string_value(entry, "secret_key");
     check_credentials(entry, scanner);
-    if (const auto limit = text(entry, "max_concurrent_scans"); limit && !limit->empty()) {
-      const auto parsed = parse_integer(*limit);
-      if (!parsed || *parsed < 1 || *parsed > 10000) {
-        fail(mark_of(entry, "max_concurrent_scans"),
-             "key 'max_concurrent_scans' must be a whole number of at least 1, not '" + *limit + "'", entry.context);
-      }
-      scanner.max_concurrent_scans = static_cast<int>(*parsed);
-    }
+    scanner.max_concurrent_scans = count_value(entry, "max_concurrent_scans", scanner.max_concurrent_scans);
+    scanner.max_connections = count_value(entry, "max_connections", scanner.max_connections);
     scanner.verify_ssl = bool_value(entry, "verify_ssl", false);
     scanner.ca_file = string_value(entry, "ca_file");
     if (const auto pin = string_value(entry, "tls_fingerprint_sha256"); !pin.empty()) {

@@ -23,6 +23,7 @@ struct ScannerConfig {
   std::string secret_key;
   bool enabled = true;
   int max_concurrent_scans = 2;
+  int max_connections = 4;  // API requests to this scanner at once, per worker; more wait their turn
   bool verify_ssl = false;  // the Python worker did not verify
   std::string ca_file;      // verify against this CA bundle instead of the system store
   std::string tls_fingerprint_sha256;  // pin: SHA-256 of the leaf certificate, normalised to 64

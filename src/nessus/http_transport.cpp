@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -14,6 +15,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <deque>
 #include <optional>
 
 namespace sw::nessus {
@@ -26,7 +29,6 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-constexpr std::size_t kMaxIdleConnections = 4;
 constexpr std::size_t kMaxBodyInMemory = 64 * 1024 * 1024;  // /nessus6.js is MB-sized
 constexpr std::size_t kChunkSize = 64 * 1024;
 
@@ -108,6 +110,46 @@ struct HttpTransport::State {
   std::chrono::milliseconds timeout;
   std::optional<ssl::context> tls_context;
   std::vector<std::unique_ptr<Connection>> idle;
+  std::size_t max_connections = 1;
+  std::size_t busy = 0;  // exchanges under way (each holds one connection)
+
+  // An exchange waiting for its turn; the one that frees a turn hands it over directly.
+  struct Turn {
+    explicit Turn(const asio::any_io_executor& executor) : timer(executor, asio::steady_timer::time_point::max()) {}
+    asio::steady_timer timer;
+    bool granted = false;
+  };
+  std::deque<Turn*> waiting;
+
+  asio::awaitable<void> take_turn() {
+    if (busy < max_connections && waiting.empty()) {
+      ++busy;
+      co_return;
+    }
+    Turn turn(executor);
+    waiting.push_back(&turn);
+    struct Unqueue {  // a waiter destroyed before its turn leaves the queue
+      State& state;
+      Turn& turn;
+      ~Unqueue() {
+        if (!turn.granted) std::erase(state.waiting, &turn);
+      }
+    } unqueue{*this, turn};
+    while (!turn.granted) {
+      co_await turn.timer.async_wait(use_tuple);
+    }
+  }
+
+  void end_turn() {
+    if (waiting.empty()) {
+      --busy;
+      return;
+    }
+    Turn* next = waiting.front();
+    waiting.pop_front();
+    next->granted = true;
+    next->timer.cancel();
+  }
 
   std::string host_header() const {
     const bool ipv6 = base.host.find(':') != std::string::npos;
@@ -167,7 +209,7 @@ struct HttpTransport::State {
   }
 
   void give_back(std::unique_ptr<Connection> connection) {
-    if (idle.size() < kMaxIdleConnections) {
+    if (idle.size() < max_connections) {
       idle.push_back(std::move(connection));
     }
   }
@@ -248,9 +290,10 @@ struct HttpTransport::State {
 };
 
 HttpTransport::HttpTransport(asio::any_io_executor executor, BaseUrl base, TlsSettings tls,
-                             std::chrono::milliseconds timeout)
+                             std::chrono::milliseconds timeout, std::size_t max_connections)
     : state_(std::make_unique<State>()) {
   state_->executor = std::move(executor);
+  state_->max_connections = std::max<std::size_t>(1, max_connections);
   state_->base = std::move(base);
   state_->tls = std::move(tls);
   state_->timeout = timeout;
@@ -280,6 +323,11 @@ HttpTransport::HttpTransport(asio::any_io_executor executor, BaseUrl base, TlsSe
 HttpTransport::~HttpTransport() = default;
 
 asio::awaitable<ExchangeResult> HttpTransport::exchange(const HttpRequest& request, BodySink* sink) {
+  co_await state_->take_turn();
+  struct EndTurn {
+    State& state;
+    ~EndTurn() { state.end_turn(); }
+  } end_turn{*state_};
   auto connection = state_->take_idle();
   if (!connection) {
     auto connected = co_await state_->connect();

@@ -1,12 +1,15 @@
 // HTTP/1.1 transport of the Nessus client: keep-alive connections to one base URL (plain TCP
 // or TLS with verification, SNI, host-name check and optional SHA-256 pinning of the leaf
-// certificate), a deadline on every exchange, and failures returned as values that say how far
-// the exchange got (nothing sent / request sent / status received). Used by one event loop.
+// certificate), at most `max_connections` exchanges at once (the others wait their turn, in
+// order, before their deadline starts), a deadline on every exchange, and failures returned
+// as values that say how far the exchange got (nothing sent / request sent / status
+// received). Used by one event loop.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <utility>
@@ -59,13 +62,14 @@ class HttpTransport {
  public:
   // Throws core::Error(bad_input) when the CA file cannot be loaded.
   HttpTransport(boost::asio::any_io_executor executor, BaseUrl base, TlsSettings tls,
-                std::chrono::milliseconds timeout);
+                std::chrono::milliseconds timeout, std::size_t max_connections);
   ~HttpTransport();
   HttpTransport(const HttpTransport&) = delete;
   HttpTransport& operator=(const HttpTransport&) = delete;
 
-  // One request and its response on an idle connection or a new one. With a sink, the body
-  // of a 200 response is streamed to it and the deadline applies to each read.
+  // One request and its response on an idle connection or a new one, once fewer than
+  // max_connections exchanges are under way. With a sink, the body of a 200 response is
+  // streamed to it and the deadline applies to each read.
   boost::asio::awaitable<ExchangeResult> exchange(const HttpRequest& request, BodySink* sink = nullptr);
 
  private:

@@ -200,7 +200,8 @@ struct ScannerClient::Impl {
       : executor(exec),
         scanner(std::move(config)),
         options(opts),
-        transport(exec, parse_base_url(scanner.url), tls_settings_of(scanner), opts.request_timeout) {
+        transport(exec, parse_base_url(scanner.url), tls_settings_of(scanner), opts.request_timeout,
+                  static_cast<std::size_t>(scanner.max_connections)) {
     if (scanner.api_token_mode == config::ApiTokenMode::fixed) {
       api_token = scanner.api_token;
     }

@@ -7,7 +7,8 @@ bool same_connection(const config::ScannerConfig& a, const config::ScannerConfig
   return a.url == b.url && a.username == b.username && a.password == b.password &&
          a.access_key == b.access_key && a.secret_key == b.secret_key && a.verify_ssl == b.verify_ssl &&
          a.ca_file == b.ca_file && a.tls_fingerprint_sha256 == b.tls_fingerprint_sha256 &&
-         a.api_token_mode == b.api_token_mode && a.api_token == b.api_token;
+         a.api_token_mode == b.api_token_mode && a.api_token == b.api_token &&
+         a.max_connections == b.max_connections;
 }
 
 ScannerRegistry::ScannerRegistry(config::ScannersConfig config, ClientFactory factory)

@@ -1,5 +1,6 @@
 // What the worker's parts share: settings derived from the environment and references to
-// the long-lived services (Redis lanes, task store, scanners, metrics, clock, CPU pool).
+// the long-lived services (Redis lanes, task store, scanners, scan listings, metrics, clock,
+// CPU pool).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -16,6 +17,7 @@
 #include "store/task_store.hpp"
 #include "telemetry/metrics.hpp"
 #include "worker/redis_lanes.hpp"
+#include "worker/scan_listings.hpp"
 #include "worker/scanner_registry.hpp"
 
 namespace sw::worker {
@@ -39,6 +41,7 @@ struct Services {
   RedisLanes& redis;
   store::TaskStore& store;
   ScannerRegistry& scanners;
+  ScanListings& listings;  // batched status polls, one listing per scanner and interval
   telemetry::Metrics& metrics;
   const core::Clock& clock;
   boost::asio::thread_pool& cpu;  // file-heavy work: validation, housekeeping

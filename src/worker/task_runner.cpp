@@ -158,11 +158,13 @@ class TaskRun {
     } else if (core::is_terminal(existing->status)) {
       telemetry::log_warning("task already finished; dropping the repeated delivery",
                              ctx({{"status", core::to_string(existing->status)}}));
+      co_await release_lease();  // held when Redis failed while the task was finishing
       co_await acknowledge();
       t_.finished = true;
       co_return false;
     } else {
       task_ = *existing;
+      resumed_ = existing->status == TaskStatus::running;
     }
     record_ = co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
       return q.scan_record(t_.task_id);
@@ -250,7 +252,6 @@ class TaskRun {
   asio::awaitable<void> ensure_scan() {
     if (record_ && record_->contains("scan_id")) {
       scan_id_ = (*record_)["scan_id"].get<std::int64_t>();
-      recovered_ = true;
       s_.metrics.task_recovered(t_.pool);
       co_return;
     }
@@ -273,8 +274,15 @@ class TaskRun {
       }
       scan.ssh = ssh;
     }
+    // A task that ran before (its worker died) or a failed attempt may have created the
+    // scan already: look it up by its unique name first. A first attempt does not list the
+    // scanner's scans, which costs as much as the scanner has scans.
+    bool may_exist = resumed_;
     scan_id_ = co_await with_retries(s_, t_, "create scan", [&]() -> asio::awaitable<std::int64_t> {
-      if (auto found = co_await client_->find_scan_by_name(scan.name)) co_return *found;
+      if (may_exist) {
+        if (auto found = co_await client_->find_scan_by_name(scan.name)) co_return *found;
+      }
+      may_exist = true;
       co_return co_await client_->create_scan(scan);
     });
     record_ = nlohmann::json{{"scanner", *t_.scanner}, {"scan_id", scan_id_}};
@@ -301,40 +309,63 @@ class TaskRun {
     telemetry::log_info("scan launched", ctx({{"nessus_scan_id", scan_id_}, {"run_uuid", run_uuid_}}));
   }
 
-  // 6. Poll the run this launch started until it ends or the scan timeout passes.
+  // 6. Follow the run this launch started until it ends or the scan timeout passes. The
+  // scanner's listing (one GET /scans per interval for all of this worker's tasks) says when
+  // something changed; the scan's details are read then, and every kDetailsRefresh for the
+  // progress. A steady scan costs no request of its own and writes nothing.
   asio::awaitable<Outcome> poll_until_done() {
+    constexpr std::chrono::seconds kDetailsRefresh(60);
     const auto started = task_ && task_->started_at ? *task_->started_at : s_.clock.now();
     const auto deadline = started + std::chrono::duration_cast<core::TimePoint::duration>(s_.settings.env.scan_timeout);
     std::string last_status;
     double last_progress = -1;
+    std::string listed_status;  // what the listing said when the details were last read
+    std::optional<std::chrono::steady_clock::time_point> details_read_at;
     while (true) {
-      const nessus::RunState state = co_await with_retries(
-          s_, t_, "poll scan", [&]() { return client_->run_state(scan_id_, run_uuid_); });
-      if (state.run_found && (state.status != last_status || state.progress != last_progress)) {
-        telemetry::log(state.status != last_status ? telemetry::LogLevel::info : telemetry::LogLevel::debug,
-                       "scan status", ctx({{"nessus_scan_id", scan_id_}, {"status", state.status},
-                                           {"progress", state.progress}, {"hosts", state.hosts}}));
-        last_status = state.status;
-        last_progress = state.progress;
-        (*record_)["status"] = state.status;
-        (*record_)["progress"] = state.progress;
-        co_await save_record();
-      }
-      if (state.run_found) {
-        if (state.status == "completed" || state.status == "imported") {
-          co_return co_await export_and_validate();
+      const Sighting sighting = co_await with_retries(s_, t_, "list scans", [&]() { return next_sighting(); });
+      const bool ours = sighting.listed && sighting.entry.uuid == run_uuid_;
+      const auto now = std::chrono::steady_clock::now();
+      if (!ours || sighting.entry.status != listed_status || !details_read_at ||
+          now - *details_read_at >= kDetailsRefresh) {
+        const nessus::RunState state = co_await with_retries(
+            s_, t_, "poll scan", [&]() { return client_->run_state(scan_id_, run_uuid_); });
+        details_read_at = now;
+        listed_status = ours ? sighting.entry.status : std::string();
+        if (state.run_found && (state.status != last_status || state.progress != last_progress)) {
+          telemetry::log(state.status != last_status ? telemetry::LogLevel::info : telemetry::LogLevel::debug,
+                         "scan status", ctx({{"nessus_scan_id", scan_id_}, {"status", state.status},
+                                             {"progress", state.progress}, {"hosts", state.hosts}}));
+          last_status = state.status;
+          last_progress = state.progress;
+          (*record_)["status"] = state.status;
+          (*record_)["progress"] = state.progress;
+          co_await save_record();
         }
-        if (state.status == "canceled" || state.status == "aborted" || state.status == "stopped") {
-          co_return Outcome{TaskStatus::failed,
-                            "Nessus reported the scan " + state.status + " (scan " + std::to_string(scan_id_) +
-                                " on scanner '" + *t_.scanner + "'); see the scan's history in Nessus",
-                            "scan_" + state.status, {}};
+        if (state.run_found) {
+          if (state.status == "completed" || state.status == "imported") {
+            co_return co_await export_and_validate();
+          }
+          if (state.status == "canceled" || state.status == "aborted" || state.status == "stopped") {
+            co_return Outcome{TaskStatus::failed,
+                              "Nessus reported the scan " + state.status + " (scan " + std::to_string(scan_id_) +
+                                  " on scanner '" + *t_.scanner + "'); see the scan's history in Nessus",
+                              "scan_" + state.status, {}};
+          }
         }
       }
       if (s_.clock.now() >= deadline) {
         co_return co_await time_out();
       }
-      co_await pause(t_, s_.settings.poll_interval);
+    }
+  }
+
+  // The scan as the scanner's next listing shows it; throws HandBack when a hand-back
+  // interrupts the wait.
+  asio::awaitable<Sighting> next_sighting() {
+    while (true) {
+      if (t_.handback_requested) throw HandBack{};
+      auto sighting = co_await s_.listings.next(client_, scan_id_, t_.wake);
+      if (sighting) co_return *sighting;
     }
   }
 
@@ -454,7 +485,7 @@ class TaskRun {
   std::shared_ptr<nessus::ScannerApi> client_;
   std::int64_t scan_id_ = 0;
   std::string run_uuid_;
-  bool recovered_ = false;
+  bool resumed_ = false;  // task.json said running: a previous owner may have created the scan
   std::optional<Outcome> failure_;
 };
 

@@ -21,6 +21,7 @@ Worker::Worker(Services& services, std::vector<std::string> pools)
   for (const auto& pool : pools_) {
     fetch_lanes_.emplace(pool, std::make_unique<RedisLane>(options, settings));
   }
+  control_lane_ = std::make_unique<RedisLane>(options, settings);
 }
 
 asio::awaitable<bool> Worker::sleep(std::chrono::milliseconds duration) {
@@ -161,6 +162,10 @@ nlohmann::json Worker::heartbeat_info() const {
           {"heartbeat_at", core::format_iso(s_.clock.now())}};
 }
 
+// How long after its own Redis outage a worker waits before it takes any other worker for
+// dead: the longest reconnect backoff of the others (RedisOptions::reconnect_max_backoff).
+const std::chrono::milliseconds kReapGraceAfterOutage = queue::RedisOptions{}.reconnect_max_backoff;
+
 asio::awaitable<void> Worker::heartbeat_loop() {
   const auto ttl = to_millis(s_.settings.env.heartbeat_ttl);
   const auto beat = std::max(std::chrono::milliseconds(50), ttl / 3);
@@ -168,11 +173,11 @@ asio::awaitable<void> Worker::heartbeat_loop() {
   do {
     try {
       const nlohmann::json info = heartbeat_info();
-      co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) { q.heartbeat(info); });
+      co_await control_lane_->run([&](queue::TaskQueue& q, queue::CapacityLeases&) { q.heartbeat(info); });
       redis_ok_ = true;
       if (std::chrono::steady_clock::now() >= next_reap) {
         next_reap = std::chrono::steady_clock::now() + ttl;
-        const auto report = co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+        const auto report = co_await control_lane_->run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
           return q.reap_dead_workers(pools_);
         });
         if (report.requeued > 0 || report.dead_lettered > 0) {
@@ -183,6 +188,10 @@ asio::awaitable<void> Worker::heartbeat_loop() {
       }
     } catch (const RedisFailure& e) {
       redis_ok_ = false;
+      // Every heartbeat key may have lapsed during the outage, and the other workers may
+      // still be waiting out their reconnect backoff: reaping at once would take their
+      // running tasks from them and run those twice.
+      next_reap = std::chrono::steady_clock::now() + kReapGraceAfterOutage + 2 * ttl;
       telemetry::log_warning("heartbeat failed: redis unavailable", {{"error", e.what()}});
     }
   } while (co_await sleep(beat));
@@ -199,7 +208,7 @@ asio::awaitable<void> Worker::lease_renew_loop() {
     std::map<std::string, std::vector<queue::ScannerSlot>> slots_by_pool;
     for (const auto& pool : pools_) slots_by_pool[pool] = s_.scanners.slots(pool);
     try {
-      co_await s_.redis.run([&](queue::TaskQueue&, queue::CapacityLeases& capacity) {
+      co_await control_lane_->run([&](queue::TaskQueue&, queue::CapacityLeases& capacity) {
         for (const auto& [pool, scanner, task_id] : leases) {
           if (!capacity.renew(pool, scanner, task_id, s_.settings.lease_ttl)) {
             telemetry::log_warning("lease had expired; taking it again",

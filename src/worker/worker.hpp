@@ -54,6 +54,9 @@ class Worker {
   Services& s_;
   std::vector<std::string> pools_;
   std::map<std::string, std::unique_ptr<RedisLane>> fetch_lanes_;  // blocking BLMOVE, one per pool
+  // Heartbeats, reaping and lease renewals: never queued behind the tasks' Redis calls, so
+  // that a burst of tasks cannot let this worker's heartbeat or its leases expire.
+  std::unique_ptr<RedisLane> control_lane_;
   std::map<ActiveTask*, std::unique_ptr<ActiveTask>> active_;
   std::set<boost::asio::steady_timer*> sleepers_;
   std::map<std::string, std::chrono::steady_clock::time_point> deferred_at_;  // by pool

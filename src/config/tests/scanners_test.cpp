@@ -38,6 +38,7 @@ TEST(ScannersConfig, ParsesEveryKey) {
     password: ${NESSUS_PASSWORD}
     enabled: true
     max_concurrent_scans: 5
+    max_connections: 8
     verify_ssl: yes
     ca_file: /etc/ssl/nessus-ca.pem
     tls_fingerprint_sha256: "AB:CD:EF:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89:ab:cd:ef:01:23:45:67:89"
@@ -63,6 +64,7 @@ TEST(ScannersConfig, ParsesEveryKey) {
   EXPECT_EQ(first.password, "s3cret-pass");
   EXPECT_FALSE(first.uses_api_keys());
   EXPECT_EQ(first.max_concurrent_scans, 5);
+  EXPECT_EQ(first.max_connections, 8);
   EXPECT_TRUE(first.verify_ssl);
   EXPECT_EQ(first.ca_file, "/etc/ssl/nessus-ca.pem");
   EXPECT_EQ(first.tls_fingerprint_sha256, "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
@@ -74,6 +76,7 @@ TEST(ScannersConfig, ParsesEveryKey) {
   EXPECT_TRUE(second.uses_api_keys());
   EXPECT_EQ(second.secret_key, "sk");
   EXPECT_EQ(second.max_concurrent_scans, 2);
+  EXPECT_EQ(second.max_connections, 4);
   EXPECT_FALSE(second.verify_ssl);
   EXPECT_EQ(second.api_token_mode, ApiTokenMode::none);
 
@@ -222,7 +225,7 @@ TEST(ScannersConfig, WrongTypes) {
     password: p
     max_concurrent_scans: many
 )"),
-            "scanners.yaml:6: key 'max_concurrent_scans' must be a whole number of at least 1, not 'many' "
+            "scanners.yaml:6: key 'max_concurrent_scans' must be a whole number from 1 to 10000, not 'many' "
             "(pool nessus, scanner 1)");
   EXPECT_EQ(error_of(R"(nessus:
   - instance_id: a
@@ -231,7 +234,16 @@ TEST(ScannersConfig, WrongTypes) {
     password: p
     max_concurrent_scans: 0
 )"),
-            "scanners.yaml:6: key 'max_concurrent_scans' must be a whole number of at least 1, not '0' "
+            "scanners.yaml:6: key 'max_concurrent_scans' must be a whole number from 1 to 10000, not '0' "
+            "(pool nessus, scanner 1)");
+  EXPECT_EQ(error_of(R"(nessus:
+  - instance_id: a
+    url: https://a:8834
+    username: u
+    password: p
+    max_connections: 20000
+)"),
+            "scanners.yaml:6: key 'max_connections' must be a whole number from 1 to 10000, not '20000' "
             "(pool nessus, scanner 1)");
   EXPECT_EQ(error_of(R"(nessus:
   - instance_id: a

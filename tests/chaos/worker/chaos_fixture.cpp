@@ -197,6 +197,7 @@ ChaosFigures ChaosTest::figures() {
     } else {
       ++f.failed;
       f.failed_without_reason += record->error_message.value_or("").empty() ? 1 : 0;
+      f.failures[id] = record->error_message.value_or("");
     }
     f.duplicate_launches += std::max(0, launches_of(id) - 1);
   }
@@ -227,6 +228,7 @@ void ChaosTest::report_and_check(const ChaosFigures& f) {
        << " active_leases=" << f.active_leases << " peak";
   for (const auto& [id, peak] : f.peak_running) line << " " << id << "=" << peak << "/" << f.limits.at(id);
   std::cout << line.str() << std::endl;
+  for (const auto& [task_id, error] : f.failures) std::cout << "  failed " << task_id << ": " << error << std::endl;
   EXPECT_EQ(f.lost, 0);
   EXPECT_EQ(f.duplicate_launches, 0);
   EXPECT_EQ(f.active_leases, 0);

@@ -31,6 +31,7 @@ struct ChaosFigures {
   int completed = 0;
   int failed = 0;              // failed or timeout
   int failed_without_reason = 0;
+  std::map<std::string, std::string> failures;  // task id -> error_message of failed tasks
   int duplicate_launches = 0;  // launches beyond the first, over all tasks
   int dead_letters = 0;        // DLQ entries of all pools
   int active_leases = 0;       // capacity leases still held after the run
