@@ -59,6 +59,15 @@ void SimServer::stop() {
 }
 
 asio::awaitable<void> SimServer::handle(const http::Request& request, http::Connection& connection) {
+  struct InFlight {  // a Nessus API request, from its arrival until its answer is sent
+    Simulator* simulator;
+    explicit InFlight(Simulator* counted) : simulator(counted) {
+      if (simulator) simulator->request_began();
+    }
+    ~InFlight() {
+      if (simulator) simulator->request_ended();
+    }
+  } in_flight(request.target().starts_with("/__sim/") ? nullptr : &simulator_);
   Reply reply = simulator_.handle(request, epoch_seconds_now());
   if (reply.delay.count() > 0) {
     asio::steady_timer delay(io_, reply.delay);

@@ -257,6 +257,13 @@ Reply Simulator::handle(const http::Request& request, double now) {
   return reply;
 }
 
+void Simulator::request_began() {
+  ++requests_in_flight_;
+  stats_.peak_requests_in_flight = std::max(stats_.peak_requests_in_flight, requests_in_flight_);
+}
+
+void Simulator::request_ended() { --requests_in_flight_; }
+
 Reply Simulator::handle_sim(Call& call) {
   const auto& s = call.segments;
   const auto method = call.request.method();
@@ -273,6 +280,7 @@ Reply Simulator::handle_sim(Call& call) {
     if (s[1] == "reset-stats" && method == bhttp::verb::post) {
       stats_ = Stats{};
       stats_.peak_running = prune_active(call.now);
+      stats_.peak_requests_in_flight = requests_in_flight_;
       return ok(json::object());
     }
     if (s[1] == "faults" && (method == bhttp::verb::post || method == bhttp::verb::get)) {
@@ -333,6 +341,7 @@ nlohmann::json Simulator::stats(double now) const {
           {"logins", stats_.logins},
           {"failed_logins", stats_.failed_logins},
           {"requests", stats_.requests},
+          {"peak_requests_in_flight", stats_.peak_requests_in_flight},
           {"active_sessions", sessions_.size()},
           {"scans", scans}};
 }

@@ -73,6 +73,11 @@ class Simulator {
   const SimOptions& options() const { return options_; }
   nlohmann::json stats(double now) const;
 
+  // Nessus API requests being answered at once (the server calls these around each one);
+  // the stats report the peak, which shows how many requests a client sends in parallel.
+  void request_began();
+  void request_ended();
+
  private:
   struct Session {
     std::string username;
@@ -89,7 +94,9 @@ class Simulator {
     std::int64_t logins = 0;
     std::int64_t failed_logins = 0;
     std::int64_t requests = 0;
+    std::int64_t peak_requests_in_flight = 0;
   };
+  std::int64_t requests_in_flight_ = 0;
   struct Call;  // one request being handled (defined in simulator.cpp)
 
   Reply handle_sim(Call& call);

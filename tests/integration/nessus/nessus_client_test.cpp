@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <fstream>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -429,6 +430,32 @@ TEST(NessusClient, ReadsRetryServerErrors) {
   for (int i = 0; i < 10; ++i) {
     EXPECT_NO_THROW(run(io, client.list_scans()));
   }
+}
+
+// Many calls at once wait their turn: the scanner never sees more than max_connections.
+TEST(NessusClient, ConcurrentCallsStayWithinMaxConnections) {
+  Sim sim(false);
+  ASSERT_TRUE(sim.started());
+  sim.faults({{"slow_ms", 100}});
+  asio::io_context io;
+  auto scanner = sim.scanner();
+  scanner.max_connections = 2;
+  ScannerClient client(io.get_executor(), scanner, fast_options());
+  std::vector<std::future<std::vector<ScanListEntry>>> calls;
+  for (int i = 0; i < 8; ++i) calls.push_back(asio::co_spawn(io, client.list_scans(), asio::use_future));
+  io.run();
+  for (auto& call : calls) EXPECT_NO_THROW(call.get());
+  const auto stats = sim.stats();
+  EXPECT_EQ(stats["peak_requests_in_flight"].get<int>(), 2);
+  // Without the cap the same burst reaches the scanner all at once.
+  scanner.max_connections = 8;
+  ScannerClient uncapped(io.get_executor(), scanner, fast_options());
+  calls.clear();
+  for (int i = 0; i < 8; ++i) calls.push_back(asio::co_spawn(io, uncapped.list_scans(), asio::use_future));
+  io.restart();
+  io.run();
+  for (auto& call : calls) EXPECT_NO_THROW(call.get());
+  EXPECT_EQ(sim.stats()["peak_requests_in_flight"].get<int>(), 8);
 }
 
 TEST(NessusClient, LoadingServerAndExportErrors) {
