@@ -57,12 +57,26 @@ struct TestClient::Impl {
     buffer.clear();
   }
 
-  // Runs the io_context until `done`; false when the deadline passed first.
-  template <typename Flag>
-  void run(const Flag& done) {
+  // Starts one asynchronous operation under the deadline (start(handler)) and runs the
+  // io_context until it completes; false when it failed or the deadline passed. A failed
+  // step drops the connection.
+  template <typename Start>
+  bool step(Start start) {
+    bool finished = false;
+    beast::error_code result = asio::error::timed_out;
+    lowest().expires_after(timeout);
+    start([&](beast::error_code ec, auto&&...) {
+      result = ec;
+      finished = true;
+    });
     io.restart();
-    while (!done() && io.run_one_for(timeout) > 0) {
+    while (!finished && io.run_one_for(timeout) > 0) {
     }
+    if (!finished || result) {
+      drop();
+      return false;
+    }
+    return true;
   }
 
   bool connect() {
@@ -72,30 +86,12 @@ struct TestClient::Impl {
     } else {
       plain.emplace(io);
     }
-    bool finished = false;
-    beast::error_code result = asio::error::timed_out;
-    lowest().expires_after(timeout);
-    lowest().async_connect(endpoint, [&](beast::error_code ec) {
-      result = ec;
-      finished = true;
-    });
-    run([&] { return finished; });
-    if (!finished || result) {
-      drop();
+    if (!step([&](auto handler) { lowest().async_connect(endpoint, handler); })) {
       return false;
     }
     if (tls) {
-      finished = false;
-      result = asio::error::timed_out;
       SSL_set_tlsext_host_name(secure->native_handle(), "localhost");
-      lowest().expires_after(timeout);
-      secure->async_handshake(asio::ssl::stream_base::client, [&](beast::error_code ec) {
-        result = ec;
-        finished = true;
-      });
-      run([&] { return finished; });
-      if (!finished || result) {
-        drop();
+      if (!step([&](auto handler) { secure->async_handshake(asio::ssl::stream_base::client, handler); })) {
         return false;
       }
       X509* cert = SSL_get1_peer_certificate(secure->native_handle());
@@ -119,30 +115,12 @@ struct TestClient::Impl {
   TestResponse exchange(Stream& stream, bhttp::request<bhttp::string_body>& request) {
     TestResponse response;
     response.connected = true;
-    bool finished = false;
-    beast::error_code result = asio::error::timed_out;
-    lowest().expires_after(timeout);
-    bhttp::async_write(stream, request, [&](beast::error_code ec, std::size_t) {
-      result = ec;
-      finished = true;
-    });
-    run([&] { return finished; });
-    if (!finished || result) {
-      drop();
+    if (!step([&](auto handler) { bhttp::async_write(stream, request, handler); })) {
       return response;
     }
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(1024ULL * 1024 * 1024);
-    finished = false;
-    result = asio::error::timed_out;
-    lowest().expires_after(timeout);
-    bhttp::async_read_header(stream, buffer, parser, [&](beast::error_code ec, std::size_t) {
-      result = ec;
-      finished = true;
-    });
-    run([&] { return finished; });
-    if (!finished || result) {
-      drop();
+    if (!step([&](auto handler) { bhttp::async_read_header(stream, buffer, parser, handler); })) {
       return response;
     }
     response.headers_received = true;
@@ -154,17 +132,9 @@ struct TestClient::Impl {
       }
       response.headers[name] = std::string(field.value());
     }
-    finished = false;
-    result = asio::error::timed_out;
-    lowest().expires_after(timeout);
-    bhttp::async_read(stream, buffer, parser, [&](beast::error_code ec, std::size_t) {
-      result = ec;
-      finished = true;
-    });
-    run([&] { return finished; });
+    const bool read = step([&](auto handler) { bhttp::async_read(stream, buffer, parser, handler); });
     response.body = parser.get().body();
-    if (!finished || result) {
-      drop();
+    if (!read) {
       return response;
     }
     response.complete = true;
