@@ -12,8 +12,10 @@
 #include "commands.hpp"
 #include "core/errors.hpp"
 #include "core/redact.hpp"
+#include "core/task_status.hpp"
 #include "core/time.hpp"
 #include "settings.hpp"
+#include "store/task_store.hpp"
 #include "terminal.hpp"
 
 namespace sw::scanctl {
@@ -168,6 +170,18 @@ void print_count(const DlqOptions& options, const char* key, std::size_t count, 
   }
 }
 
+// The status of a task whose task.json has ended; nullopt when it has not, or when there is
+// no readable task.json here (DATA_DIR not shared with this machine, or a bad id).
+std::optional<std::string> final_status(const store::TaskStore& store, const std::string& task_id) {
+  try {
+    const auto task = store.read(task_id);
+    if (task && core::is_terminal(task->status)) return std::string(core::to_string(task->status));
+  } catch (const core::Error&) {
+    // not a readable task here: let the worker judge the entry
+  }
+  return std::nullopt;
+}
+
 int dlq_retry(const DlqOptions& options) {
   if (options.all == !options.task_id.empty()) {
     throw CLI::ValidationError("give either a TASK_ID or --all");
@@ -177,14 +191,36 @@ int dlq_retry(const DlqOptions& options) {
     return exit_not_found;
   }
   queue::TaskQueue queue = options.settings.task_queue();
+  const store::TaskStore store(options.settings.environment().data_dir);
   std::optional<std::string> task_id;
   if (!options.all) task_id = options.task_id;
-  const std::size_t retried = queue.dlq_retry(options.pool, task_id);
+  // A task whose task.json already ended cannot run again under its id (terminal states
+  // never change, DESIGN.md §3.3): a worker would drop it. Such letters stay in the DLQ.
+  std::vector<std::string> ended;
+  const std::size_t retried = queue.dlq_retry(options.pool, [&](const queue::DeadLetter& letter) {
+    if (task_id && letter.task_id != task_id) return false;
+    const auto status = letter.task_id ? final_status(store, *letter.task_id) : std::nullopt;
+    if (status) ended.push_back(*letter.task_id + " (" + *status + ")");
+    return !status;
+  });
+  const std::string advice = "its task.json is final, so a worker would drop it; submit the scan again as a new task";
+  if (task_id && retried == 0 && !ended.empty()) {
+    throw core::Error(core::ErrorKind::bad_input, "task " + ended.front() + " has already ended: " + advice);
+  }
   if (task_id && retried == 0) {
     throw core::Error(core::ErrorKind::not_found, "no dead letter for task " + *task_id + " in pool " + options.pool);
   }
-  print_count(options, "retried", retried,
-              "retried " + std::to_string(retried) + " task(s): back on " + options.pool + ":queue");
+  if (options.settings.json) {
+    print_json({{"pool", options.pool}, {"retried", retried}, {"left_ended", ended}});
+    return exit_ok;
+  }
+  std::cout << "retried " << retried << " task(s): back on " << options.pool << ":queue\n";
+  if (!ended.empty()) {
+    std::string list;
+    for (const auto& item : ended) list += (list.empty() ? "" : ", ") + item;
+    std::cout << "left " << ended.size() << " in the dead-letter queue whose task already ended: " << list << "\n  ("
+              << advice << ")\n";
+  }
   return exit_ok;
 }
 

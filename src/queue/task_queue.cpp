@@ -239,9 +239,13 @@ std::optional<DeadLetter> TaskQueue::dlq_show(const std::string& pool, const std
 }
 
 std::size_t TaskQueue::dlq_retry(const std::string& pool, std::optional<std::string> task_id) {
+  return dlq_retry(pool, [&](const DeadLetter& letter) { return !task_id || letter.task_id == task_id; });
+}
+
+std::size_t TaskQueue::dlq_retry(const std::string& pool, const std::function<bool(const DeadLetter&)>& which) {
   std::size_t moved = 0;
   for (const auto& letter : dead_letter_range(pool, 0, -1)) {
-    if (task_id && letter.task_id != task_id) {
+    if (!which(letter)) {
       continue;
     }
     const auto message = retry_message(letter);

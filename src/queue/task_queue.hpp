@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -114,6 +115,8 @@ class TaskQueue {
   // Puts entries (one task's, or all) back on the queue (LPUSH) without the failure
   // fields; entries holding only raw text are not tasks and stay. Returns how many moved.
   std::size_t dlq_retry(const std::string& pool, std::optional<std::string> task_id);
+  // The same for the entries that `which` accepts.
+  std::size_t dlq_retry(const std::string& pool, const std::function<bool(const DeadLetter&)>& which);
   // Deletes all entries, or those that failed before `older_than`. Returns how many.
   std::size_t dlq_purge(const std::string& pool, std::optional<core::TimePoint> older_than);
 

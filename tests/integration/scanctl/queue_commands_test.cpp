@@ -144,5 +144,29 @@ TEST_F(QueueCommandsTest, DeadLetterRetryAndPurge) {
   EXPECT_EQ(redis().command({"ZCARD", "nessus:queue:dead"}).as_integer(), 0);
 }
 
+// A task whose task.json has ended would only be dropped by a worker: its dead letter stays,
+// and scanctl says why; a task that never ended (a poison delivery) goes back.
+TEST_F(QueueCommandsTest, DeadLettersOfEndedTasksStay) {
+  add_python_dead_letter("nessus", "ended", 2h);
+  add_python_dead_letter("nessus", "poisoned", 1h);
+  write_task("ended", core::TaskStatus::failed, "nessus", "10.0.0.1", std::chrono::system_clock::now() - 3h);
+  write_task("poisoned", core::TaskStatus::running, "nessus", "10.0.0.1", std::chrono::system_clock::now() - 3h);
+
+  CommandRun run = scanctl({"dlq", "retry", "nessus", "ended"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("task ended (failed) has already ended"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("submit the scan again as a new task"), std::string::npos) << run.err;
+  EXPECT_TRUE(task_queue().dlq_show("nessus", "ended"));
+
+  run = scanctl({"dlq", "retry", "nessus", "--all", "--yes", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.json().at("retried"), 1);
+  EXPECT_EQ(run.json().at("left_ended"), nlohmann::json::array({"ended (failed)"}));
+  EXPECT_TRUE(task_queue().dlq_show("nessus", "ended"));
+  EXPECT_FALSE(task_queue().dlq_show("nessus", "poisoned"));
+  const auto message = nlohmann::json::parse(redis().command({"LINDEX", "nessus:queue", "0"}).as_string());
+  EXPECT_EQ(message.at("task_id"), "poisoned");
+}
+
 }  // namespace
 }  // namespace sw::scanctl_test
