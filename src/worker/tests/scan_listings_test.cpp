@@ -77,6 +77,12 @@ asio::awaitable<void> follow(ScanListings& listings, std::shared_ptr<nessus::Sca
   }
 }
 
+// Starts a task that follows its scan for `rounds` listings.
+void start_following(asio::io_context& io, ScanListings& listings, std::shared_ptr<nessus::ScannerApi> scanner,
+                     Task& task, int rounds) {
+  asio::co_spawn(io, follow(listings, std::move(scanner), task, rounds), asio::detached);
+}
+
 TEST(ScanListings, OneListingServesEveryWaitingTask) {
   asio::io_context io;
   auto scanner = std::make_shared<ListingScanner>();
@@ -85,7 +91,7 @@ TEST(ScanListings, OneListingServesEveryWaitingTask) {
   std::vector<std::unique_ptr<Task>> tasks;
   for (std::int64_t id = 1; id <= 101; ++id) {  // 101 is not on the scanner
     tasks.push_back(std::make_unique<Task>(io, id));
-    asio::co_spawn(io, follow(listings, scanner, *tasks.back(), 3), asio::detached);
+    start_following(io, listings, scanner, *tasks.back(), 3);
   }
   io.run();
 
@@ -106,8 +112,8 @@ TEST(ScanListings, ScannersAreListedSeparately) {
   second->scans = {scan(7, "pending")};
   ScanListings listings(io.get_executor(), milliseconds(1));
   Task on_first(io, 7), on_second(io, 7);
-  asio::co_spawn(io, follow(listings, first, on_first, 2), asio::detached);
-  asio::co_spawn(io, follow(listings, second, on_second, 2), asio::detached);
+  start_following(io, listings, first, on_first, 2);
+  start_following(io, listings, second, on_second, 2);
   io.run();
 
   EXPECT_EQ(first->listed_at.size(), 2u);
@@ -122,13 +128,13 @@ TEST(ScanListings, AnInterruptedWaitEndsAtOnceAndLeavesTheOthers) {
   scanner->scans = {scan(1, "running"), scan(2, "running")};
   ScanListings listings(io.get_executor(), milliseconds(200));
   Task interrupted(io, 1), waiting(io, 2);
-  asio::co_spawn(io, follow(listings, scanner, interrupted, 1), asio::detached);
-  asio::co_spawn(io, follow(listings, scanner, waiting, 1), asio::detached);
+  start_following(io, listings, scanner, interrupted, 1);
+  start_following(io, listings, scanner, waiting, 1);
   // The first listing goes out at once; the second round waits out the interval.
   io.run_for(milliseconds(50));
   io.restart();
-  asio::co_spawn(io, follow(listings, scanner, interrupted, 1), asio::detached);
-  asio::co_spawn(io, follow(listings, scanner, waiting, 1), asio::detached);
+  start_following(io, listings, scanner, interrupted, 1);
+  start_following(io, listings, scanner, waiting, 1);
   io.run_for(milliseconds(20));
   interrupted.wake.cancel();  // as a hand-back does
   io.restart();
@@ -145,8 +151,8 @@ TEST(ScanListings, AFailedListingReachesEveryWaiter) {
   scanner->failing = true;
   ScanListings listings(io.get_executor(), milliseconds(1));
   Task one(io, 1), two(io, 2);
-  asio::co_spawn(io, follow(listings, scanner, one, 1), asio::detached);
-  asio::co_spawn(io, follow(listings, scanner, two, 1), asio::detached);
+  start_following(io, listings, scanner, one, 1);
+  start_following(io, listings, scanner, two, 1);
   io.run();
 
   EXPECT_EQ(scanner->listed_at.size(), 1u);
