@@ -62,6 +62,18 @@ class EnvironmentReader {
     }
   }
 
+  // A whole number in [minimum, maximum].
+  template <typename Integer>
+  void read_integer(const std::string& name, long long minimum, long long maximum, Integer& target) const {
+    if (const auto v = value(name)) {
+      const auto parsed = parse_integer(*v);
+      if (!parsed || *parsed < minimum || *parsed > maximum) {
+        bad_variable(name, *v, "a whole number from " + std::to_string(minimum) + " to " + std::to_string(maximum));
+      }
+      target = static_cast<Integer>(*parsed);
+    }
+  }
+
   // A duration given in `unit_seconds` units; fractions allowed.
   void read_duration(const std::string& name, double unit_seconds, ZeroAllowed zero, Seconds& target) const {
     if (const auto v = value(name)) {
@@ -187,13 +199,8 @@ Environment load_environment(const std::map<std::string, std::string>* variables
 
   environment.worker_id = reader.value("WORKER_ID").value_or(default_worker_id());
 
-  if (const auto v = reader.value("MAX_DELIVERIES")) {
-    const auto parsed = parse_integer(*v);
-    if (!parsed || *parsed < 1 || *parsed > 1000000) {
-      bad_variable("MAX_DELIVERIES", *v, "a whole number of at least 1");
-    }
-    environment.max_deliveries = static_cast<int>(*parsed);
-  }
+  reader.read_integer("MAX_DELIVERIES", 1, 1000000, environment.max_deliveries);
+  reader.read_integer("MAX_TASK_BYTES", 1024, 1LL << 30, environment.max_task_bytes);
   return environment;
 }
 
@@ -226,6 +233,7 @@ std::string describe(const Environment& environment) {
       {"worker_id", environment.worker_id},
       {"heartbeat_ttl_seconds", environment.heartbeat_ttl.count()},
       {"max_deliveries", environment.max_deliveries},
+      {"max_task_bytes", environment.max_task_bytes},
   };
   return description.dump();
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -36,6 +37,7 @@ struct Environment {
   std::string worker_id;                        // default hostname-pid
   Seconds heartbeat_ttl{30.0};
   int max_deliveries = 3;
+  std::size_t max_task_bytes = 1 << 20;  // MAX_TASK_BYTES: bigger queue entries are dead-lettered unparsed
 };
 
 // Reads every variable from `variables` (the process environment when null). A bad

@@ -113,6 +113,62 @@ Task task_from_message(const TaskMessage& message, TimePoint now) {
   return task;
 }
 
+namespace {
+
+// SAX events of a queue entry: keeps the string value of the top-level "task_id" and
+// builds nothing else, so that any entry (deeply nested, huge) is read in constant stack.
+class TaskIdFinder : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  std::optional<std::string> task_id;
+
+  bool null() override { return value_seen(); }
+  bool boolean(bool) override { return value_seen(); }
+  bool number_integer(number_integer_t) override { return value_seen(); }
+  bool number_unsigned(number_unsigned_t) override { return value_seen(); }
+  bool number_float(number_float_t, const string_t&) override { return value_seen(); }
+  bool string(string_t& value) override {
+    if (depth_ == 1 && at_task_id_ && !task_id) task_id = value;
+    return value_seen();
+  }
+  bool binary(binary_t&) override { return value_seen(); }
+  bool start_object(std::size_t) override { return enter(); }
+  bool end_object() override { return leave(); }
+  bool start_array(std::size_t) override { return enter(); }
+  bool end_array() override { return leave(); }
+  bool key(string_t& name) override {
+    at_task_id_ = depth_ == 1 && name == "task_id";
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  bool enter() {
+    at_task_id_ = false;
+    ++depth_;
+    return true;
+  }
+  bool leave() {
+    --depth_;
+    return true;
+  }
+  bool value_seen() {
+    at_task_id_ = false;
+    return true;
+  }
+
+  std::size_t depth_ = 0;
+  bool at_task_id_ = false;
+};
+
+}  // namespace
+
+std::optional<std::string> task_id_of_entry(std::string_view raw) {
+  TaskIdFinder finder;
+  nlohmann::json::sax_parse(raw, &finder, nlohmann::json::input_format_t::json, false);
+  if (finder.task_id && is_valid_task_id(*finder.task_id)) return finder.task_id;
+  return std::nullopt;
+}
+
 const nlohmann::json* credentials_of(const TaskMessage& message) {
   if (!is_authenticated(message.scan_type)) {
     return nullptr;

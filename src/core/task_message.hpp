@@ -29,6 +29,12 @@ struct TaskMessage {
 // authenticated scan without credentials, ... A missing trace_id is generated.
 TaskMessage parse_task_message(std::string_view raw, std::string_view queue_pool);
 
+// The valid task id of a queue entry, also of one that parse_task_message refused (a
+// missing field, a bad scan type, truncated JSON after the id): the "task_id" string at
+// the top level of a JSON object; nullopt when there is none. Reads any input in
+// constant stack (no document is built).
+std::optional<std::string> task_id_of_entry(std::string_view raw);
+
 // The message as JSON (secrets included: this is what goes back on a queue).
 nlohmann::json to_json(const TaskMessage& message);
 

@@ -1,10 +1,12 @@
 // Dead-letter entry building and reading.
 #include "queue/dead_letter.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
 #include "core/redact.hpp"
+#include "core/task_message.hpp"
 
 namespace sw::queue {
 
@@ -12,17 +14,9 @@ namespace {
 
 constexpr std::array<const char*, 3> kFailureFields = {"error", "failed_at", "deliveries"};
 
-}  // namespace
-
-nlohmann::json make_dead_letter_entry(std::string_view raw, std::string_view pool, std::string_view reason,
-                                      core::TimePoint failed_at, const nlohmann::json& extra) {
-  nlohmann::json parsed = nlohmann::json::parse(raw, nullptr, false);
-  nlohmann::json entry;
-  if (!parsed.is_discarded() && parsed.is_object()) {
-    entry = core::redact_secrets(parsed);
-  } else {
-    entry = nlohmann::json::object({{"raw", core::redact_text(raw)}});
-  }
+// `entry` with `extra`'s fields and the failure fields.
+nlohmann::json with_failure_fields(nlohmann::json entry, std::string_view pool, std::string_view reason,
+                                   core::TimePoint failed_at, const nlohmann::json& extra) {
   if (extra.is_object()) {
     const nlohmann::json redacted_extra = core::redact_secrets(extra);
     for (const auto& [key, value] : redacted_extra.items()) {
@@ -37,6 +31,36 @@ nlohmann::json make_dead_letter_entry(std::string_view raw, std::string_view poo
     entry["scanner_pool"] = std::string(pool);
   }
   return entry;
+}
+
+}  // namespace
+
+nlohmann::json make_dead_letter_entry(std::string_view raw, std::string_view pool, std::string_view reason,
+                                      core::TimePoint failed_at, const nlohmann::json& extra) {
+  nlohmann::json parsed = nlohmann::json::parse(raw, nullptr, false);
+  nlohmann::json entry;
+  if (!parsed.is_discarded() && parsed.is_object()) {
+    entry = core::redact_secrets(parsed);
+  } else {
+    entry = nlohmann::json::object({{"raw", core::redact_text(raw)}});
+  }
+  return with_failure_fields(std::move(entry), pool, reason, failed_at, extra);
+}
+
+nlohmann::json make_oversized_dead_letter_entry(std::string_view raw, std::string_view pool, std::string_view reason,
+                                                core::TimePoint failed_at, std::size_t kept_bytes) {
+  std::size_t cut = std::min(kept_bytes, raw.size());
+  while (cut > 0 && cut < raw.size() && (static_cast<unsigned char>(raw[cut]) & 0xC0) == 0x80) {
+    --cut;  // not inside a UTF-8 sequence
+  }
+  const std::string_view kept = raw.substr(0, cut);
+  nlohmann::json entry = {{"raw", core::redact_text(kept)}, {"raw_bytes", raw.size()}};
+  if (const auto task_id = core::task_id_of_entry(kept)) entry["task_id"] = *task_id;
+  return with_failure_fields(std::move(entry), pool, reason, failed_at, nlohmann::json::object());
+}
+
+std::string dump_member(const nlohmann::json& entry) {
+  return entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 DeadLetter parse_dead_letter(std::string member, double score) {
@@ -64,8 +88,9 @@ DeadLetter parse_dead_letter(std::string member, double score) {
 }
 
 std::optional<std::string> retry_message(const DeadLetter& letter) {
-  if (!letter.task_id && letter.entry.contains("raw")) {
-    return std::nullopt;
+  const bool raw_text_only = letter.entry.contains("raw") && (!letter.task_id || letter.entry.contains("raw_bytes"));
+  if (raw_text_only) {
+    return std::nullopt;  // not a task (or only the first bytes of an oversized one)
   }
   nlohmann::json message = letter.entry;
   for (const char* field : kFailureFields) {

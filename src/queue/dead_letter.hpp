@@ -31,11 +31,22 @@ nlohmann::json make_dead_letter_entry(std::string_view raw, std::string_view poo
                                       core::TimePoint failed_at,
                                       const nlohmann::json& extra = nlohmann::json::object());
 
+// The DLQ entry for a queue entry too large to be parsed (MAX_TASK_BYTES): its first
+// `kept_bytes` (cut at a UTF-8 character boundary, redacted) as "raw", its whole size as
+// "raw_bytes", its "task_id" when the kept bytes name one, then the failure fields.
+nlohmann::json make_oversized_dead_letter_entry(std::string_view raw, std::string_view pool, std::string_view reason,
+                                                core::TimePoint failed_at, std::size_t kept_bytes);
+
+// A DLQ member as text: invalid UTF-8 in foreign text (a raw entry, a scanner's error)
+// becomes U+FFFD instead of failing the write.
+std::string dump_member(const nlohmann::json& entry);
+
 // Reads a member written by this worker or the Python worker.
 DeadLetter parse_dead_letter(std::string member, double score);
 
 // The queue message a retry pushes: the entry without the failure fields (error,
-// failed_at, deliveries). nullopt for an entry that holds only raw text (not a task).
+// failed_at, deliveries). nullopt for an entry that holds only raw text (not a task, or
+// the first bytes of an oversized one).
 std::optional<std::string> retry_message(const DeadLetter& letter);
 
 // A score as Redis reads it (unix seconds with microseconds).

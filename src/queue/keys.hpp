@@ -15,6 +15,7 @@ std::string workers();                                                        //
 std::string heartbeat(const std::string& worker_id);                          // sw:worker:{worker}:alive
 std::string worker_pools(const std::string& worker_id);                       // sw:worker:{worker}:pools
 std::string scan_record(const std::string& task_id);                          // sw:scan:{task_id}
+std::string task_claim(const std::string& task_id);                           // sw:claim:{task_id}
 std::string leases(const std::string& pool, const std::string& instance_id);   // sw:lease:{pool}:{instance}
 std::string lease_last_used(const std::string& pool);                         // sw:lease-used:{pool}
 

@@ -27,6 +27,20 @@ local function server_now_ms()
 end
 )lua";
 
+// Deletes the task's scan record (KEYS[record_index]) and releases its claim
+// (KEYS[record_index + 1]) when `holder` holds it; nothing when those keys were not given.
+constexpr const char* kForgetTask = R"lua(
+local function forget_task(record_index, holder)
+  if #KEYS < record_index + 1 then
+    return
+  end
+  redis.call('DEL', KEYS[record_index])
+  if redis.call('GET', KEYS[record_index + 1]) == holder then
+    redis.call('DEL', KEYS[record_index + 1])
+  end
+end
+)lua";
+
 struct StoredScript {
   std::string name;
   std::string source;
@@ -37,10 +51,11 @@ struct StoredScript {
 }  // namespace
 
 const LuaScript& acknowledge() {
-  static const StoredScript stored("acknowledge", std::string(kDeliveryField) + R"lua(
+  static const StoredScript stored("acknowledge", std::string(kDeliveryField) + kForgetTask + R"lua(
 local removed = redis.call('LREM', KEYS[1], 1, ARGV[1])
 if removed > 0 then
   redis.call('HDEL', KEYS[2], delivery_field(ARGV[1]))
+  forget_task(3, ARGV[2])
 end
 return removed
 )lua");
@@ -52,6 +67,9 @@ const LuaScript& return_to_queue() {
 local removed = redis.call('LREM', KEYS[1], 1, ARGV[1])
 if removed > 0 then
   redis.call(ARGV[3] == 'back' and 'LPUSH' or 'RPUSH', KEYS[2], ARGV[2])
+  if #KEYS >= 3 and redis.call('GET', KEYS[3]) == ARGV[4] then
+    redis.call('DEL', KEYS[3])
+  end
 end
 return removed
 )lua");
@@ -59,11 +77,12 @@ return removed
 }
 
 const LuaScript& dead_letter() {
-  static const StoredScript stored("dead_letter", std::string(kDeliveryField) + R"lua(
+  static const StoredScript stored("dead_letter", std::string(kDeliveryField) + kForgetTask + R"lua(
 local removed = redis.call('LREM', KEYS[1], 1, ARGV[1])
 if removed > 0 then
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
   redis.call('HDEL', KEYS[3], delivery_field(ARGV[1]))
+  forget_task(4, ARGV[4])
 end
 return removed
 )lua");
@@ -75,6 +94,13 @@ const LuaScript& reap_task() {
 if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 0 then
   return 0
 end
+local ok, decoded = pcall(cjson.decode, ARGV[1])
+if ok and type(decoded) == 'table' and type(decoded['task_id']) == 'string' then
+  local claim = 'sw:claim:' .. decoded['task_id']
+  if redis.call('GET', claim) == ARGV[5] then
+    redis.call('DEL', claim)
+  end
+end
 local field = delivery_field(ARGV[1])
 local delivered = redis.call('HINCRBY', KEYS[4], field, 1)
 if delivered >= tonumber(ARGV[2]) then
@@ -84,6 +110,36 @@ if delivered >= tonumber(ARGV[2]) then
 end
 redis.call('RPUSH', KEYS[2], ARGV[1])
 return 1
+)lua");
+  return stored.script;
+}
+
+const LuaScript& claim_task() {
+  static const StoredScript stored("claim_task", R"lua(
+local holder = redis.call('GET', KEYS[1])
+if not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return {'claimed', ARGV[1]}
+end
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return {'mine', holder}
+end
+if redis.call('EXISTS', 'sw:worker:' .. holder .. ':alive') == 0 then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return {'taken_over', holder}
+end
+return {'held', holder}
+)lua");
+  return stored.script;
+}
+
+const LuaScript& release_claim() {
+  static const StoredScript stored("release_claim", R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
 )lua");
   return stored.script;
 }

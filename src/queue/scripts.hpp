@@ -7,21 +7,35 @@
 
 namespace sw::queue::scripts {
 
-// KEYS: in-flight, deliveries. ARGV: raw. Removes raw from in-flight and forgets its
-// delivery count. Returns 1 when it was in flight, else 0.
+// KEYS: in-flight, deliveries[, scan record, claim]. ARGV: raw[, worker id]. Removes raw
+// from in-flight and forgets its delivery count; with the task's keys also deletes its
+// scan record and releases its claim when this worker holds it. Returns 1 when raw was in
+// flight, else 0 (and then changes nothing).
 const LuaScript& acknowledge();
-// KEYS: in-flight, queue. ARGV: raw, replacement, "front" or "back". When raw was in
-// flight: removes it and pushes the replacement to the front (RPUSH: the end consumers
-// take next) or the back (LPUSH: behind every waiting task). Returns 1/0.
+// KEYS: in-flight, queue[, claim]. ARGV: raw, replacement, "front" or "back"[, worker id].
+// When raw was in flight: removes it and pushes the replacement to the front (RPUSH: the
+// end consumers take next) or the back (LPUSH: behind every waiting task), and releases
+// the task's claim when this worker holds it. Returns 1/0.
 const LuaScript& return_to_queue();
-// KEYS: in-flight, dead letters, deliveries. ARGV: raw, entry, score. When raw was in
-// flight: removes it, ZADDs the entry, forgets the delivery count. Returns 1/0.
+// KEYS: in-flight, dead letters, deliveries[, scan record, claim]. ARGV: raw, entry,
+// score[, worker id]. When raw was in flight: removes it, ZADDs the entry, forgets the
+// delivery count, and with the task's keys deletes its scan record and releases its claim
+// (held by this worker). Returns 1/0.
 const LuaScript& dead_letter();
 // KEYS: in-flight, queue, dead letters, deliveries. ARGV: raw, max deliveries, entry,
-// score. When raw was in flight: removes it and counts one more delivery; below the
-// maximum RPUSHes it back (returns 1), at the maximum ZADDs the entry (returns 2). 0 when
-// it was no longer in flight (another reaper took it).
+// score, dead worker id. When raw was in flight: removes it and counts one more delivery;
+// below the maximum RPUSHes it back (returns 1), at the maximum ZADDs the entry (returns
+// 2); either way the dead worker's claim on the task id is released. 0 when it was no
+// longer in flight (another reaper took it). The claim key is built in the script from the
+// entry's task id (sw:claim:{task_id}): a standalone or Sentinel Redis, not a cluster.
 const LuaScript& reap_task();
+// KEYS: claim. ARGV: worker id, ttl ms. Claims a task id for this worker: {"claimed", me}
+// when it was free, {"mine", me} when this worker held it already (expiry refreshed),
+// {"taken_over", holder} when its holder's heartbeat (sw:worker:{holder}:alive, built in
+// the script) is gone, {"held", holder} when a live worker holds it.
+const LuaScript& claim_task();
+// KEYS: claim. ARGV: worker id. Deletes the claim when this worker holds it. Returns 1/0.
+const LuaScript& release_claim();
 // KEYS: heartbeat, workers, worker pools. ARGV: worker id, ttl ms, info, pool. Creates the
 // heartbeat and the registry entry when missing and records the pool.
 const LuaScript& register_worker();

@@ -74,37 +74,75 @@ std::optional<std::string> TaskQueue::fetch(const std::string& pool, std::chrono
   return reply.as_string();
 }
 
-bool TaskQueue::acknowledge(const std::string& pool, const std::string& raw) {
-  return redis_
-             .eval(scripts::acknowledge(), {keys::in_flight(pool, settings_.worker_id), keys::deliveries(pool)}, {raw})
-             .as_integer() == 1;
+bool TaskQueue::acknowledge(const std::string& pool, const std::string& raw,
+                            const std::optional<std::string>& task_id) {
+  std::vector<std::string> script_keys = {keys::in_flight(pool, settings_.worker_id), keys::deliveries(pool)};
+  std::vector<std::string> args = {raw};
+  add_task_keys(task_id, script_keys, args);
+  return redis_.eval(scripts::acknowledge(), script_keys, args).as_integer() == 1;
+}
+
+bool TaskQueue::discard(const std::string& pool, const std::string& raw) {
+  return redis_.command({"LREM", keys::in_flight(pool, settings_.worker_id), "1", raw}).as_integer() == 1;
+}
+
+void TaskQueue::add_task_keys(const std::optional<std::string>& task_id, std::vector<std::string>& script_keys,
+                              std::vector<std::string>& args) const {
+  if (!task_id) {
+    return;
+  }
+  core::require_valid_task_id(*task_id);
+  script_keys.push_back(keys::scan_record(*task_id));
+  script_keys.push_back(keys::task_claim(*task_id));
+  args.push_back(settings_.worker_id);
+}
+
+TaskClaim TaskQueue::claim_task(const std::string& task_id, std::chrono::milliseconds ttl) {
+  core::require_valid_task_id(task_id);
+  const RedisValue reply = redis_.eval(scripts::claim_task(), {keys::task_claim(task_id)},
+                                       {settings_.worker_id, milliseconds_text(ttl)});
+  if (reply.elements.size() != 2) {
+    throw core::Error(core::ErrorKind::internal, "queue: unexpected reply of claim_task");
+  }
+  const std::string& result = reply.elements[0].as_string();
+  TaskClaim claim;
+  claim.holder = reply.elements[1].as_string();
+  if (result == "claimed") {
+    claim.result = TaskClaim::Result::claimed;
+  } else if (result == "mine") {
+    claim.result = TaskClaim::Result::mine;
+  } else if (result == "taken_over") {
+    claim.result = TaskClaim::Result::taken_over;
+  } else {
+    claim.result = TaskClaim::Result::held;
+  }
+  return claim;
+}
+
+void TaskQueue::release_claim(const std::string& task_id) {
+  core::require_valid_task_id(task_id);
+  redis_.eval(scripts::release_claim(), {keys::task_claim(task_id)}, {settings_.worker_id});
 }
 
 bool TaskQueue::return_to_queue(const std::string& pool, const std::string& raw, const std::string& replacement,
-                                const char* end) {
-  return redis_
-             .eval(scripts::return_to_queue(), {keys::in_flight(pool, settings_.worker_id), keys::queue(pool)},
-                   {raw, replacement, end})
-             .as_integer() == 1;
+                                const char* end, const std::optional<std::string>& task_id) {
+  std::vector<std::string> script_keys = {keys::in_flight(pool, settings_.worker_id), keys::queue(pool)};
+  std::vector<std::string> args = {raw, replacement, end};
+  if (task_id) {
+    core::require_valid_task_id(*task_id);
+    script_keys.push_back(keys::task_claim(*task_id));
+    args.push_back(settings_.worker_id);
+  }
+  return redis_.eval(scripts::return_to_queue(), script_keys, args).as_integer() == 1;
 }
 
-bool TaskQueue::hand_back(const std::string& pool, const std::string& raw, const std::string& replacement) {
-  return return_to_queue(pool, raw, replacement, "front");
+bool TaskQueue::hand_back(const std::string& pool, const std::string& raw, const std::string& replacement,
+                          const std::optional<std::string>& task_id) {
+  return return_to_queue(pool, raw, replacement, "front", task_id);
 }
 
-bool TaskQueue::defer(const std::string& pool, const std::string& raw) {
-  return return_to_queue(pool, raw, raw, "back");
-}
-
-bool TaskQueue::dead_letter(const std::string& pool, const std::string& raw, const std::string& reason,
-                            const nlohmann::json& extra) {
-  const core::TimePoint now = clock_.now();
-  const nlohmann::json entry = make_dead_letter_entry(raw, pool, reason, now, extra);
-  return redis_
-             .eval(scripts::dead_letter(),
-                   {keys::in_flight(pool, settings_.worker_id), keys::dead_letters(pool), keys::deliveries(pool)},
-                   {raw, entry.dump(), format_score(now)})
-             .as_integer() == 1;
+bool TaskQueue::defer(const std::string& pool, const std::string& raw, const std::optional<std::string>& task_id) {
+  return return_to_queue(pool, raw, raw, "back", task_id);
 }
 
 std::vector<std::string> TaskQueue::in_flight(const std::string& pool) {
@@ -166,7 +204,7 @@ ReapReport TaskQueue::reap_dead_workers(const std::vector<std::string>& pools) {
             redis_
                 .eval(scripts::reap_task(),
                       {in_flight_key, keys::queue(pool), keys::dead_letters(pool), keys::deliveries(pool)},
-                      {raw, std::to_string(settings_.max_deliveries), entry.dump(), format_score(now)})
+                      {raw, std::to_string(settings_.max_deliveries), dump_member(entry), format_score(now), worker_id})
                 .as_integer();
         if (outcome == 1) {
           ++report.requeued;
@@ -193,13 +231,21 @@ void TaskQueue::save_scan_record(const std::string& task_id, const nlohmann::jso
   redis_.command({"SET", keys::scan_record(task_id), record.dump()});
 }
 
-std::optional<nlohmann::json> TaskQueue::scan_record(const std::string& task_id) {
+std::optional<std::string> TaskQueue::scan_record_text(const std::string& task_id) {
   core::require_valid_task_id(task_id);
   const RedisValue reply = redis_.command({"GET", keys::scan_record(task_id)});
   if (reply.is_nil()) {
     return std::nullopt;
   }
-  nlohmann::json record = nlohmann::json::parse(reply.as_string(), nullptr, false);
+  return reply.as_string();
+}
+
+std::optional<nlohmann::json> TaskQueue::scan_record(const std::string& task_id) {
+  const auto text = scan_record_text(task_id);
+  if (!text) {
+    return std::nullopt;
+  }
+  nlohmann::json record = nlohmann::json::parse(*text, nullptr, false);
   if (record.is_discarded()) {
     throw core::Error(core::ErrorKind::bad_input, "queue: the scan record of " + task_id + " is not JSON");
   }

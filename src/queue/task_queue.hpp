@@ -46,6 +46,20 @@ struct QueueStats {
   std::vector<std::string> next;                 // the entries consumers take next, next first
 };
 
+// The answer to a claim on a task id (TaskQueue::claim_task).
+struct TaskClaim {
+  enum class Result {
+    claimed,     // it was free: this worker holds it now
+    mine,        // this worker held it already (a restart with the same WORKER_ID)
+    taken_over,  // its holder's heartbeat is gone: this worker holds it now
+    held,        // a live worker holds it: this delivery is a repeat
+  };
+  Result result = Result::claimed;
+  std::string holder;  // the worker that held it before (or holds it now)
+
+  bool ours() const { return result != Result::held; }
+};
+
 struct WorkerInfo {
   std::string worker_id;
   bool alive = false;                            // heartbeat present
@@ -74,17 +88,40 @@ class TaskQueue {
 
   // Each returns false when `raw` was no longer in this worker's in-flight list (a reaper
   // took it because the heartbeat lapsed): then nothing else changed either.
-  // Done: removes it from in-flight and forgets its delivery count.
-  bool acknowledge(const std::string& pool, const std::string& raw);
-  // Removes it and pushes `replacement` to the end consumers take next; no delivery counted.
-  bool hand_back(const std::string& pool, const std::string& raw, const std::string& replacement);
+  // Done: removes it from in-flight and forgets its delivery count. With the task's id, in
+  // the same step also deletes its scan record and releases its claim.
+  bool acknowledge(const std::string& pool, const std::string& raw,
+                   const std::optional<std::string>& task_id = std::nullopt);
+  // Removes one copy of it from in-flight and changes nothing else: a repeated delivery of
+  // a task that another owner runs (its delivery count and claim belong to that owner).
+  bool discard(const std::string& pool, const std::string& raw);
+  // Removes it and pushes `replacement` to the end consumers take next; no delivery
+  // counted. With the task's id, its claim is released in the same step.
+  bool hand_back(const std::string& pool, const std::string& raw, const std::string& replacement,
+                 const std::optional<std::string>& task_id = std::nullopt);
   // Removes it and pushes it to the back of the queue, behind every waiting task; no
   // delivery counted. For a task that cannot run yet (its pinned scanner is full) so that
-  // it waits without blocking the tasks that can run elsewhere.
-  bool defer(const std::string& pool, const std::string& raw);
-  // Removes it and adds a DLQ entry (make_dead_letter_entry) scored now.
+  // it waits without blocking the tasks that can run elsewhere. With the task's id, its
+  // claim is released in the same step.
+  bool defer(const std::string& pool, const std::string& raw, const std::optional<std::string>& task_id = std::nullopt);
+  // Removes it and adds a DLQ entry (make_dead_letter_entry) scored now. With the task's
+  // id, in the same step also deletes its scan record and releases its claim.
   bool dead_letter(const std::string& pool, const std::string& raw, const std::string& reason,
-                   const nlohmann::json& extra = nlohmann::json::object());
+                   const nlohmann::json& extra = nlohmann::json::object(),
+                   const std::optional<std::string>& task_id = std::nullopt);
+
+  // The same for an entry too large to be parsed: the DLQ entry keeps its first
+  // `kept_bytes` and its size (make_oversized_dead_letter_entry).
+  bool dead_letter_oversized(const std::string& pool, const std::string& raw, const std::string& reason,
+                             std::size_t kept_bytes, const std::optional<std::string>& task_id = std::nullopt);
+
+  // A task id runs on one worker at a time, whatever number of queue entries carry it:
+  // the claim sw:claim:{task_id} names its worker. Taken before anything of the task is
+  // created, released when it ends, is handed back or deferred (and by the reaper when its
+  // worker died). `ttl` only collects claims that nothing released: keep it longer than
+  // any scan may run. The task id must be valid (core::is_valid_task_id).
+  TaskClaim claim_task(const std::string& task_id, std::chrono::milliseconds ttl);
+  void release_claim(const std::string& task_id);
 
   // This worker's in-flight entries for the pool, newest first.
   std::vector<std::string> in_flight(const std::string& pool);
@@ -105,7 +142,11 @@ class TaskQueue {
   // Per-task scan record for re-attaching (scanner instance, nessus scan id, run uuid...).
   // The task id must be valid (core::is_valid_task_id), else core::Error(bad_input).
   void save_scan_record(const std::string& task_id, const nlohmann::json& record);
+  // The record as JSON; throws core::Error(bad_input) when it is not JSON.
   std::optional<nlohmann::json> scan_record(const std::string& task_id);
+  // The record as stored, unparsed: for a reader that must tell a damaged record from a
+  // Redis failure (queue::parse_scan_record).
+  std::optional<std::string> scan_record_text(const std::string& task_id);
   void forget_scan_record(const std::string& task_id);
 
   // Dead letters, newest first.
@@ -131,8 +172,14 @@ class TaskQueue {
   std::vector<std::string> pools_of(const std::string& worker_id);
   std::vector<DeadLetter> dead_letter_range(const std::string& pool, long long start, long long stop);
   void forget_worker_if_done(const std::string& worker_id, ReapReport* report);
+  // The scan-record and claim keys (and this worker's id) that acknowledge and dead_letter
+  // append for a task id.
+  void add_task_keys(const std::optional<std::string>& task_id, std::vector<std::string>& script_keys,
+                     std::vector<std::string>& args) const;
+  bool add_dead_letter(const std::string& pool, const std::string& raw, const nlohmann::json& entry,
+                       core::TimePoint now, const std::optional<std::string>& task_id);
   bool return_to_queue(const std::string& pool, const std::string& raw, const std::string& replacement,
-                       const char* end);
+                       const char* end, const std::optional<std::string>& task_id);
 
   QueueSettings settings_;
   RedisConnection redis_;

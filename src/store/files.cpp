@@ -95,13 +95,22 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   sync_directory(directory);
 }
 
-std::optional<std::string> read_whole_file(const std::filesystem::path& path) {
+std::optional<std::string> read_whole_file(const std::filesystem::path& path, std::size_t max_bytes) {
   Descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ENOENT) {
       return std::nullopt;
     }
     fail("open", path, errno);
+  }
+  const auto refuse_size = [&](std::uintmax_t size) {
+    throw core::Error(core::ErrorKind::bad_input, path.string() + " is " + std::to_string(size) +
+                                                      " bytes, more than the " + std::to_string(max_bytes) +
+                                                      " bytes such a file may hold; it was not read");
+  };
+  struct stat info {};
+  if (::fstat(fd.get(), &info) == 0 && static_cast<std::uintmax_t>(info.st_size) > max_bytes) {
+    refuse_size(static_cast<std::uintmax_t>(info.st_size));
   }
   std::string content;
   char buffer[65536];
@@ -115,6 +124,9 @@ std::optional<std::string> read_whole_file(const std::filesystem::path& path) {
     }
     if (count == 0) {
       return content;
+    }
+    if (content.size() + static_cast<std::size_t>(count) > max_bytes) {
+      refuse_size(content.size() + static_cast<std::size_t>(count));  // it grew while being read
     }
     content.append(buffer, static_cast<std::size_t>(count));
   }

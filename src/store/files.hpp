@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,8 +15,10 @@ namespace sw::store {
 // never a mix. The file gets mode 0600.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
-// The whole file, or nullopt when it does not exist.
-std::optional<std::string> read_whole_file(const std::filesystem::path& path);
+// The whole file, or nullopt when it does not exist. A file over `max_bytes` is not read:
+// core::Error(bad_input) names the path, its size and the limit.
+std::optional<std::string> read_whole_file(const std::filesystem::path& path,
+                                           std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
 
 // Creates `path` (and missing parents) with mode 0700; an existing folder is kept as it is.
 void create_private_directory(const std::filesystem::path& path);

@@ -92,12 +92,14 @@ std::filesystem::path TaskStore::prepare_task_dir(std::string_view task_id) {
 }
 
 void TaskStore::write_task_file(const std::filesystem::path& directory, const core::Task& task) {
-  write_file_atomically(directory / kTaskFile, core::task_to_json(task).dump(2) + "\n");
+  // Foreign text (a scanner's error) may hold invalid UTF-8: written as U+FFFD, never a failed write.
+  write_file_atomically(directory / kTaskFile,
+                        core::task_to_json(task).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 std::optional<core::Task> TaskStore::read_task_file(const std::filesystem::path& directory,
                                                     std::string_view task_id) const {
-  const auto text = read_whole_file(directory / kTaskFile);
+  const auto text = read_whole_file(directory / kTaskFile, kMaxTaskFileBytes);
   if (!text) {
     return std::nullopt;
   }
@@ -238,7 +240,7 @@ void TaskStore::write_private(std::string_view task_id, const nlohmann::json& st
 
 std::optional<nlohmann::json> TaskStore::read_private(std::string_view task_id) const {
   const auto path = task_dir(task_id) / kPrivateFile;
-  const auto text = read_whole_file(path);
+  const auto text = read_whole_file(path, kMaxTaskFileBytes);
   if (!text) {
     return std::nullopt;
   }

@@ -38,6 +38,11 @@ struct ExpiryReport {
   std::size_t deleted() const { return completed + failed + timeout; }
 };
 
+// The largest task.json (or worker_state.json) a reader loads: a task holds its message
+// (at most MAX_TASK_BYTES, 1 MiB by default) and its validation stats; a bigger file is
+// damaged or planted, and is reported instead of being parsed.
+inline constexpr std::size_t kMaxTaskFileBytes = 32u << 20;
+
 class TaskStore {
  public:
   explicit TaskStore(std::filesystem::path data_dir);

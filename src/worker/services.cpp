@@ -18,6 +18,7 @@ WorkerSettings make_settings(const config::Environment& env) {
                                     std::chrono::milliseconds(1000));
   settings.fetch_block = std::clamp(settings.poll_interval, std::chrono::milliseconds(100),
                                     std::chrono::milliseconds(1000));
+  settings.claim_ttl = std::max(settings.claim_ttl, 2 * to_millis(env.scan_timeout));
   return settings;
 }
 

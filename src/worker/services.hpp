@@ -10,6 +10,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstdint>
+#include <set>
 #include <string>
 
 #include "config/environment.hpp"
@@ -30,6 +31,9 @@ struct WorkerSettings {
   std::chrono::milliseconds transient_budget{300000};  // retries of transient Nessus errors per step
   std::chrono::milliseconds fetch_block{1000};         // BLMOVE timeout: how fast fetchers see a stop
   std::uint64_t max_export_bytes = 8ULL << 30;
+  // How long a task id's claim lives when nothing releases it (a worker that died and was
+  // never reaped): longer than any scan may run.
+  std::chrono::milliseconds claim_ttl{7 * 24 * 3600 * 1000LL};
 };
 
 WorkerSettings make_settings(const config::Environment& env);
@@ -46,6 +50,7 @@ struct Services {
   const core::Clock& clock;
   boost::asio::thread_pool& cpu;  // file-heavy work: validation, housekeeping
   const WorkerSettings& settings;
+  std::set<std::string>& running_task_ids;  // one running task per id in this worker
 };
 
 // Runs f() on the CPU pool (file and parsing work that would stall the event loop) and

@@ -11,6 +11,7 @@
 #include "core/redact.hpp"
 #include "core/task_id.hpp"
 #include "core/task_message.hpp"
+#include "queue/scan_record.hpp"
 #include "results/validator.hpp"
 #include "telemetry/log.hpp"
 
@@ -104,8 +105,15 @@ class TaskRun {
  public:
   TaskRun(Services& services, ActiveTask& task) : s_(services), t_(task) {}
 
+  TaskRun(const TaskRun&) = delete;
+  TaskRun& operator=(const TaskRun&) = delete;
+  ~TaskRun() {
+    if (holds_task_id_) s_.running_task_ids.erase(t_.task_id);
+  }
+
   asio::awaitable<void> run() {
     if (!co_await parse()) co_return;
+    if (!co_await claim()) co_return;
     try {
       if (!co_await prepare_record()) co_return;
       if (!co_await lease_scanner()) co_return;
@@ -127,52 +135,156 @@ class TaskRun {
   }
 
  private:
+  // A record of a scan created by an earlier owner or attempt: follow that scan.
+  bool reattaching() const { return record_ && record_->scan_id; }
+
   nlohmann::json ctx(const nlohmann::json& more = nlohmann::json::object()) const {
     return with(context_of(t_, message_ ? &*message_ : nullptr), more);
   }
 
-  // 2. Parse and check; bad input goes to the DLQ with the raw text and a reason.
+  // 2. Parse and check; bad input goes to the DLQ with the raw text and a reason. An entry
+  // over MAX_TASK_BYTES is not parsed at all: its first KiB and its size are kept.
   asio::awaitable<bool> parse() {
+    constexpr std::size_t kKeptBytesOfOversized = 1024;
+    const bool oversized = t_.raw.size() > s_.settings.env.max_task_bytes;
     std::string reason;
-    try {
-      message_ = core::parse_task_message(t_.raw, t_.pool);
-      t_.task_id = message_->task_id;
-      co_return true;
-    } catch (const Error& e) {
-      reason = e.what();
+    if (oversized) {
+      reason = "task message too large: " + std::to_string(t_.raw.size()) +
+               " bytes, more than MAX_TASK_BYTES=" + std::to_string(s_.settings.env.max_task_bytes);
+    } else {
+      try {
+        message_ = core::parse_task_message(t_.raw, t_.pool);
+        t_.task_id = message_->task_id;
+        co_return true;
+      } catch (const Error& e) {
+        reason = e.what();
+      }
     }
+    const std::string error = "malformed task: " + reason;
     telemetry::log_error("malformed task sent to the dead-letter queue", ctx({{"reason", reason}}));
+    const std::string_view inspected =
+        oversized ? std::string_view(t_.raw).substr(0, kKeptBytesOfOversized) : std::string_view(t_.raw);
+    const std::optional<std::string> failed_task = co_await fail_queued_task_file(core::task_id_of_entry(inspected), error);
     co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
-      q.dead_letter(t_.pool, t_.raw, "malformed task: " + reason);
+      if (oversized) {
+        q.dead_letter_oversized(t_.pool, t_.raw, error, kKeptBytesOfOversized, failed_task);
+      } else {
+        q.dead_letter(t_.pool, t_.raw, error, nlohmann::json::object(), failed_task);
+      }
     });
     s_.metrics.task_dead_lettered(t_.pool, "bad_input");
     t_.finished = true;
     co_return false;
   }
 
+  // A malformed entry that names a task whose task.json is still `queued` (the producer
+  // wrote it) fails that task with the same reason, so that the task file and the DLQ
+  // agree. Only when no one else runs the task: the claim is taken first. Returns the task
+  // id when task.json was failed (its claim is then released with the DLQ entry), nullopt
+  // otherwise (a claim taken here is released at once).
+  asio::awaitable<std::optional<std::string>> fail_queued_task_file(const std::optional<std::string>& task_id,
+                                                                   const std::string& error) {
+    if (!task_id || s_.running_task_ids.contains(*task_id)) co_return std::nullopt;
+    const auto claim = co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+      return q.claim_task(*task_id, s_.settings.claim_ttl);
+    });
+    if (!claim.ours()) co_return std::nullopt;
+    bool failed = false;
+    try {
+      failed = co_await run_on_cpu(s_, [&] {
+        const auto existing = s_.store.read(*task_id);
+        if (!existing || existing->status != TaskStatus::queued) return false;
+        s_.store.update(*task_id, [&](core::Task& task) {
+          task.status = TaskStatus::failed;
+          task.completed_at = s_.clock.now();
+          task.error_message = error;
+        });
+        return true;
+      });
+    } catch (const Error& e) {
+      telemetry::log_warning("could not record the malformed task in its task.json",
+                             ctx({{"task_id", *task_id}, {"error", e.what()}}));
+    }
+    if (failed) co_return task_id;
+    co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) { q.release_claim(*task_id); });
+    co_return std::nullopt;
+  }
+
+  // 2b. One owner per task id, whatever number of queue entries carry it: the claim is
+  // taken before anything of the task is created. A repeated delivery of a task that runs
+  // elsewhere (or already in this worker) leaves the queue without touching its files.
+  asio::awaitable<bool> claim() {
+    std::string holder = s_.settings.env.worker_id;
+    if (!s_.running_task_ids.contains(t_.task_id)) {
+      s_.running_task_ids.insert(t_.task_id);
+      holds_task_id_ = true;
+      const auto claim = co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+        return q.claim_task(t_.task_id, s_.settings.claim_ttl);
+      });
+      if (claim.result == queue::TaskClaim::Result::taken_over) {
+        telemetry::log_info("took over the claim of a worker that died", ctx({{"previous_worker", claim.holder}}));
+      }
+      if (claim.ours()) co_return true;
+      holder = claim.holder;
+    }
+    telemetry::log_warning("task already running on another owner; dropping this repeated delivery",
+                           ctx({{"running_on", holder}}));
+    co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) { q.discard(t_.pool, t_.raw); });
+    t_.finished = true;
+    co_return false;
+  }
+
   // task.json exists (created when the producer did not), and the task is not finished.
+  // A damaged re-attach record fails the task (once: the DLQ step deletes the record).
   asio::awaitable<bool> prepare_record() {
     const auto existing = co_await run_on_cpu(s_, [&] { return s_.store.read(t_.task_id); });
     if (!existing) {
       co_await run_on_cpu(s_, [&] { s_.store.write(core::task_from_message(*message_, s_.clock.now())); });
     } else if (core::is_terminal(existing->status)) {
-      telemetry::log_warning("task already finished; dropping the repeated delivery",
-                             ctx({{"status", core::to_string(existing->status)}}));
-      co_await release_lease();  // held when Redis failed while the task was finishing
-      co_await acknowledge();
-      t_.finished = true;
+      co_await settle_finished_task(*existing);
       co_return false;
     } else {
       task_ = *existing;
       resumed_ = existing->status == TaskStatus::running;
     }
-    record_ = co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
-      return q.scan_record(t_.task_id);
+    const auto text = co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+      return q.scan_record_text(t_.task_id);
     });
-    if (!record_ && task_ && task_->nessus_scan_id && task_->scanner_instance_id) {
-      record_ = nlohmann::json{{"scanner", *task_->scanner_instance_id}, {"scan_id", *task_->nessus_scan_id}};
+    if (text) {
+      record_ = queue::parse_scan_record(*text, t_.task_id, task_ ? task_->nessus_scan_id : std::nullopt);
+    } else if (task_ && task_->nessus_scan_id && task_->scanner_instance_id) {
+      record_ = queue::ScanRecord::of_scan(t_.task_id, *task_->scanner_instance_id, *task_->nessus_scan_id);
     }
     co_return true;
+  }
+
+  // A delivery of a task whose task.json is final. When its owner stopped between the
+  // final task.json and the dead-letter queue (the record keeps the failure being
+  // recorded), the DLQ entry is written now; otherwise it is a repeat and is dropped.
+  asio::awaitable<void> settle_finished_task(const core::Task& existing) {
+    const auto text = co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+      return q.scan_record_text(t_.task_id);
+    });
+    std::optional<queue::ScanRecord::Finishing> finishing;
+    if (text && existing.status != TaskStatus::completed) {
+      try {
+        finishing = queue::parse_scan_record(*text, t_.task_id, existing.nessus_scan_id).finishing;
+      } catch (const Error& e) {
+        telemetry::log_warning("ignoring the damaged record of a finished task", ctx({{"error", e.what()}}));
+      }
+    }
+    co_await release_lease();  // held when Redis failed while the task was finishing
+    if (finishing) {
+      telemetry::log_warning("writing the dead letter of a task whose owner stopped while failing it",
+                             ctx({{"status", core::to_string(existing.status)}, {"error", finishing->error}}));
+      co_await dead_letter(finishing->error);
+      s_.metrics.task_dead_lettered(t_.pool, finishing->reason);
+    } else {
+      telemetry::log_warning("task already finished; dropping the repeated delivery",
+                             ctx({{"status", core::to_string(existing.status)}}));
+      co_await acknowledge();
+    }
+    t_.finished = true;
   }
 
   // 3. A lease on the pinned scanner (or the one the scan already runs on), else the
@@ -181,7 +293,7 @@ class TaskRun {
   // Returns false when the task was deferred.
   asio::awaitable<bool> lease_scanner() {
     std::optional<std::string> pinned = message_->scanner_instance_id;
-    if (record_ && record_->contains("scanner")) pinned = (*record_)["scanner"].get<std::string>();
+    if (reattaching()) pinned = record_->scanner;
     if (pinned && !s_.scanners.client(t_.pool, *pinned)) {
       throw Error(ErrorKind::bad_input, "scanner '" + *pinned + "' is not configured in pool '" + t_.pool +
                                             "' (scanners.yaml); submit the task to a configured scanner");
@@ -199,9 +311,9 @@ class TaskRun {
         t_.scanner = *leased;
         co_return true;
       }
-      if (pinned && !record_) {
+      if (pinned && !reattaching()) {
         co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
-          q.defer(t_.pool, t_.raw);
+          q.defer(t_.pool, t_.raw, t_.task_id);
         });
         telemetry::log_debug("pinned scanner busy; task moved to the back of the queue", ctx({{"pinned", *pinned}}));
         t_.deferred = true;
@@ -238,20 +350,20 @@ class TaskRun {
       co_return false;
     }
     client_ = s_.scanners.client(t_.pool, *t_.scanner);
-    telemetry::log_info(record_ ? "re-attaching task" : "task running", ctx());
+    telemetry::log_info(reattaching() ? "re-attaching task" : "task running", ctx());
     co_return true;
   }
 
   asio::awaitable<void> save_record() {
     co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
-      q.save_scan_record(t_.task_id, *record_);
+      q.save_scan_record(t_.task_id, queue::to_json(*record_));
     });
   }
 
   // Create the scan (or find the one a previous owner created), record its id at once.
   asio::awaitable<void> ensure_scan() {
-    if (record_ && record_->contains("scan_id")) {
-      scan_id_ = (*record_)["scan_id"].get<std::int64_t>();
+    if (reattaching()) {
+      scan_id_ = *record_->scan_id;
       s_.metrics.task_recovered(t_.pool);
       co_return;
     }
@@ -285,7 +397,7 @@ class TaskRun {
       may_exist = true;
       co_return co_await client_->create_scan(scan);
     });
-    record_ = nlohmann::json{{"scanner", *t_.scanner}, {"scan_id", scan_id_}};
+    record_ = queue::ScanRecord::of_scan(t_.task_id, *t_.scanner, scan_id_);
     co_await save_record();
     co_await run_on_cpu(s_, [&] {
       s_.store.update(t_.task_id, [&](core::Task& task) { task.nessus_scan_id = scan_id_; });
@@ -295,8 +407,8 @@ class TaskRun {
 
   // 5. Launch once; a recovered scan that already runs keeps its run.
   asio::awaitable<void> ensure_launched() {
-    if (record_->contains("run_uuid")) {
-      run_uuid_ = (*record_)["run_uuid"].get<std::string>();
+    if (record_->run_uuid) {
+      run_uuid_ = *record_->run_uuid;
       co_return;
     }
     run_uuid_ = co_await with_retries(s_, t_, "launch scan", [&]() -> asio::awaitable<std::string> {
@@ -304,7 +416,7 @@ class TaskRun {
       if (!current.empty()) co_return current;
       co_return co_await client_->launch_scan(scan_id_);
     });
-    (*record_)["run_uuid"] = run_uuid_;
+    record_->run_uuid = run_uuid_;
     co_await save_record();
     telemetry::log_info("scan launched", ctx({{"nessus_scan_id", scan_id_}, {"run_uuid", run_uuid_}}));
   }
@@ -337,8 +449,8 @@ class TaskRun {
                                              {"progress", state.progress}, {"hosts", state.hosts}}));
           last_status = state.status;
           last_progress = state.progress;
-          (*record_)["status"] = state.status;
-          (*record_)["progress"] = state.progress;
+          record_->status = state.status;
+          record_->progress = state.progress;
           co_await save_record();
         }
         if (state.run_found) {
@@ -410,42 +522,29 @@ class TaskRun {
     co_return Outcome{TaskStatus::failed, std::move(error), reason, std::move(validation)};
   }
 
-  // 9-10. Record the terminal state, dead-letter failures, release, acknowledge.
+  // 9-10. Record the terminal state, dead-letter failures, release, acknowledge. A failure
+  // is first noted in the Redis record: an owner that stops between the final task.json
+  // and the DLQ entry leaves the next owner what it needs to write the entry
+  // (settle_finished_task). The DLQ and acknowledge steps delete the record and release
+  // the claim atomically.
   asio::awaitable<void> finish(const Outcome& outcome) {
+    if (!co_await still_owner()) co_return;
     const auto now = s_.clock.now();
-    try {
-      task_ = co_await run_on_cpu(s_, [&] {
-        return s_.store.update(t_.task_id, [&](core::Task& task) {
-          task.status = outcome.status;
-          task.completed_at = now;
-          task.error_message = outcome.error.empty() ? std::nullopt : std::optional<std::string>(outcome.error);
-          if (outcome.validation) {
-            task.validation_stats = outcome.validation->stats_json();
-            task.validation_warnings = outcome.validation->warnings;
-            task.authentication_status = std::string(results::to_string(outcome.validation->authentication_status));
-          }
-        });
-      });
-    } catch (const Error& e) {
-      telemetry::log_error("could not record the task's end", ctx({{"error", e.what()}}));
-    }
     const bool ok = outcome.status == TaskStatus::completed;
+    if (!ok) {
+      if (!record_) record_ = queue::ScanRecord::of_task(t_.task_id);
+      record_->finishing = queue::ScanRecord::Finishing{outcome.error, outcome.reason};
+      co_await save_record();
+    }
+    co_await record_end(outcome, now);
     const auto fields = ctx({{"status", core::to_string(outcome.status)}, {"error", outcome.error}});
     if (ok) {
       telemetry::log_info("task finished", fields);
-    } else {
-      telemetry::log_error("task failed", fields);
-    }
-    if (ok) {
       co_await acknowledge();
     } else {
-      co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
-        q.dead_letter(t_.pool, t_.raw, outcome.error);
-      });
+      telemetry::log_error("task failed", fields);
+      co_await dead_letter(outcome.error);
       s_.metrics.task_dead_lettered(t_.pool, outcome.reason);
-    }
-    if (record_) {
-      co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) { q.forget_scan_record(t_.task_id); });
     }
     co_await release_lease();
     const double seconds = task_ && task_->started_at ? core::to_unix_seconds(now) - core::to_unix_seconds(*task_->started_at) : 0.0;
@@ -453,9 +552,68 @@ class TaskRun {
     t_.finished = true;
   }
 
+  // Another worker may have taken the task over (this worker's heartbeat lapsed in a long
+  // pause, and a reaper gave the task to it): then the task and its files are theirs, and
+  // nothing more is written here. Its lease is theirs too (leases are held by task id).
+  asio::awaitable<bool> still_owner() {
+    const auto claim = co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+      return q.claim_task(t_.task_id, s_.settings.claim_ttl);
+    });
+    if (claim.ours()) co_return true;
+    telemetry::log_warning("another worker took this task over; leaving it to them", ctx({{"running_on", claim.holder}}));
+    t_.scanner.reset();
+    t_.finished = true;
+    co_return false;
+  }
+
+  // task.json turns final. A file-system failure (descriptors exhausted, a full disk) is
+  // retried with backoff within the transient budget, so that the file does not stay
+  // `running` while the DLQ says the task ended.
+  asio::awaitable<void> record_end(const Outcome& outcome, core::TimePoint now) {
+    const auto deadline = std::chrono::steady_clock::now() + s_.settings.transient_budget;
+    std::chrono::milliseconds delay(500);
+    while (true) {
+      std::optional<Error> failure;
+      try {
+        task_ = co_await run_on_cpu(s_, [&] {
+          return s_.store.update(t_.task_id, [&](core::Task& task) {
+            task.status = outcome.status;
+            task.completed_at = now;
+            task.error_message = outcome.error.empty() ? std::nullopt : std::optional<std::string>(outcome.error);
+            if (outcome.validation) {
+              task.validation_stats = outcome.validation->stats_json();
+              task.validation_warnings = outcome.validation->warnings;
+              task.authentication_status = std::string(results::to_string(outcome.validation->authentication_status));
+            }
+          });
+        });
+        co_return;
+      } catch (const Error& e) {
+        failure = e;
+      }
+      if (failure->kind() != ErrorKind::internal || std::chrono::steady_clock::now() + delay > deadline) {
+        telemetry::log_error("could not record the task's end", ctx({{"error", failure->what()}}));
+        co_return;
+      }
+      telemetry::log_warning("could not record the task's end; retrying",
+                             ctx({{"error", failure->what()}, {"retry_in_ms", delay.count()}}));
+      t_.wake.expires_after(delay);
+      co_await t_.wake.async_wait(asio::as_tuple(asio::use_awaitable));
+      delay = std::min(delay * 2, std::chrono::milliseconds(30000));
+    }
+  }
+
+  // Done: out of the in-flight list, record deleted, claim released (one atomic step).
   asio::awaitable<void> acknowledge() {
     co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
-      q.acknowledge(t_.pool, t_.raw);
+      q.acknowledge(t_.pool, t_.raw, t_.task_id);
+    });
+  }
+
+  // Failed: into the DLQ, record deleted, claim released (one atomic step).
+  asio::awaitable<void> dead_letter(const std::string& error) {
+    co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+      q.dead_letter(t_.pool, t_.raw, error, nlohmann::json::object(), t_.task_id);
     });
   }
 
@@ -471,7 +629,7 @@ class TaskRun {
   // its lease stays, so the next owner re-attaches within the lease's life.
   asio::awaitable<void> hand_back() {
     co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
-      q.hand_back(t_.pool, t_.raw, t_.raw);
+      q.hand_back(t_.pool, t_.raw, t_.raw, t_.task_id);
     });
     telemetry::log_info("task handed back to the queue", ctx({{"nessus_scan_id", scan_id_}}));
     t_.finished = true;
@@ -481,7 +639,8 @@ class TaskRun {
   ActiveTask& t_;
   std::optional<core::TaskMessage> message_;
   std::optional<core::Task> task_;
-  std::optional<nlohmann::json> record_;
+  std::optional<queue::ScanRecord> record_;
+  bool holds_task_id_ = false;  // this run put the task id in running_task_ids
   std::shared_ptr<nessus::ScannerApi> client_;
   std::int64_t scan_id_ = 0;
   std::string run_uuid_;

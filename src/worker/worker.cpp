@@ -4,6 +4,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <malloc.h>
 #include <unistd.h>
 
 #include "telemetry/log.hpp"
@@ -63,6 +64,7 @@ void Worker::start_task(const std::string& pool, std::string raw) {
     }
     if (key->deferred) deferred_at_[key->pool] = std::chrono::steady_clock::now();
     active_.erase(key);
+    memory_to_return_ = true;
     changed_.cancel();
   });
 }
@@ -246,6 +248,12 @@ asio::awaitable<void> Worker::metrics_loop() {
       } catch (const RedisFailure&) {
         // the heartbeat loop reports Redis outages
       }
+    }
+    if (memory_to_return_) {
+      // A big task (a huge target list, large scan details) leaves freed heap pages that
+      // glibc keeps; give them back to the system once tasks have ended.
+      malloc_trim(0);
+      memory_to_return_ = false;
     }
   } while (co_await sleep(std::clamp(s_.settings.poll_interval, std::chrono::milliseconds(200),
                                      std::chrono::milliseconds(5000))));

@@ -64,6 +64,7 @@ class Worker {
   int running_loops_ = 0;
   bool stopping_ = false;
   bool redis_ok_ = false;
+  bool memory_to_return_ = false;  // a task ended since the last malloc_trim
   core::TimePoint started_at_;
 };
 

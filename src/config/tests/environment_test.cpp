@@ -47,6 +47,7 @@ TEST(Environment, DefaultsMatchTheDesign) {
   EXPECT_EQ(environment.metrics_addr, "127.0.0.1:9109");
   EXPECT_DOUBLE_EQ(environment.heartbeat_ttl.count(), 30.0);
   EXPECT_EQ(environment.max_deliveries, 3);
+  EXPECT_EQ(environment.max_task_bytes, 1u << 20);
   EXPECT_TRUE(environment.worker_id.ends_with("-" + std::to_string(getpid())));
 }
 
@@ -75,6 +76,7 @@ TEST(Environment, ReadsEveryVariable) {
       {"WORKER_ID", "worker-7"},
       {"HEARTBEAT_TTL_SECONDS", "0.5"},
       {"MAX_DELIVERIES", "5"},
+      {"MAX_TASK_BYTES", "65536"},
   });
   EXPECT_EQ(environment.redis_url, "redis://:pw@cache:6380/2");
   EXPECT_EQ(environment.data_dir, "/data");
@@ -99,6 +101,7 @@ TEST(Environment, ReadsEveryVariable) {
   EXPECT_EQ(environment.worker_id, "worker-7");
   EXPECT_DOUBLE_EQ(environment.heartbeat_ttl.count(), 0.5);
   EXPECT_EQ(environment.max_deliveries, 5);
+  EXPECT_EQ(environment.max_task_bytes, 65536u);
 }
 
 TEST(Environment, EmptyMetricsAddrDisablesAndBlankValuesMeanDefault) {
@@ -121,6 +124,7 @@ TEST(Environment, BadValuesNameTheVariable) {
       {"NESSUS_SCAN_CLEANUP_ENABLED", "t"},   {"LOG_LEVEL", "verbose"},
       {"LOG_FORMAT", "xml"},                  {"METRICS_ADDR", "9109"},
       {"METRICS_ADDR", "host:port"},          {"REDIS_URL", "http://redis:6379"},
+      {"MAX_TASK_BYTES", "100"},              {"MAX_TASK_BYTES", "1MB"},
   };
   for (const auto& [name, value] : bad) {
     const std::string message = error_of(name, value);

@@ -56,3 +56,26 @@ TEST(TaskMessage, RejectsWithReasons) {
 
 }  // namespace
 }  // namespace sw::core
+
+namespace sw::core {
+namespace {
+
+TEST(TaskIdOfEntry, FindsTheTopLevelIdOfAnyEntry) {
+  EXPECT_EQ(task_id_of_entry(R"({"scan_type":"nope","task_id":"t_1"})"), "t_1");
+  EXPECT_EQ(task_id_of_entry(R"({"task_id":"t_2","payload":{"targets":)"), "t_2");  // cut after the id
+  EXPECT_EQ(task_id_of_entry(R"({"payload":{"task_id":"inner"}})"), std::nullopt);
+  EXPECT_EQ(task_id_of_entry(R"([{"task_id":"in_array"}])"), std::nullopt);
+  EXPECT_EQ(task_id_of_entry(R"({"task_id":"../etc"})"), std::nullopt);
+  EXPECT_EQ(task_id_of_entry(R"({"task_id":7})"), std::nullopt);
+  EXPECT_EQ(task_id_of_entry("not json"), std::nullopt);
+  EXPECT_EQ(task_id_of_entry(""), std::nullopt);
+}
+
+TEST(TaskIdOfEntry, ReadsDeepAndHugeEntriesInConstantStack) {
+  const std::string deep = R"({"task_id":"deep","x":)" + std::string(1 << 20, '[') + std::string(1 << 20, ']') + "}";
+  EXPECT_EQ(task_id_of_entry(deep), "deep");
+  EXPECT_EQ(task_id_of_entry(std::string(1 << 20, '[')), std::nullopt);
+}
+
+}  // namespace
+}  // namespace sw::core

@@ -80,6 +80,31 @@ TEST(DeadLetterRead, DeliveriesAndRawEntries) {
   EXPECT_FALSE(retry_message(not_json));
 }
 
+TEST(DeadLetterEntry, OversizedEntryKeepsItsFirstBytesItsSizeAndItsIdButIsNoTask) {
+  const std::string raw = R"({"task_id":"big1","payload":{"credentials":{"password":"hunter2"},"targets":")" +
+                          std::string(5000, '9') + "\u00e9" + std::string(5000, '9') + "\"}}";
+  const auto entry = make_oversized_dead_letter_entry(raw, "nessus", "too large", kFailedAt, 100);
+  EXPECT_EQ(entry["raw_bytes"], raw.size());
+  EXPECT_EQ(entry["task_id"], "big1");
+  EXPECT_LE(entry["raw"].get<std::string>().size(), 110u);  // the first 100 bytes, redacted
+  EXPECT_EQ(entry.dump().find("hunter2"), std::string::npos);
+  // A cut inside the secret keeps none of it.
+  const std::size_t inside = raw.find("hunter2") + 4;
+  const auto cut_secret = make_oversized_dead_letter_entry(raw, "nessus", "too large", kFailedAt, inside);
+  EXPECT_EQ(cut_secret["raw"].get<std::string>().find("hunt"), std::string::npos) << cut_secret["raw"];
+  EXPECT_FALSE(retry_message(parse_dead_letter(dump_member(entry), 1.0)));
+  // A cut inside a two-byte character moves back to its first byte.
+  const std::string accented = "\xc3\xa9\xc3\xa9";
+  EXPECT_EQ(make_oversized_dead_letter_entry(accented, "nessus", "x", kFailedAt, 3)["raw"], "\xc3\xa9");
+}
+
+TEST(DeadLetterEntry, InvalidUtf8IsReplacedNotAFailedWrite) {
+  const auto entry = make_dead_letter_entry("\xff\xfe garbage", "nessus", "reason \xc3", kFailedAt);
+  const std::string member = dump_member(entry);
+  EXPECT_NE(member.find("garbage"), std::string::npos);
+  EXPECT_NE(member.find("\xef\xbf\xbd"), std::string::npos) << member;  // U+FFFD
+}
+
 TEST(DeadLetterScore, MicrosecondText) {
   EXPECT_EQ(format_score(kFailedAt), "1764599422.123456");
 }

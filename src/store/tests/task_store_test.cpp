@@ -135,6 +135,26 @@ TEST_F(TaskStoreTest, ReadOfMissingAndBrokenFiles) {
   EXPECT_THROW(store_.read("renamed"), core::Error);
 }
 
+TEST_F(TaskStoreTest, AnOversizedTaskFileIsReportedNotLoaded) {
+  std::filesystem::create_directories(data_dir_ / "huge");
+  {
+    std::ofstream out(data_dir_ / "huge" / "task.json");
+    out << "{\"task_id\": \"huge\", \"pad\": \"" << std::string(kMaxTaskFileBytes, 'x') << "\"}";
+  }
+  try {
+    store_.read("huge");
+    FAIL() << "expected an error";
+  } catch (const core::Error& error) {
+    EXPECT_EQ(error.kind(), core::ErrorKind::bad_input);
+    EXPECT_NE(std::string(error.what()).find("more than the " + std::to_string(kMaxTaskFileBytes)), std::string::npos)
+        << error.what();
+  }
+  store_.write(make_task("fine"));
+  const auto listed = store_.list();
+  ASSERT_EQ(listed.size(), 1u);  // the oversized one is skipped, the others listed
+  EXPECT_EQ(listed[0].task_id, "fine");
+}
+
 TEST_F(TaskStoreTest, UpdateChecksTransitions) {
   store_.create(make_task("t1"));
   const core::Task running = store_.update("t1", [](core::Task& t) {

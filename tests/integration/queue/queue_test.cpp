@@ -287,6 +287,106 @@ TEST_F(TaskQueueTest, ScanRecords) {
   EXPECT_THROW(queue.save_scan_record("../x", {}), core::Error);
 }
 
+TEST_F(TaskQueueTest, ATaskIdIsClaimedByOneLiveWorkerAtATime) {
+  TaskQueue first = make_queue("w1");
+  TaskQueue second = make_queue("w2");
+  first.heartbeat({});
+  second.heartbeat({});
+  EXPECT_EQ(first.claim_task("dup1", 60s).result, TaskClaim::Result::claimed);
+  const TaskClaim repeat = second.claim_task("dup1", 60s);
+  EXPECT_EQ(repeat.result, TaskClaim::Result::held);
+  EXPECT_EQ(repeat.holder, "w1");
+  EXPECT_FALSE(repeat.ours());
+  EXPECT_EQ(first.claim_task("dup1", 60s).result, TaskClaim::Result::mine);  // a restart with the same id
+  second.release_claim("dup1");                                               // not its claim: no effect
+  EXPECT_EQ(second.claim_task("dup1", 60s).result, TaskClaim::Result::held);
+  first.release_claim("dup1");
+  EXPECT_EQ(second.claim_task("dup1", 60s).result, TaskClaim::Result::claimed);
+  EXPECT_THROW(first.claim_task("../x", 60s), core::Error);
+}
+
+TEST_F(TaskQueueTest, TheClaimOfADeadWorkerIsTakenOver) {
+  TaskQueue dead = make_queue("dead");  // never sends a heartbeat
+  TaskQueue live = make_queue("live");
+  live.heartbeat({});
+  EXPECT_EQ(dead.claim_task("t1", 60s).result, TaskClaim::Result::claimed);
+  const TaskClaim claim = live.claim_task("t1", 60s);
+  EXPECT_EQ(claim.result, TaskClaim::Result::taken_over);
+  EXPECT_EQ(claim.holder, "dead");
+  EXPECT_EQ(dead.claim_task("t1", 60s).result, TaskClaim::Result::held);
+}
+
+TEST_F(TaskQueueTest, FinishingHandingBackAndDeferringReleaseTheClaimAtomically) {
+  TaskQueue queue = make_queue("w1");
+  TaskQueue other = make_queue("w2");
+  queue.heartbeat({});
+  for (const char* step : {"acknowledge", "dead_letter", "hand_back", "defer"}) {
+    SCOPED_TRACE(step);
+    queue.enqueue("nessus", task_json("t1"));
+    const auto raw = queue.fetch("nessus", 0ms);
+    ASSERT_TRUE(raw);
+    ASSERT_TRUE(queue.claim_task("t1", 60s).ours());
+    queue.save_scan_record("t1", {{"task_id", "t1"}, {"scanner", "s1"}, {"scan_id", 3}});
+    const std::string name = step;
+    if (name == "acknowledge") EXPECT_TRUE(queue.acknowledge("nessus", *raw, "t1"));
+    if (name == "dead_letter") EXPECT_TRUE(queue.dead_letter("nessus", *raw, "failed", nlohmann::json::object(), "t1"));
+    if (name == "hand_back") EXPECT_TRUE(queue.hand_back("nessus", *raw, *raw, "t1"));
+    if (name == "defer") EXPECT_TRUE(queue.defer("nessus", *raw, "t1"));
+    EXPECT_EQ(other.claim_task("t1", 60s).result, TaskClaim::Result::claimed);
+    other.release_claim("t1");
+    const bool record_kept = name == "hand_back" || name == "defer";  // the next owner re-attaches
+    EXPECT_EQ(queue.scan_record("t1").has_value(), record_kept);
+    queue.forget_scan_record("t1");
+    while (auto left = queue.fetch("nessus", 0ms)) queue.acknowledge("nessus", *left);
+  }
+}
+
+TEST_F(TaskQueueTest, DiscardRemovesOneRepeatAndTouchesNothingElse) {
+  TaskQueue queue = make_queue("w1");
+  queue.heartbeat({});
+  const std::string message = task_json("dup1");
+  queue.enqueue("nessus", message);
+  queue.enqueue("nessus", message);
+  ASSERT_TRUE(queue.fetch("nessus", 0ms));
+  ASSERT_TRUE(queue.fetch("nessus", 0ms));
+  ASSERT_TRUE(queue.claim_task("dup1", 60s).ours());
+  EXPECT_TRUE(queue.discard("nessus", message));
+  EXPECT_EQ(queue.in_flight("nessus").size(), 1u);
+  EXPECT_EQ(queue.claim_task("dup1", 60s).result, TaskClaim::Result::mine);
+}
+
+TEST_F(TaskQueueTest, TheReaperReleasesTheClaimsOfTheDeadWorker) {
+  TaskQueue dead = make_queue("dead", 200ms);
+  TaskQueue reaper = make_queue("reaper");
+  TaskQueue third = make_queue("third");
+  reaper.heartbeat({});
+  third.heartbeat({});
+  dead.enqueue("nessus", task_json("t1"));
+  ASSERT_TRUE(dead.fetch("nessus", 0ms));
+  ASSERT_TRUE(dead.claim_task("t1", 60s).ours());
+  dead.heartbeat({});  // lapses after 200 ms, on the server's clock
+  ASSERT_TRUE(testing::eventually([&] { return reaper.reap_dead_workers({"nessus"}).requeued == 1; }, 5s));
+  EXPECT_EQ(third.claim_task("t1", 60s).result, TaskClaim::Result::claimed);
+}
+
+TEST_F(TaskQueueTest, AnOversizedEntryIsDeadLetteredWithItsFirstBytesAndSize) {
+  TaskQueue queue = make_queue("w1");
+  const std::string huge = R"({"task_id":"big","payload":{"password":"hunter2","targets":")" +
+                           std::string(3 << 20, 'x') + "\"}}";
+  queue.enqueue("nessus", huge);
+  const auto raw = queue.fetch("nessus", 0ms);
+  ASSERT_TRUE(raw);
+  EXPECT_TRUE(queue.dead_letter_oversized("nessus", *raw, "task message too large", 1024));
+  EXPECT_TRUE(queue.in_flight("nessus").empty());
+  const auto letters = queue.dlq_list("nessus", 0, 10);
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].entry["raw_bytes"], huge.size());
+  EXPECT_EQ(letters[0].task_id, "big");
+  EXPECT_LE(letters[0].entry["raw"].get<std::string>().size(), 1024u);
+  EXPECT_EQ(letters[0].member.find("hunter2"), std::string::npos);
+  EXPECT_EQ(letters[0].error, "task message too large");
+}
+
 // RedisServer::restart starts an empty server (no persistence): this checks that the same
 // objects reconnect and keep working (scripts reloaded after NOSCRIPT), not that data
 // survives; consumers_test.cpp restarts a persistent server for that.
