@@ -145,6 +145,28 @@ bool TaskQueue::defer(const std::string& pool, const std::string& raw, const std
   return return_to_queue(pool, raw, raw, "back", task_id);
 }
 
+bool TaskQueue::dead_letter(const std::string& pool, const std::string& raw, const std::string& reason,
+                            const nlohmann::json& extra, const std::optional<std::string>& task_id) {
+  const core::TimePoint now = clock_.now();
+  return add_dead_letter(pool, raw, make_dead_letter_entry(raw, pool, reason, now, extra), now, task_id);
+}
+
+bool TaskQueue::dead_letter_oversized(const std::string& pool, const std::string& raw, const std::string& reason,
+                                      std::size_t kept_bytes, const std::optional<std::string>& task_id) {
+  const core::TimePoint now = clock_.now();
+  return add_dead_letter(pool, raw, make_oversized_dead_letter_entry(raw, pool, reason, now, kept_bytes), now,
+                         task_id);
+}
+
+bool TaskQueue::add_dead_letter(const std::string& pool, const std::string& raw, const nlohmann::json& entry,
+                                core::TimePoint now, const std::optional<std::string>& task_id) {
+  std::vector<std::string> script_keys = {keys::in_flight(pool, settings_.worker_id), keys::dead_letters(pool),
+                                          keys::deliveries(pool)};
+  std::vector<std::string> args = {raw, dump_member(entry), format_score(now)};
+  add_task_keys(task_id, script_keys, args);
+  return redis_.eval(scripts::dead_letter(), script_keys, args).as_integer() == 1;
+}
+
 std::vector<std::string> TaskQueue::in_flight(const std::string& pool) {
   return strings_of(redis_.command({"LRANGE", keys::in_flight(pool, settings_.worker_id), "0", "-1"}));
 }

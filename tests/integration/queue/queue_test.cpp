@@ -328,10 +328,17 @@ TEST_F(TaskQueueTest, FinishingHandingBackAndDeferringReleaseTheClaimAtomically)
     ASSERT_TRUE(queue.claim_task("t1", 60s).ours());
     queue.save_scan_record("t1", {{"task_id", "t1"}, {"scanner", "s1"}, {"scan_id", 3}});
     const std::string name = step;
-    if (name == "acknowledge") EXPECT_TRUE(queue.acknowledge("nessus", *raw, "t1"));
-    if (name == "dead_letter") EXPECT_TRUE(queue.dead_letter("nessus", *raw, "failed", nlohmann::json::object(), "t1"));
-    if (name == "hand_back") EXPECT_TRUE(queue.hand_back("nessus", *raw, *raw, "t1"));
-    if (name == "defer") EXPECT_TRUE(queue.defer("nessus", *raw, "t1"));
+    bool done = false;
+    if (name == "acknowledge") {
+      done = queue.acknowledge("nessus", *raw, "t1");
+    } else if (name == "dead_letter") {
+      done = queue.dead_letter("nessus", *raw, "failed", nlohmann::json::object(), "t1");
+    } else if (name == "hand_back") {
+      done = queue.hand_back("nessus", *raw, *raw, "t1");
+    } else {
+      done = queue.defer("nessus", *raw, "t1");
+    }
+    EXPECT_TRUE(done);
     EXPECT_EQ(other.claim_task("t1", 60s).result, TaskClaim::Result::claimed);
     other.release_claim("t1");
     const bool record_kept = name == "hand_back" || name == "defer";  // the next owner re-attaches
