@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sw::exportgen {
@@ -30,6 +31,12 @@ struct HostEvidence {
 };
 
 struct HostSpec {
+  HostSpec() = default;
+  HostSpec(std::string host_name, std::string host_ip, HostAuth host_auth = HostAuth::not_attempted,
+           int host_findings = 10, HostEvidence host_evidence = {})
+      : name(std::move(host_name)), ip(std::move(host_ip)), auth(host_auth), findings(host_findings),
+        evidence(host_evidence) {}
+
   std::string name;  // ReportHost@name (IP or host name as scanned)
   std::string ip;    // host-ip property
   HostAuth auth = HostAuth::not_attempted;
