@@ -134,7 +134,8 @@ TEST_F(ExportCommandsTest, StatusListsTheFailedHosts) {
   EXPECT_TRUE(has(run.out, "23 of 23 target hosts: 10.0.1.1, 10.0.1.2")) << run.out;
   EXPECT_TRUE(has(run.out, "and 3 more")) << run.out;
   run = scanctl({"status", "ne_scan_auth", "--json"});
-  const nlohmann::json& stats = run.json().at("validation_stats");
+  const nlohmann::json json = run.json();
+  const nlohmann::json& stats = json.at("validation_stats");
   EXPECT_EQ(stats.at("auth_failed_hosts_count"), 23);
   EXPECT_EQ(stats.at("auth_failed_hosts").size(), 20u);
 }
