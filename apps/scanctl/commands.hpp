@@ -4,12 +4,19 @@
 
 #include <CLI/CLI.hpp>
 
+#include "results/validator.hpp"
+
 namespace sw::scanctl {
 
-// scanctl validate FILE [--scan-type T]: 0 valid, 1 invalid, 2 unreadable.
+// The exit code of validate and results for a failure of the export file: the same
+// failure gives the same code in both (export_exit_codes_help).
+int export_exit_code(results::ValidationError error);
+extern const char* const export_exit_codes_help;
+
+// scanctl validate FILE [--scan-type T] [--auth-min-success-percent N].
 void add_validate_command(CLI::App& app, int& exit_code);
 
-// scanctl results TASK_ID|FILE [...]: 0 printed, 1 bad query, 2 unreadable or invalid file.
+// scanctl results TASK_ID|FILE [...].
 void add_results_command(CLI::App& app, int& exit_code);
 
 // scanctl submit ...: queue a scan (task.json + LPUSH), optionally idempotent.

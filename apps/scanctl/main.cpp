@@ -10,8 +10,8 @@ int main(int argc, char** argv) {
   app.footer(
       "Configuration: REDIS_URL, DATA_DIR and SCANNER_CONFIG as for the worker; --redis-url, --data-dir and "
       "--config override them.\n"
-      "Exit codes: 0 ok; 1 not found, invalid or refused (validate: invalid export); 2 usage error, bad "
-      "configuration, Redis unreachable (validate/results: unreadable file).\n"
+      "Exit codes: 0 ok; 1 not found, invalid or refused (validate/results: invalid export); 2 usage error, bad "
+      "configuration, Redis unreachable (validate/results: missing or unreadable file; see their --help).\n"
       "Human output on a terminal (colours unless NO_COLOR is set); --json for scripts.");
   int exit_code = sw::scanctl::exit_ok;
   sw::scanctl::add_submit_command(app, exit_code);

@@ -1,4 +1,4 @@
-// scanctl results: prints a task's (or a file's) findings as JSON-NL.
+// scanctl results: prints a task's (or a file's) findings as JSON-NL (docs/results.md).
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -10,14 +10,12 @@
 #include "core/errors.hpp"
 #include "core/task_id.hpp"
 #include "results/jsonl_results.hpp"
+#include "results/filters.hpp"
 #include "results/nessus_reader.hpp"
+#include "settings.hpp"
 
 namespace sw::scanctl {
 namespace {
-
-constexpr int exit_ok = 0;
-constexpr int exit_bad_query = 1;
-constexpr int exit_unreadable = 2;
 
 struct ResultsOptions {
   std::string target;
@@ -34,9 +32,14 @@ std::string default_data_dir() {
   return env && *env ? env : "/app/data/tasks";
 }
 
-// A path to an existing file, or a task id resolved under the data folder.
+// A target that names a file (it exists, has a '/' or ends in ".nessus") is that path, so
+// a missing file is reported by the name typed; anything else is a task id resolved under
+// the data folder.
 std::filesystem::path export_path(const ResultsOptions& options) {
-  if (std::filesystem::is_regular_file(options.target)) return options.target;
+  const std::filesystem::path typed(options.target);
+  const bool names_a_file = options.target.find('/') != std::string::npos || typed.extension() == ".nessus" ||
+                            std::filesystem::exists(typed);
+  if (names_a_file) return typed;
   core::require_valid_task_id(options.target);
   return std::filesystem::path(options.data_dir) / options.target / "scan_native.nessus";
 }
@@ -54,10 +57,10 @@ int run_results(const ResultsOptions& options) {
     return exit_ok;
   } catch (const results::ReadError& e) {
     std::cerr << "scanctl results: " << e.what() << '\n';
-    return exit_unreadable;
+    return export_exit_code(results::validation_error_of(e.failure()));
   } catch (const core::Error& e) {
     std::cerr << "scanctl results: " << e.what() << '\n';
-    return exit_bad_query;
+    return exit_usage;
   }
 }
 
@@ -72,9 +75,15 @@ void add_results_command(CLI::App& app, int& exit_code) {
   command->add_option("--data-dir", options->data_dir, "task folder root (default $DATA_DIR or /app/data/tasks)");
   command->add_option("--profile", options->profile, "minimal | summary | brief | full");
   command->add_option("--fields", options->fields, "custom fields, comma separated")->delimiter(',');
-  command->add_option("--filter", options->filters, "field=value (repeatable; all must match)");
+  command->add_option("--filter", options->filters,
+                      "field=value (repeatable; all must match): true/false, >=N <=N >N <N =N compare numbers "
+                      "(severity=>=3, cvss3_base_score=>=7.0), else a case-insensitive substring");
   command->add_option("--page", options->page, "page number, 0 for everything");
   command->add_option("--page-size", options->page_size, "records per page (clamped to 10..100)");
+  command->footer(std::string("Schema line: total_vulnerabilities = matching records of severity 1-4 (without info, "
+                              "as validate), total_records = all matching records (the pages). plugin_output and "
+                              "other texts are cut at 256 KiB, marked \"plugin_output_truncated\": true.\n") +
+                  export_exit_codes_help);
   command->callback([options, &exit_code] { exit_code = run_results(*options); });
 }
 

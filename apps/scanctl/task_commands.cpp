@@ -116,11 +116,32 @@ void print_results(const nlohmann::json& stats) {
   field("vulnerabilities", std::to_string(stats.value("total_vulnerabilities", 0)));
 }
 
+// "failed hosts  2 of 3 target hosts: a, b" (the first 20 and a count), and the threshold.
+void print_failed_hosts(const nlohmann::json& stats) {
+  const auto count = stats.value("auth_failed_hosts_count", std::uint64_t{0});
+  const auto targets = stats.value("auth_target_hosts", std::uint64_t{0});
+  if (stats.contains("auth_min_success_percent") && stats["auth_min_success_percent"].is_number()) {
+    field("required", std::to_string(stats["auth_min_success_percent"].get<int>()) + " % of target hosts (" +
+                          std::to_string(stats.value("auth_succeeded_hosts", std::uint64_t{0})) + " of " +
+                          std::to_string(targets) + " logged in)");
+  }
+  if (count == 0 || !stats.contains("auth_failed_hosts")) return;
+  std::string names;
+  for (const auto& host : stats["auth_failed_hosts"]) {
+    names += (names.empty() ? "" : ", ") + host.value("host", "");
+  }
+  const auto listed = stats["auth_failed_hosts"].size();
+  if (count > listed) names += " and " + std::to_string(count - listed) + " more";
+  field("failed hosts", std::to_string(count) + " of " + std::to_string(targets) + " target hosts: " + names);
+}
+
 void print_authentication(const core::Task& task) {
   if (!task.authentication_status) return;
   const std::string& status = *task.authentication_status;
   std::cout << paint("Authentication", Colour::bold) << "  " << paint(status, status_colour(status)) << '\n';
-  if (!task.validation_stats.is_object() || !task.validation_stats.contains("hosts_auth")) return;
+  if (!task.validation_stats.is_object()) return;
+  print_failed_hosts(task.validation_stats);
+  if (!task.validation_stats.contains("hosts_auth")) return;
   Table hosts({"  HOST", "STATUS", "CREDENTIALED CHECKS", "EVIDENCE"});
   for (const auto& host : task.validation_stats["hosts_auth"]) {
     const std::string host_status = host.value("status", "");

@@ -74,6 +74,16 @@ class EnvironmentReader {
     }
   }
 
+  // A whole number in [minimum, maximum], or nothing when unset.
+  template <typename Integer>
+  void read_optional_integer(const std::string& name, long long minimum, long long maximum,
+                             std::optional<Integer>& target) const {
+    if (!value(name)) return;
+    Integer number{};
+    read_integer(name, minimum, maximum, number);
+    target = number;
+  }
+
   // A duration given in `unit_seconds` units; fractions allowed.
   void read_duration(const std::string& name, double unit_seconds, ZeroAllowed zero, Seconds& target) const {
     if (const auto v = value(name)) {
@@ -201,6 +211,7 @@ Environment load_environment(const std::map<std::string, std::string>* variables
 
   reader.read_integer("MAX_DELIVERIES", 1, 1000000, environment.max_deliveries);
   reader.read_integer("MAX_TASK_BYTES", 1024, 1LL << 30, environment.max_task_bytes);
+  reader.read_optional_integer("AUTH_MIN_SUCCESS_PERCENT", 1, 100, environment.auth_min_success_percent);
   return environment;
 }
 
@@ -234,6 +245,9 @@ std::string describe(const Environment& environment) {
       {"heartbeat_ttl_seconds", environment.heartbeat_ttl.count()},
       {"max_deliveries", environment.max_deliveries},
       {"max_task_bytes", environment.max_task_bytes},
+      {"auth_min_success_percent", environment.auth_min_success_percent
+                                       ? nlohmann::json(*environment.auth_min_success_percent)
+                                       : nlohmann::json(nullptr)},
   };
   return description.dump();
 }

@@ -38,6 +38,9 @@ struct Environment {
   Seconds heartbeat_ttl{30.0};
   int max_deliveries = 3;
   std::size_t max_task_bytes = 1 << 20;  // MAX_TASK_BYTES: bigger queue entries are dead-lettered unparsed
+  // AUTH_MIN_SUCCESS_PERCENT (1-100): share of target hosts an authenticated scan must log
+  // in to; unset = at least one (docs/authentication.md).
+  std::optional<int> auth_min_success_percent;
 };
 
 // Reads every variable from `variables` (the process environment when null). A bad

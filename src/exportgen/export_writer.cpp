@@ -1,5 +1,6 @@
 // Streaming generator of NessusClientData_v2 documents: policy, one-line plugin_set,
-// per-host properties, credential plugins by outcome and a seeded mix of findings.
+// per-host properties, credential plugins by outcome, local-check findings and a seeded
+// mix of findings.
 #include "exportgen/export_writer.hpp"
 
 #include <algorithm>
@@ -116,8 +117,9 @@ void append_settings_item(std::string& out, int port, std::string_view svc, int 
 std::string scan_information(const ExportSpec& spec, std::string_view credentialed) {
   return "\nInformation about this scan : \n\nNessus version : 10.10.1\nNessus build : 20028\n"
          "Plugin feed version : 202511290000\nScanner edition used : Nessus Home\n"
+         "Scanner OS : LINUX\nScanner distribution : debian10-x86-64\n"
          "Scan type : Normal\nScan name : " + spec.scan_name +
-         "\nScan policy used : " + spec.policy_name +
+         "\nScan policy used : " + spec.policy_name + "\nScanner IP : " + spec.scanner_ip +
          "\nPort range : default\nThorough tests : no\nExperimental tests : no\n"
          "Paranoia level : 1\nReport verbosity : 1\nSafe checks : yes\n"
          "Optimize the test : yes\nCredentialed checks : " + std::string(credentialed) +
@@ -127,35 +129,51 @@ std::string scan_information(const ExportSpec& spec, std::string_view credential
 }
 
 bool credentials_accepted(HostAuth auth) {
-  return auth == HostAuth::success || auth == HostAuth::insufficient_privilege;
+  return auth == HostAuth::success || auth == HostAuth::insufficient_privilege || auth == HostAuth::scanner_local;
+}
+
+// The 19506 "Credentialed checks" value of an outcome.
+std::string credentialed_checks(const ExportSpec& spec, HostAuth auth) {
+  switch (auth) {
+    case HostAuth::success:
+    case HostAuth::insufficient_privilege: return "yes, as '" + spec.username + "' via ssh";
+    case HostAuth::scanner_local: return "yes (on the localhost)";
+    default: return "no";
+  }
 }
 
 void append_credential_items(std::string& out, const ExportSpec& spec, const HostSpec& host) {
-  const std::string yes = "yes, as '" + spec.username + "' via ssh";
+  if (host.evidence.scan_information) {
+    append_settings_item(out, 0, "general", 19506, "Nessus Scan Information",
+                         scan_information(spec, credentialed_checks(spec, host.auth)));
+  }
+  if (!host.evidence.credential_plugins) return;
   const std::string accepted =
       "Nessus was able to log in to the remote host via the following :\n\n  User:     '" +
       spec.username + "'\n  Port:     22\n  Proto:    SSH\n  Method:   password\n";
+  const std::string assessment_available =
+      "\nOS Security Patch Assessment is available.\n\nAccount  : " + spec.username + "\nProtocol : SSH\n";
   switch (host.auth) {
     case HostAuth::not_attempted:
-      append_settings_item(out, 0, "general", 19506, "Nessus Scan Information",
-                           scan_information(spec, "no"));
       append_settings_item(out, 0, "general", 117886, "OS Security Patch Assessment Not Available",
                            "\nThe following issues were reported :\n\n  - Plugin      : no_local_checks_credentials.nasl\n"
                            "    Plugin ID   : 110723\n    Message     : \nCredentials were not provided for detected SSH service.\n");
       break;
     case HostAuth::success:
-      append_settings_item(out, 0, "general", 19506, "Nessus Scan Information",
-                           scan_information(spec, yes));
       append_settings_item(out, 22, "ssh", 141118,
                            "Target Credential Status by Authentication Protocol - Valid Credentials Provided",
                            accepted);
       append_settings_item(out, 0, "general", 117887, "OS Security Patch Assessment Available",
-                           "\nOS Security Patch Assessment is available.\n\nAccount  : " + spec.username +
-                               "\nProtocol : SSH\n");
+                           assessment_available);
+      break;
+    case HostAuth::scanner_local:
+      append_settings_item(out, 0, "general", 141118,
+                           "Target Credential Status by Authentication Protocol - Valid Credentials Provided",
+                           "\nNessus was able to execute commands on localhost.\n");
+      append_settings_item(out, 0, "general", 117887, "OS Security Patch Assessment Available",
+                           "\nOS Security Patch Assessment is available.\n\nProtocol : LOCAL\n");
       break;
     case HostAuth::failure:
-      append_settings_item(out, 0, "general", 19506, "Nessus Scan Information",
-                           scan_information(spec, "no"));
       append_settings_item(out, 22, "ssh", 104410,
                            "Target Credential Status by Authentication Protocol - Failure for Provided Credentials",
                            "\nNessus was unable to log into the following host for which credentials have been provided :\n\n"
@@ -166,8 +184,6 @@ void append_credential_items(std::string& out, const ExportSpec& spec, const Hos
                            "    Plugin ID   : 97993\n    Protocol    : SSH\n    Message     : Credentialed checks were not run.\n");
       break;
     case HostAuth::insufficient_privilege:
-      append_settings_item(out, 0, "general", 19506, "Nessus Scan Information",
-                           scan_information(spec, yes));
       append_settings_item(out, 22, "ssh", 141118,
                            "Target Credential Status by Authentication Protocol - Valid Credentials Provided",
                            accepted);
@@ -235,6 +251,26 @@ void append_finding(std::string& out, const ExportSpec& spec, std::size_t host_i
   }
   append_element(out, "plugin_output", "\n  Port " + std::to_string(port) + " : finding " +
                                            std::to_string(r % 100000) + "\n");
+  out += "</ReportItem>\n";
+}
+
+// A finding of a local check (plugin_type local): alternately software enumeration over
+// SSH (info) and a missing Debian security update (high).
+void append_local_finding(std::string& out, int index) {
+  const bool enumeration = index % 2 == 0;
+  if (enumeration) {
+    open_item(out, {0, "general", "tcp", 0, 22869, "Software Enumeration (SSH)", "General"});
+  } else {
+    open_item(out, {0, "general", "tcp", 3, 193459, "Debian dsa-5678 : glibc - security update",
+                    "Debian Local Security Checks"});
+  }
+  append_element(out, "plugin_type", "local");
+  append_element(out, "risk_factor", enumeration ? "None" : "High");
+  append_element(out, "synopsis", enumeration ? "It was possible to enumerate installed software on the remote host via SSH."
+                                              : "The remote Debian host is missing a security-related update.");
+  append_element(out, "solution", enumeration ? "n/a" : "Upgrade the glibc packages.");
+  append_element(out, "plugin_output", enumeration ? "\nHere is the list of packages installed on the remote Debian Linux system :\n\n  ii  bash  5.2.15-2+b2\n"
+                                                   : "\nRemote package installed : libc6_2.36-9+deb12u4\nShould be : libc6_2.36-9+deb12u7\n");
   out += "</ReportItem>\n";
 }
 
@@ -315,7 +351,10 @@ bool ExportWriter::next(std::string& out) {
       out += "\"><HostProperties>\n";
       append_tag(out, "HOST_END", ctime_style(end));
       append_tag(out, "HOST_END_TIMESTAMP", std::to_string(end));
-      append_tag(out, "Credentialed_Scan", credentialed ? "true" : "false");
+      if (host.evidence.credentialed_scan_tag) append_tag(out, "Credentialed_Scan", credentialed ? "true" : "false");
+      if (host.evidence.local_checks_proto_tag && credentialed) {
+        append_tag(out, "local-checks-proto", host.auth == HostAuth::scanner_local ? "local" : "ssh");
+      }
       append_tag(out, credentialed ? "LastAuthenticatedResults" : "LastUnauthenticatedResults",
                  std::to_string(end));
       append_tag(out, "policy-used", spec_.policy_name);
@@ -326,6 +365,7 @@ bool ExportWriter::next(std::string& out) {
       append_tag(out, "HOST_START_TIMESTAMP", std::to_string(start));
       out += "</HostProperties>\n";
       append_credential_items(out, spec_, host);
+      for (int i = 0; i < host.evidence.local_findings; ++i) append_local_finding(out, i);
       item_index_ = 0;
       stage_ = host_findings;
       return true;

@@ -5,13 +5,13 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <optional>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "results/filters.hpp"
 #include "results/nessus_reader.hpp"
 
 namespace sw::results {
@@ -37,67 +37,15 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-std::optional<double> parse_number(std::string_view text) {
-  double value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return value;
-}
+std::string truncation_marker(std::string_view field) { return std::string(field) + "_truncated"; }
 
-std::optional<double> number_of(const Record& value) {
-  if (value.is_number()) return value.get<double>();
-  if (value.is_string()) return parse_number(value.get_ref<const std::string&>());
-  return std::nullopt;
-}
-
-bool truthy(const Record& value) {
-  if (value.is_boolean()) return value.get<bool>();
-  if (value.is_number()) return value.get<double>() != 0;
-  if (value.is_string() || value.is_array()) return !value.empty();
-  return false;
-}
-
-// "> 7.0" style comparison; nullopt when `filter` is not an operator expression.
-std::optional<bool> compare(double value, std::string_view filter) {
-  for (std::string_view op : {">=", "<=", ">", "<", "="}) {
-    if (filter.substr(0, op.size()) != op) continue;
-    const auto bound = parse_number(filter.substr(op.size()));
-    if (!bound) return false;
-    if (op == ">=") return value >= *bound;
-    if (op == "<=") return value <= *bound;
-    if (op == ">") return value > *bound;
-    if (op == "<") return value < *bound;
-    return value == *bound;
-  }
-  return std::nullopt;
-}
-
-bool matches(const Record& record, const std::pair<std::string, std::string>& filter) {
-  const auto found = record.find(filter.first);
-  if (found == record.end()) return false;
-  const Record& value = *found;
-  const std::string& wanted = filter.second;
-  if (wanted == "true" || wanted == "false") return truthy(value) == (wanted == "true");
-  if (!wanted.empty() && (wanted[0] == '<' || wanted[0] == '>' || wanted[0] == '=')) {
-    const auto number = number_of(value);
-    return number && compare(*number, wanted).value_or(false);
-  }
-  const std::string needle = lower(wanted);
-  if (value.is_string()) return lower(value.get_ref<const std::string&>()).find(needle) != std::string::npos;
-  if (value.is_array()) {
-    return std::any_of(value.begin(), value.end(), [&](const Record& element) {
-      return element.is_string() && lower(element.get_ref<const std::string&>()).find(needle) != std::string::npos;
-    });
-  }
-  const auto number = number_of(value);
-  const auto wanted_number = parse_number(wanted);
-  return number && wanted_number && *number == *wanted_number;
-}
-
+// Severity as the number it is (" 3" -> "3"); blank or out-of-range values as written.
 Record make_record(const ReportItem& item) {
+  const int level = item.severity_level();
+  const std::string severity = level >= 0 ? std::to_string(level) : item.severity;
   Record record{{"type", "vulnerability"},      {"host", item.host},
                 {"plugin_id", item.plugin_id},   {"plugin_name", item.plugin_name},
-                {"plugin_family", item.plugin_family}, {"severity", item.severity},
+                {"plugin_family", item.plugin_family}, {"severity", severity},
                 {"port", item.port},             {"svc_name", item.svc_name},
                 {"protocol", item.protocol}};
   for (const auto& [name, text] : item.children) {
@@ -112,6 +60,7 @@ Record make_record(const ReportItem& item) {
       record[name] = text;
     }
   }
+  for (const std::string& name : item.truncated_children) record[truncation_marker(name)] = true;
   return record;
 }
 
@@ -119,7 +68,10 @@ Record project(const Record& record, const std::vector<std::string>& fields) {
   Record projected{{"type", "vulnerability"}};
   for (const std::string& field : fields) {
     const auto found = record.find(field);
-    if (found != record.end()) projected[field] = *found;
+    if (found == record.end()) continue;
+    projected[field] = *found;
+    const std::string marker = truncation_marker(field);
+    if (record.contains(marker)) projected[marker] = true;
   }
   return projected;
 }
@@ -135,14 +87,18 @@ class RecordVisitor final : public NessusVisitor {
   RecordVisitor(const ResultsQuery& query, Sink sink) : query_(query), sink_(std::move(sink)) {}
 
   std::string scan_name = "Unknown";
+  std::uint64_t records = 0;          // matching the filters
+  std::uint64_t vulnerabilities = 0;  // of those, severity 1-4
 
   void on_report(std::string_view name) override { scan_name = name; }
 
   void on_item(const ReportItem& item) override {
     Record record = make_record(item);
     for (const auto& filter : query_.filters) {
-      if (!matches(record, filter)) return;
+      if (!filter_matches(record, filter)) return;
     }
+    ++records;
+    if (item.severity_level() >= 1) ++vulnerabilities;
     sink_(std::move(record));
   }
 
@@ -181,14 +137,6 @@ std::vector<std::string> profile_fields(const std::string& profile) {
                     "invalid profile '" + profile + "': must be one of minimal, summary, brief, full");
 }
 
-std::pair<std::string, std::string> parse_filter(const std::string& text) {
-  const auto equals = text.find('=');
-  if (equals == std::string::npos || equals == 0) {
-    throw core::Error(core::ErrorKind::bad_input, "filter '" + text + "' is not field=value");
-  }
-  return {text.substr(0, equals), text.substr(equals + 1)};
-}
-
 void write_results(const std::filesystem::path& file, const ResultsQuery& query, std::ostream& out) {
   const bool custom = !query.custom_fields.empty();
   if (custom && query.profile != "brief") {
@@ -196,6 +144,7 @@ void write_results(const std::filesystem::path& file, const ResultsQuery& query,
                                                       "' with custom fields: use one or the other");
   }
   if (query.page < 0) throw core::Error(core::ErrorKind::bad_input, "page must be 0 (all) or at least 1");
+  for (const Filter& filter : query.filters) check_filter(filter);
   const std::vector<std::string> fields = custom ? query.custom_fields : profile_fields(query.profile);
   const bool all_fields = fields.empty();
   const ReadOptions options = read_options(fields, all_fields, query.filters);
@@ -205,20 +154,20 @@ void write_results(const std::filesystem::path& file, const ResultsQuery& query,
   for (const auto& [field, value] : query.filters) {
     filters_applied[field] = value == "true" ? Record(true) : value == "false" ? Record(false) : Record(value);
   }
-  auto schema_line = [&](std::uint64_t total, std::uint64_t pages) {
+  auto schema_line = [&](std::uint64_t vulnerabilities, std::uint64_t records, std::uint64_t pages) {
     return Record{{"type", "schema"},
                   {"profile", custom ? std::string("custom") : query.profile},
                   {"fields", all_fields ? Record("all") : Record(fields)},
                   {"filters_applied", filters_applied},
-                  {"total_vulnerabilities", total},
+                  {"total_vulnerabilities", vulnerabilities},
+                  {"total_records", records},
                   {"total_pages", pages}};
   };
 
   if (query.page == 0) {
-    std::uint64_t total = 0;
-    RecordVisitor counter(query, [&total](Record&&) { ++total; });
+    RecordVisitor counter(query, [](Record&&) {});
     read_nessus(file, counter, read_options({}, false, query.filters));
-    write_line(out, schema_line(total, 1));
+    write_line(out, schema_line(counter.vulnerabilities, counter.records, 1));
     write_line(out, {{"type", "scan_metadata"}, {"scan_name", counter.scan_name}});
     RecordVisitor writer(query, [&](Record&& record) { write_line(out, shape(record)); });
     read_nessus(file, writer, options);
@@ -227,15 +176,16 @@ void write_results(const std::filesystem::path& file, const ResultsQuery& query,
 
   const int page_size = std::clamp(query.page_size, minimum_page_size, maximum_page_size);
   const std::uint64_t first = static_cast<std::uint64_t>(query.page - 1) * static_cast<std::uint64_t>(page_size);
-  std::uint64_t total = 0;
+  std::uint64_t seen = 0;
   std::vector<Record> page;
   RecordVisitor collector(query, [&](Record&& record) {
-    if (total >= first && total < first + static_cast<std::uint64_t>(page_size)) page.push_back(shape(record));
-    ++total;
+    if (seen >= first && seen < first + static_cast<std::uint64_t>(page_size)) page.push_back(shape(record));
+    ++seen;
   });
   read_nessus(file, collector, options);
+  const std::uint64_t total = collector.records;
   const std::uint64_t pages = total == 0 ? 1 : (total + static_cast<std::uint64_t>(page_size) - 1) / static_cast<std::uint64_t>(page_size);
-  write_line(out, schema_line(total, pages));
+  write_line(out, schema_line(collector.vulnerabilities, total, pages));
   write_line(out, {{"type", "scan_metadata"}, {"scan_name", collector.scan_name}});
   for (const Record& record : page) write_line(out, record);
   const bool has_next = static_cast<std::uint64_t>(query.page) < pages;

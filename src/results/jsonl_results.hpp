@@ -1,7 +1,7 @@
 // Scan results as JSON-NL in the format of the Python MCP server's get_scan_results:
 // a "schema" line, a "scan_metadata" line, one "vulnerability" line per ReportItem and,
-// unless page is 0 (everything), a "pagination" line. Streams: memory is independent
-// of the file size (at most one page of records is held).
+// unless page is 0 (everything), a "pagination" line (docs/results.md). Streams: memory
+// is independent of the file size (at most one page of records is held).
 #pragma once
 
 #include <filesystem>
@@ -10,15 +10,14 @@
 #include <utility>
 #include <vector>
 
+#include "results/filters.hpp"
+
 namespace sw::results {
 
 struct ResultsQuery {
   std::string profile = "brief";           // minimal | summary | brief | full
   std::vector<std::string> custom_fields;  // when set, profile must stay "brief"; reported as "custom"
-  // field=value pairs, all must match. Values: "true"/"false" compare truthiness; a value
-  // starting with > >= < <= = compares numbers; otherwise a case-insensitive substring
-  // (of the string, or of any element of a list such as cve).
-  std::vector<std::pair<std::string, std::string>> filters;
+  std::vector<Filter> filters;  // all must match; rules in filters.hpp
   int page = 1;        // 1-based; 0 returns every record and no pagination line
   int page_size = 40;  // clamped to 10..100
 };
@@ -27,9 +26,9 @@ struct ResultsQuery {
 // for an unknown profile.
 std::vector<std::string> profile_fields(const std::string& profile);
 
-// Parses "key=value" (value may contain '='). Throws core::Error(bad_input).
-std::pair<std::string, std::string> parse_filter(const std::string& text);
-
+// The schema line's total_vulnerabilities counts the matching records of severity 1-4
+// (without info, as validate's), total_records every matching record (the pages).
+// A collected text cut at 256 KiB is marked in its record ("plugin_output_truncated": true).
 // Throws core::Error(bad_input) for a bad query, ReadError for a bad file.
 void write_results(const std::filesystem::path& file, const ResultsQuery& query, std::ostream& out);
 

@@ -92,16 +92,13 @@ class Reader {
     XML_StopParser(parser_.get(), XML_FALSE);
   }
 
-  bool wants_child(const XML_Char* name) const {
-    if (options_.all_item_children) return true;
-    return std::any_of(options_.item_children.begin(), options_.item_children.end(),
-                       [name](const std::string& wanted) { return equals(name, wanted.c_str()); });
+  static bool listed(const std::vector<std::string>& names, const XML_Char* name) {
+    return std::any_of(names.begin(), names.end(), [name](const std::string& wanted) { return equals(name, wanted.c_str()); });
   }
 
-  bool wants_children_of(const std::string& plugin_id) const {
-    if (options_.children_for_plugins.empty()) return true;
-    return std::find(options_.children_for_plugins.begin(), options_.children_for_plugins.end(),
-                     plugin_id) != options_.children_for_plugins.end();
+  bool wants_child(const XML_Char* name) const {
+    return options_.all_item_children || listed(options_.item_children, name) ||
+           (plugin_children_wanted_ && listed(options_.plugin_children, name));
   }
 
   std::string* item_field(const XML_Char* name) {
@@ -118,6 +115,7 @@ class Reader {
   void start_item(const XML_Char** attributes) {
     in_item_ = true;
     item_.children.clear();
+    item_.truncated_children.clear();
     item_.host = host_name_;
     for (std::string* field : {&item_.port, &item_.svc_name, &item_.protocol, &item_.severity, &item_.plugin_id,
                                &item_.plugin_name, &item_.plugin_family}) {
@@ -126,8 +124,12 @@ class Reader {
     for (int i = 0; attributes[i] != nullptr; i += 2) {
       if (std::string* field = item_field(attributes[i])) field->assign(attributes[i + 1]);
     }
-    collect_item_children_ = (options_.all_item_children || !options_.item_children.empty()) &&
-                             wants_children_of(item_.plugin_id);
+    plugin_children_wanted_ =
+        !options_.plugin_children.empty() &&
+        std::find(options_.plugin_children_for.begin(), options_.plugin_children_for.end(), item_.plugin_id) !=
+            options_.plugin_children_for.end();
+    collect_item_children_ =
+        options_.all_item_children || !options_.item_children.empty() || plugin_children_wanted_;
   }
 
   void on_start(const XML_Char* name, const XML_Char** attributes) {
@@ -159,9 +161,11 @@ class Reader {
         tag_name_.assign(tag_name ? tag_name : "");
         tag_value_.clear();
         collecting_ = &tag_value_;
+        collecting_truncated_ = false;
       } else if (in_item_ && collect_item_children_ && wants_child(name)) {
         item_.children.emplace_back(name, std::string());
         collecting_ = &item_.children.back().second;
+        collecting_truncated_ = false;
       }
     }
   }
@@ -186,7 +190,13 @@ class Reader {
   void on_text(const XML_Char* text, int length) {
     if (!collecting_) return;
     const std::size_t room = options_.text_limit - std::min(options_.text_limit, collecting_->size());
-    collecting_->append(text, std::min(room, static_cast<std::size_t>(length)));
+    const auto size = static_cast<std::size_t>(length);
+    collecting_->append(text, std::min(room, size));
+    const bool item_child = collecting_ != &tag_value_;
+    if (size > room && item_child && !collecting_truncated_) {
+      collecting_truncated_ = true;
+      item_.truncated_children.push_back(item_.children.back().first);
+    }
   }
 
   static void start_element(void* self, const XML_Char* name, const XML_Char** attributes) {
@@ -196,9 +206,15 @@ class Reader {
   static void character_data(void* self, const XML_Char* text, int length) {
     static_cast<Reader*>(self)->on_text(text, length);
   }
-  static void doctype(void* self, const XML_Char* /*name*/, const XML_Char* /*system_id*/,
-                      const XML_Char* /*public_id*/, int /*has_internal_subset*/) {
-    static_cast<Reader*>(self)->refuse("entity declarations are not allowed (DOCTYPE found)");
+  // A plain <!DOCTYPE NessusClientData_v2> declares nothing and is accepted; an internal
+  // subset or an external DTD is where entities come from, so they are refused.
+  static void doctype(void* self, const XML_Char* /*name*/, const XML_Char* system_id,
+                      const XML_Char* public_id, int has_internal_subset) {
+    if (has_internal_subset != 0) {
+      static_cast<Reader*>(self)->refuse("entity declarations are not allowed (DOCTYPE with an internal subset)");
+    } else if (system_id != nullptr || public_id != nullptr) {
+      static_cast<Reader*>(self)->refuse("entity declarations are not allowed (DOCTYPE with an external DTD)");
+    }
   }
   static void entity_declaration(void* self, const XML_Char* /*name*/, int /*is_parameter*/,
                                  const XML_Char* /*value*/, int /*value_length*/,
@@ -218,6 +234,8 @@ class Reader {
   bool in_properties_ = false;
   bool in_item_ = false;
   bool collect_item_children_ = false;
+  bool plugin_children_wanted_ = false;
+  bool collecting_truncated_ = false;
   std::string host_name_;
   std::string tag_name_;
   std::string tag_value_;
@@ -228,8 +246,15 @@ class Reader {
 }  // namespace
 
 int ReportItem::severity_level() const {
-  if (severity.size() != 1 || severity[0] < '0' || severity[0] > '4') return -1;
-  return severity[0] - '0';
+  const auto first = severity.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return -1;
+  const auto last = severity.find_last_not_of(" \t\r\n");
+  if (first != last || severity[first] < '0' || severity[first] > '4') return -1;
+  return severity[first] - '0';
+}
+
+bool ReportItem::truncated(std::string_view child_name) const {
+  return std::find(truncated_children.begin(), truncated_children.end(), child_name) != truncated_children.end();
 }
 
 const std::string* ReportItem::child(std::string_view name) const {

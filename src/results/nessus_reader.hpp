@@ -1,6 +1,8 @@
 // Streaming reader of .nessus (NessusClientData_v2) exports on expat: memory stays flat
-// whatever the file size, entity declarations are refused, and only the ReportItem
-// children a consumer asks for are collected (each capped in length).
+// whatever the file size, a DOCTYPE with an internal subset or an external DTD and any
+// entity declaration are refused (a plain <!DOCTYPE NessusClientData_v2> is accepted),
+// and only the ReportItem children a consumer asks for are collected (each capped in
+// length, the cut ones named in ReportItem::truncated_children).
 #pragma once
 
 #include <cstddef>
@@ -18,7 +20,7 @@ namespace sw::results {
 enum class ReadFailure {
   file_not_found,
   unreadable,   // I/O error
-  xml_invalid,  // not well-formed, entity declarations, or not a v2 export
+  xml_invalid,  // not well-formed, a DOCTYPE with declarations, or not a v2 export
 };
 
 class ReadError : public core::Error {
@@ -36,16 +38,20 @@ struct ReportItem {
   std::string port;
   std::string svc_name;
   std::string protocol;
-  std::string severity;   // as written; see severity_level()
+  std::string severity;   // as written (" 3", "", "7" occur); see severity_level()
   std::string plugin_id;
   std::string plugin_name;
   std::string plugin_family;
   // The requested children in document order (name, text); repeated ones (cve, xref)
   // appear several times. Text longer than ReadOptions::text_limit is cut there.
   std::vector<std::pair<std::string, std::string>> children;
+  // Names of the collected children that were cut at ReadOptions::text_limit.
+  std::vector<std::string> truncated_children;
 
-  // 0-4 from the severity attribute, -1 when absent or out of range.
+  // 0-4 from the severity attribute (surrounding blanks ignored: " 3" is 3), -1 when
+  // blank, absent, not a number or out of range.
   int severity_level() const;
+  bool truncated(std::string_view child_name) const;
   // Text of the first child of that name, or nullptr.
   const std::string* child(std::string_view name) const;
 };
@@ -61,13 +67,17 @@ class NessusVisitor {
   virtual void on_host_end() {}
 };
 
+// The cap on each collected text (plugin_output reaches it in practice).
+inline constexpr std::size_t default_text_limit = 256 * 1024;
+
 struct ReadOptions {
-  std::vector<std::string> item_children;  // ReportItem children to collect
-  bool all_item_children = false;          // collect every child (ignores item_children)
-  // Collect children only for items of these plugin ids; empty means every item.
-  std::vector<std::string> children_for_plugins;
+  std::vector<std::string> item_children;  // ReportItem children to collect from every item
+  bool all_item_children = false;          // collect every child of every item
+  // Further children collected only from items of the plugin ids in `plugin_children_for`.
+  std::vector<std::string> plugin_children;
+  std::vector<std::string> plugin_children_for;
   bool host_properties = true;             // report HostProperties tags
-  std::size_t text_limit = 256 * 1024;     // cap per collected text
+  std::size_t text_limit = default_text_limit;  // cap per collected text
 };
 
 // Reads the whole file, calling the visitor. Throws ReadError.

@@ -508,7 +508,9 @@ class TaskRun {
         kExportAttempts);
     telemetry::log_info("results exported", ctx({{"bytes", bytes}}));
     const core::ScanType scan_type = message_->scan_type;
-    auto validation = co_await run_on_cpu(s_, [&] { return results::validate_export(path, scan_type); });
+    const results::AuthPolicy auth_policy{s_.settings.env.auth_min_success_percent};
+    auto validation =
+        co_await run_on_cpu(s_, [&] { return results::validate_export(path, scan_type, auth_policy); });
     const std::string reason =
         validation.error ? std::string(results::to_string(*validation.error)) : std::string("other");
     s_.metrics.validation_result(t_.pool, validation.valid, reason);
@@ -543,7 +545,10 @@ class TaskRun {
       co_await acknowledge();
     } else {
       telemetry::log_error("task failed", fields);
-      co_await dead_letter(outcome.error);
+      // The hosts whose credentials failed travel with the entry (first 20 and a count).
+      const nlohmann::json failed_hosts =
+          outcome.validation ? outcome.validation->failed_hosts_json() : nlohmann::json::object();
+      co_await dead_letter(outcome.error, &failed_hosts);
       s_.metrics.task_dead_lettered(t_.pool, outcome.reason);
     }
     co_await release_lease();
@@ -611,9 +616,10 @@ class TaskRun {
   }
 
   // Failed: into the DLQ, record deleted, claim released (one atomic step).
-  asio::awaitable<void> dead_letter(const std::string& error) {
+  // `extra`: fields added to the entry (a pointer: no temporary json in a co_await expression).
+  asio::awaitable<void> dead_letter(const std::string& error, const nlohmann::json* extra = nullptr) {
     co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
-      q.dead_letter(t_.pool, t_.raw, error, nlohmann::json::object(), t_.task_id);
+      q.dead_letter(t_.pool, t_.raw, error, extra ? *extra : nlohmann::json::object(), t_.task_id);
     });
   }
 

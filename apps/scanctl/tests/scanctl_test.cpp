@@ -97,8 +97,8 @@ TEST_F(ScanctlTest, ResultsForATaskId) {
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_NE(run.out.find("\"type\":\"pagination\""), std::string::npos);
   EXPECT_EQ(scanctl({"results", "ne_scan_2", "--data-dir", dir_.path().string()}).exit_code, 2);
-  EXPECT_EQ(scanctl({"results", "..", "--data-dir", dir_.path().string()}).exit_code, 1);
-  EXPECT_EQ(scanctl({"results", "ne_scan_1", "--data-dir", dir_.path().string(), "--profile", "nope"}).exit_code, 1);
+  EXPECT_EQ(scanctl({"results", "..", "--data-dir", dir_.path().string()}).exit_code, 2);
+  EXPECT_EQ(scanctl({"results", "ne_scan_1", "--data-dir", dir_.path().string(), "--profile", "nope"}).exit_code, 2);
 }
 
 }  // namespace

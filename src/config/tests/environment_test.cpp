@@ -48,6 +48,7 @@ TEST(Environment, DefaultsMatchTheDesign) {
   EXPECT_DOUBLE_EQ(environment.heartbeat_ttl.count(), 30.0);
   EXPECT_EQ(environment.max_deliveries, 3);
   EXPECT_EQ(environment.max_task_bytes, 1u << 20);
+  EXPECT_EQ(environment.auth_min_success_percent, std::nullopt);
   EXPECT_TRUE(environment.worker_id.ends_with("-" + std::to_string(getpid())));
 }
 
@@ -77,6 +78,7 @@ TEST(Environment, ReadsEveryVariable) {
       {"HEARTBEAT_TTL_SECONDS", "0.5"},
       {"MAX_DELIVERIES", "5"},
       {"MAX_TASK_BYTES", "65536"},
+      {"AUTH_MIN_SUCCESS_PERCENT", "90"},
   });
   EXPECT_EQ(environment.redis_url, "redis://:pw@cache:6380/2");
   EXPECT_EQ(environment.data_dir, "/data");
@@ -102,6 +104,7 @@ TEST(Environment, ReadsEveryVariable) {
   EXPECT_DOUBLE_EQ(environment.heartbeat_ttl.count(), 0.5);
   EXPECT_EQ(environment.max_deliveries, 5);
   EXPECT_EQ(environment.max_task_bytes, 65536u);
+  EXPECT_EQ(environment.auth_min_success_percent, 90);
 }
 
 TEST(Environment, EmptyMetricsAddrDisablesAndBlankValuesMeanDefault) {
@@ -125,6 +128,8 @@ TEST(Environment, BadValuesNameTheVariable) {
       {"LOG_FORMAT", "xml"},                  {"METRICS_ADDR", "9109"},
       {"METRICS_ADDR", "host:port"},          {"REDIS_URL", "http://redis:6379"},
       {"MAX_TASK_BYTES", "100"},              {"MAX_TASK_BYTES", "1MB"},
+      {"AUTH_MIN_SUCCESS_PERCENT", "0"},      {"AUTH_MIN_SUCCESS_PERCENT", "101"},
+      {"AUTH_MIN_SUCCESS_PERCENT", "90%"},    {"AUTH_MIN_SUCCESS_PERCENT", "92.5"},
   };
   for (const auto& [name, value] : bad) {
     const std::string message = error_of(name, value);

@@ -1,5 +1,6 @@
-// Tests of the streaming reader: callbacks, requested children, text caps, and refusal
-// of malformed files, foreign roots and entity declarations.
+// Tests of the streaming reader: callbacks, requested children, text caps and their
+// marks, severity levels, a plain DOCTYPE, and refusal of malformed files, foreign roots,
+// DTDs and entity declarations.
 #include "results/nessus_reader.hpp"
 
 #include <gtest/gtest.h>
@@ -93,10 +94,59 @@ TEST(NessusReader, CollectsChildrenOnlyForTheNamedPlugins) {
   sw::testing::TempDir dir;
   Recorder recorder;
   ReadOptions options;
-  options.all_item_children = true;
-  options.children_for_plugins = {"19506"};
+  options.item_children = {"plugin_type"};
+  options.plugin_children = {"plugin_output"};
+  options.plugin_children_for = {"19506"};
   read_nessus(write_text(dir.path() / "a.nessus", small_export), recorder, options);
-  EXPECT_TRUE(recorder.items.at(0).children.empty());
+  EXPECT_EQ(recorder.items.at(0).child("plugin_output"), nullptr);
+  options.plugin_children_for = {"1"};
+  Recorder named;
+  read_nessus(write_text(dir.path() / "a.nessus", small_export), named, options);
+  ASSERT_NE(named.items.at(0).child("plugin_output"), nullptr);
+  EXPECT_EQ(named.items.at(0).child("solution"), nullptr);
+}
+
+TEST(NessusReader, MarksTextCutAtTheLimit) {
+  sw::testing::TempDir dir;
+  Recorder recorder;
+  ReadOptions options;
+  options.item_children = {"plugin_output"};
+  options.text_limit = 4;
+  read_nessus(write_text(dir.path() / "a.nessus", small_export), recorder, options);
+  EXPECT_TRUE(recorder.items.at(0).truncated("plugin_output"));
+  options.text_limit = default_text_limit;
+  Recorder whole;
+  read_nessus(write_text(dir.path() / "a.nessus", small_export), whole, options);
+  EXPECT_FALSE(whole.items.at(0).truncated("plugin_output"));
+}
+
+TEST(NessusReader, SeverityLevelReadsPaddedNumbersOnly) {
+  ReportItem item;
+  for (const auto& [text, level] : std::vector<std::pair<std::string, int>>{
+           {"3", 3}, {" 3", 3}, {"4 ", 4}, {"0", 0}, {"", -1}, {"  ", -1}, {"7", -1}, {"-1", -1}, {"33", -1}, {"x", -1}}) {
+    item.severity = text;
+    EXPECT_EQ(item.severity_level(), level) << "'" << text << "'";
+  }
+}
+
+TEST(NessusReader, AcceptsAPlainDoctype) {
+  sw::testing::TempDir dir;
+  Recorder recorder;
+  read_nessus(write_text(dir.path() / "d.nessus", R"(<?xml version="1.0"?>
+<!DOCTYPE NessusClientData_v2>
+<NessusClientData_v2><Report name="r"><ReportHost name="h"><HostProperties></HostProperties></ReportHost></Report></NessusClientData_v2>)"),
+              recorder);
+  EXPECT_EQ(recorder.events, (std::vector<std::string>{"start h", "end"}));
+}
+
+TEST(NessusReader, RefusesADoctypeWithAnExternalDtd) {
+  sw::testing::TempDir dir;
+  std::string message;
+  const auto file = write_text(dir.path() / "dtd.nessus", R"(<?xml version="1.0"?>
+<!DOCTYPE NessusClientData_v2 SYSTEM "http://example.com/evil.dtd">
+<NessusClientData_v2><Report name="r"/></NessusClientData_v2>)");
+  EXPECT_EQ(failure_of(file, message), ReadFailure::xml_invalid);
+  EXPECT_NE(message.find("entity declarations are not allowed"), std::string::npos) << message;
 }
 
 TEST(NessusReader, RejectsMalformedXmlNamingLineAndColumn) {

@@ -1,5 +1,6 @@
 // Tests of validate_export on generated exports: each authentication outcome, each
-// error reason, the 19506 line parser and the JSON shape of validation_stats.
+// error reason, severity buckets, DOCTYPE handling, the 19506 line parser and the JSON
+// shape of validation_stats (the verdict rules are in authentication_test.cpp).
 #include "results/validator.hpp"
 
 #include <gtest/gtest.h>
@@ -146,6 +147,48 @@ TEST_F(ValidatorTest, DirectoryIsOther) {
   EXPECT_EQ(result.error, ValidationError::other);
 }
 
+// Padded severities count as their number; blank and out-of-range ones in `other`, with a
+// warning, so that the buckets add up to the items.
+TEST_F(ValidatorTest, SeverityBucketsAddUpToTheItems) {
+  const auto spec = spec_with({HostAuth::success});
+  std::string document = exportgen::write_export(spec);
+  auto replace_first = [&document](const std::string& from, const std::string& to) {
+    const auto at = document.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    document.replace(at, from.size(), to);
+  };
+  replace_first("severity=\"4\"", "severity=\" 4\"");   // the second finding is critical
+  replace_first("severity=\"2\"", "severity=\"\"");      // the first is medium
+  const ValidationResult base = validate(spec, ScanType::authenticated);
+  const ValidationResult result =
+      validate_export(write_text(dir_.path() / "odd.nessus", document), ScanType::authenticated);
+  EXPECT_TRUE(result.valid);
+  EXPECT_EQ(result.severity_counts.critical, base.severity_counts.critical);
+  EXPECT_EQ(result.severity_counts.medium, base.severity_counts.medium - 1);
+  EXPECT_EQ(result.severity_counts.other, 1u);
+  const SeverityCounts& c = result.severity_counts;
+  EXPECT_EQ(c.critical + c.high + c.medium + c.low + c.info + c.other, result.total_plugins);
+  EXPECT_EQ(result.total_vulnerabilities(), base.total_vulnerabilities() - 1);
+  ASSERT_EQ(result.warnings.size(), 1u);
+  EXPECT_NE(result.warnings[0].find("1 findings have a severity that is blank or not 0-4"), std::string::npos)
+      << result.warnings[0];
+  EXPECT_NE(result.warnings[0].find("10.0.0.1 plugin 42873 (severity \"\")"), std::string::npos) << result.warnings[0];
+  EXPECT_EQ(result.stats_json().at("severity_counts").at("other"), 1);
+}
+
+TEST_F(ValidatorTest, PlainDoctypeIsAcceptedAnInternalSubsetIsNot) {
+  std::string document = exportgen::write_export(spec_with({HostAuth::success}));
+  const auto declaration_end = document.find("?>") + 2;
+  std::string plain = document;
+  plain.insert(declaration_end, "\n<!DOCTYPE NessusClientData_v2>");
+  EXPECT_TRUE(validate_export(write_text(dir_.path() / "plain.nessus", plain), ScanType::authenticated).valid);
+  std::string subset = document;
+  subset.insert(declaration_end, "\n<!DOCTYPE NessusClientData_v2 [<!ENTITY e \"x\">]>");
+  const ValidationResult refused = validate_export(write_text(dir_.path() / "subset.nessus", subset), ScanType::authenticated);
+  EXPECT_EQ(refused.error, ValidationError::xml_invalid);
+  EXPECT_NE(refused.error_message.find("entity declarations are not allowed"), std::string::npos);
+}
+
 TEST_F(ValidatorTest, JsonHasTheDesignKeys) {
   const nlohmann::json json = validate(spec_with({HostAuth::success}), ScanType::authenticated).to_json();
   EXPECT_EQ(json.at("valid"), true);
@@ -156,7 +199,11 @@ TEST_F(ValidatorTest, JsonHasTheDesignKeys) {
                           "credentialed_status_raw", "severity_counts", "total_vulnerabilities"}) {
     EXPECT_TRUE(stats.contains(key)) << key;
   }
-  for (const char* key : {"critical", "high", "medium", "low", "info"}) {
+  for (const char* key : {"auth_target_hosts", "auth_succeeded_hosts", "auth_success_percent",
+                          "auth_min_success_percent", "auth_failed_hosts", "auth_failed_hosts_count"}) {
+    EXPECT_TRUE(stats.contains(key)) << key;
+  }
+  for (const char* key : {"critical", "high", "medium", "low", "info", "other"}) {
     EXPECT_TRUE(stats.at("severity_counts").contains(key)) << key;
   }
   EXPECT_EQ(stats.at("hosts_auth").at(0).at("status"), "success");
