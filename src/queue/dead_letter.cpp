@@ -12,7 +12,9 @@ namespace sw::queue {
 
 namespace {
 
-constexpr std::array<const char*, 3> kFailureFields = {"error", "failed_at", "deliveries"};
+// The worker's own fields, stripped again when an entry is retried.
+constexpr std::array<const char*, 5> kFailureFields = {"error", "failed_at", "deliveries", "auth_failed_hosts",
+                                                      "auth_failed_hosts_count"};
 
 // `entry` with `extra`'s fields and the failure fields.
 nlohmann::json with_failure_fields(nlohmann::json entry, std::string_view pool, std::string_view reason,
