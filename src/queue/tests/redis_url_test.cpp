@@ -43,6 +43,47 @@ TEST(RedisUrl, Ipv6) {
   EXPECT_EQ(endpoint.port, 7000);
 }
 
+TEST(RedisUrl, TlsScheme) {
+  const auto endpoint = parse_redis_url("rediss://worker:pw@cache.internal:6380/1");
+  EXPECT_TRUE(endpoint.tls);
+  EXPECT_EQ(endpoint.host, "cache.internal");
+  EXPECT_EQ(endpoint.port, 6380);
+  EXPECT_EQ(endpoint.username, "worker");
+  EXPECT_EQ(endpoint.database, 1);
+  EXPECT_EQ(endpoint.describe(), "rediss://cache.internal:6380/1");
+  EXPECT_FALSE(parse_redis_url("redis://cache.internal").tls);
+}
+
+TEST(RedisUrl, EncodedSlashInPassword) {
+  const auto endpoint = parse_redis_url("redis://:ab%2Fcd@host:6379/3");
+  EXPECT_EQ(endpoint.password, "ab/cd");
+  EXPECT_EQ(endpoint.host, "host");
+  EXPECT_EQ(endpoint.database, 3);
+}
+
+// Item 9: an unencoded '/', '?' or '#' in the password used to end the user-info early,
+// so the rest of the password became the "database" and was quoted in the error.
+TEST(RedisUrl, UnencodedDelimiterInPasswordIsRefusedWithoutQuotingIt) {
+  for (const char* url : {"redis://:hunter2/secretpart@host:6379/0", "redis://user:hunter2?secretpart@host:6379",
+                          "rediss://:hunter2#secretpart@host", "redis://:hunter2/12@host:6379"}) {
+    try {
+      parse_redis_url(url);
+      ADD_FAILURE() << "accepted " << url;
+    } catch (const core::Error& error) {
+      const std::string message = error.what();
+      EXPECT_EQ(error.kind(), core::ErrorKind::bad_input);
+      EXPECT_NE(message.find("percent-encode"), std::string::npos) << message;
+      for (const char* part : {"hunter2", "secretpart", "12@"}) {
+        EXPECT_EQ(message.find(part), std::string::npos) << message;
+      }
+    }
+  }
+}
+
+TEST(RedisUrl, Ipv6Describe) {
+  EXPECT_EQ(parse_redis_url("redis://[::1]:7000").describe(), "redis://[::1]:7000");
+}
+
 TEST(RedisUrl, UnixSocket) {
   const auto endpoint = parse_redis_url("unix:///run/redis/redis.sock?db=3&password=pw");
   EXPECT_EQ(endpoint.transport, RedisEndpoint::Transport::unix_socket);
@@ -53,7 +94,7 @@ TEST(RedisUrl, UnixSocket) {
 }
 
 TEST(RedisUrl, Rejections) {
-  for (const char* url : {"", "http://host:1", "rediss://host:6379", "redis://", "redis://host:0",
+  for (const char* url : {"", "http://host:1", "rediss://", "redis://", "redis://host:0",
                           "redis://host:99999", "redis://host:abc", "redis://host/x", "unix://relative.sock",
                           "unix:///tmp/r.sock?color=red", "redis://[::1"}) {
     try {
