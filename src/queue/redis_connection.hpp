@@ -29,11 +29,11 @@ struct RedisOptions {
   // up to the cap, each time a random value in [delay/2, delay] (jitter).
   std::chrono::milliseconds reconnect_initial_backoff{100};
   std::chrono::milliseconds reconnect_max_backoff{5000};
-  RedisTlsFiles tls;  // rediss:// only
+  RedisTlsFiles tls{};  // rediss:// only
   // Sentinel: when set, the master `sentinel_master` is asked of these sentinels (over TLS
   // when the URL is rediss://) and the URL's host and port are not used.
-  std::vector<config::HostPort> sentinels;
-  std::string sentinel_master;
+  std::vector<config::HostPort> sentinels{};
+  std::string sentinel_master{};
   // With Sentinel, every command is followed by WAIT 1: a write that no replica confirmed
   // within this time counts as a lost reply (docs/redis.md).
   std::chrono::milliseconds replica_ack_timeout{1000};
