@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/errors.hpp"
+#include "queue/redis_connection.hpp"
 #include "queue/redis_url.hpp"
 
 namespace sw::queue {
@@ -112,6 +113,37 @@ TEST(RedisUrl, ErrorsNeverShowThePassword) {
     FAIL();
   } catch (const core::Error& error) {
     EXPECT_EQ(std::string(error.what()).find("hunter2"), std::string::npos) << error.what();
+  }
+}
+
+TEST(RedisOptionsFromEnvironment, CarriesTlsAndSentinels) {
+  config::Environment environment;
+  environment.redis_url = "rediss://scanner:pw@cache:6380/2";
+  environment.redis_ca_file = "/etc/ssl/redis-ca.pem";
+  environment.redis_client_cert = "/etc/ssl/client.pem";
+  environment.redis_client_key = "/etc/ssl/client.key";
+  environment.redis_sentinels = {{"10.0.0.1", 26379}, {"10.0.0.2", 26380}};
+  environment.redis_sentinel_master = "mymaster";
+  const RedisOptions options = redis_options(environment);
+  EXPECT_EQ(options.url, environment.redis_url);
+  EXPECT_EQ(options.tls.ca_file, "/etc/ssl/redis-ca.pem");
+  EXPECT_EQ(options.tls.client_cert_file, "/etc/ssl/client.pem");
+  EXPECT_EQ(options.tls.client_key_file, "/etc/ssl/client.key");
+  EXPECT_EQ(options.sentinels, environment.redis_sentinels);
+  EXPECT_EQ(options.sentinel_master, "mymaster");
+}
+
+// What the worker calls first at start: a bad URL stops it there (exit 2).
+TEST(RedisOptionsFromEnvironment, RefusesAnUnencodedSlashWithoutShowingThePassword) {
+  config::Environment environment;
+  environment.redis_url = "redis://:hunter2/secretpart@cache:6379/0";
+  try {
+    redis_options(environment);
+    FAIL() << "accepted";
+  } catch (const core::Error& error) {
+    EXPECT_EQ(error.kind(), core::ErrorKind::bad_input);
+    EXPECT_EQ(std::string(error.what()).find("hunter2"), std::string::npos) << error.what();
+    EXPECT_EQ(std::string(error.what()).find("secretpart"), std::string::npos) << error.what();
   }
 }
 
