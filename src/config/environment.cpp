@@ -201,13 +201,15 @@ void read_redis_variables(const EnvironmentReader& reader, Environment& environm
   const std::string& url = environment.redis_url;
   const bool tls = url.starts_with("rediss://");
   if (!url.starts_with("redis://") && !tls && !url.starts_with("unix://")) {
-    bad_variable("REDIS_URL", masked_redis_url(url), "redis://[[user]:password@]host[:port][/db], rediss://... or unix:///path");
+    bad_variable("REDIS_URL", masked_redis_url(url),
+                 "redis://[[user]:password@]host[:port][/db], rediss://... or unix:///path");
   }
   require_readable_file(reader, "REDIS_CA_FILE", environment.redis_ca_file);
   require_readable_file(reader, "REDIS_CLIENT_CERT", environment.redis_client_cert);
   require_readable_file(reader, "REDIS_CLIENT_KEY", environment.redis_client_key);
   if (environment.redis_client_cert.empty() != environment.redis_client_key.empty()) {
-    throw core::Error(core::ErrorKind::bad_input, "REDIS_CLIENT_CERT and REDIS_CLIENT_KEY go together: set both or neither");
+    throw core::Error(core::ErrorKind::bad_input,
+                      "REDIS_CLIENT_CERT and REDIS_CLIENT_KEY go together: set both or neither");
   }
   const bool tls_files = !environment.redis_ca_file.empty() || !environment.redis_client_cert.empty();
   if (tls_files && !tls) {
@@ -219,10 +221,12 @@ void read_redis_variables(const EnvironmentReader& reader, Environment& environm
   }
   reader.read_string("REDIS_SENTINEL_MASTER", environment.redis_sentinel_master);
   if (environment.redis_sentinels.empty() != environment.redis_sentinel_master.empty()) {
-    throw core::Error(core::ErrorKind::bad_input, "REDIS_SENTINELS and REDIS_SENTINEL_MASTER go together: set both or neither");
+    throw core::Error(core::ErrorKind::bad_input,
+                      "REDIS_SENTINELS and REDIS_SENTINEL_MASTER go together: set both or neither");
   }
   if (!environment.redis_sentinels.empty() && url.starts_with("unix://")) {
-    throw core::Error(core::ErrorKind::bad_input, "REDIS_SENTINELS needs a redis:// or rediss:// REDIS_URL, not unix://");
+    throw core::Error(core::ErrorKind::bad_input,
+                      "REDIS_SENTINELS needs a redis:// or rediss:// REDIS_URL, not unix://");
   }
 }
 

@@ -93,7 +93,8 @@ RedisEndpoint RedisConnection::resolve_master() {
         continue;
       }
       if (reply.value.type != RedisValue::Type::array || reply.value.elements.size() != 2) {
-        last_failure = "sentinel " + sentinel.describe() + " does not know the master '" + options_.sentinel_master + "'";
+        last_failure =
+            "sentinel " + sentinel.describe() + " does not know the master '" + options_.sentinel_master + "'";
         continue;
       }
       RedisEndpoint master = endpoint_;

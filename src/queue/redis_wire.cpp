@@ -191,7 +191,8 @@ struct RedisWire::Impl {
     auto& socket = unix_socket.emplace(io);
     bool done = false;
     ErrorCode error;
-    socket.async_connect(asio::local::stream_protocol::endpoint(endpoint.socket_path), [&](const ErrorCode& result) {
+    const asio::local::stream_protocol::endpoint path(endpoint.socket_path);
+    socket.async_connect(path, [&](const ErrorCode& result) {
       error = result;
       done = true;
     });
@@ -226,11 +227,12 @@ struct RedisWire::Impl {
       if (verdict == X509_V_OK) {
         throw;
       }
+      const std::string checked_against =
+          files.ca_file.empty() ? "the system's CA store; REDIS_CA_FILE names a private CA"
+                                : "REDIS_CA_FILE " + files.ca_file;
       throw Error(ErrorKind::auth, "redis: the TLS certificate of " + description + " is not accepted: " +
-                                       X509_verify_cert_error_string(verdict) +
-                                       (files.ca_file.empty()
-                                            ? " (checked against the system's CA store; REDIS_CA_FILE names a private CA)"
-                                            : " (checked against REDIS_CA_FILE " + files.ca_file + ")"));
+                                       X509_verify_cert_error_string(verdict) + " (checked against " +
+                                       checked_against + ")");
     }
   }
 };
