@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates procps
   libboost1.81-dev libssl-dev libhiredis-dev nlohmann-json3-dev libyaml-cpp-dev
   libspdlog-dev prometheus-cpp-dev libexpat1-dev libcli11-dev libgtest-dev libgmock-dev
-  redis-server prometheus openssl python3 curl clang libclang-rt-14-dev
+  redis-server redis-sentinel redis-tools prometheus openssl python3 curl clang libclang-rt-14-dev
 )
 
 missing=()

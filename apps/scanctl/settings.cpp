@@ -6,7 +6,6 @@
 #include <iostream>
 
 #include "core/errors.hpp"
-#include "queue/redis_url.hpp"
 
 namespace sw::scanctl {
 
@@ -38,10 +37,8 @@ config::ScannersConfig Settings::scanners() const {
 }
 
 queue::RedisOptions Settings::redis() const {
-  queue::RedisOptions options;
-  options.url = environment().redis_url;
-  setup_step([&] { return queue::parse_redis_url(options.url); });
-  return options;
+  const config::Environment env = environment();
+  return setup_step([&] { return queue::redis_options(env); });
 }
 
 queue::TaskQueue Settings::task_queue() const {

@@ -13,6 +13,7 @@
 #include "config/scanners.hpp"
 #include "core/errors.hpp"
 #include "nessus/scanner_client.hpp"
+#include "queue/redis_connection.hpp"
 #include "telemetry/log.hpp"
 #include "worker/status_endpoint.hpp"
 #include "worker/worker.hpp"
@@ -54,6 +55,7 @@ nlohmann::json describe_pools(const config::ScannersConfig& scanners, const std:
 
 int run() {
   const config::Environment env = config::load_environment();
+  const queue::RedisOptions redis_options = queue::redis_options(env);  // a bad REDIS_URL stops here
   telemetry::configure_logging(*telemetry::parse_log_level(env.log_level),
                                *telemetry::parse_log_format(env.log_format));
   config::ScannersConfig scanners_config = config::load_scanners_config(env.scanner_config);
@@ -65,7 +67,7 @@ int run() {
   asio::io_context io(1);
   asio::thread_pool cpu(2);
   const worker::WorkerSettings settings = worker::make_settings(env);
-  worker::RedisLanes redis({env.redis_url}, {env.worker_id, worker::to_millis(env.heartbeat_ttl), env.max_deliveries}, 4);
+  worker::RedisLanes redis(redis_options, {env.worker_id, worker::to_millis(env.heartbeat_ttl), env.max_deliveries}, 4);
   store::TaskStore store(env.data_dir);
   telemetry::Metrics metrics;
   core::SystemClock clock;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "config/values.hpp"
@@ -134,18 +135,109 @@ bool is_host_and_port(const std::string& address) {
   return port && *port >= 0 && *port <= 65535;
 }
 
-// redis://user:password@host -> redis://user:********@host
+// redis://user:password@host -> redis://user:********@host; redis://password@host (a
+// password alone) -> redis://********@host. The user-info ends at the last '@', as in
+// queue::parse_redis_url. A password given as ?password=... is masked too.
 std::string masked_redis_url(const std::string& url) {
   const auto scheme_end = url.find("://");
-  const auto at = url.rfind('@');
-  if (scheme_end == std::string::npos || at == std::string::npos || at < scheme_end) {
+  if (scheme_end == std::string::npos) {
     return url;
   }
-  const auto colon = url.find(':', scheme_end + 3);
-  if (colon == std::string::npos || colon > at) {
-    return url;
+  std::string masked = url;
+  const auto at = masked.rfind('@');
+  if (at != std::string::npos && at > scheme_end) {
+    const auto colon = masked.find(':', scheme_end + 3);
+    const auto secret_start = colon != std::string::npos && colon < at ? colon + 1 : scheme_end + 3;
+    masked = masked.substr(0, secret_start) + std::string(core::kRedacted) + masked.substr(at);
   }
-  return url.substr(0, colon + 1) + std::string(core::kRedacted) + url.substr(at);
+  const auto password = masked.find("password=");
+  if (password != std::string::npos) {
+    const auto end = masked.find('&', password);
+    masked = masked.substr(0, password + 9) + std::string(core::kRedacted) +
+             (end == std::string::npos ? std::string() : masked.substr(end));
+  }
+  return masked;
+}
+
+// host:port or [ipv6]:port, port 1-65535.
+std::optional<HostPort> parse_host_port(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return std::nullopt;
+  }
+  std::string host = text.substr(0, colon);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') {
+      return std::nullopt;
+    }
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string::npos) {
+    return std::nullopt;  // an IPv6 address needs brackets
+  }
+  const auto port = parse_integer(text.substr(colon + 1));
+  if (!port || *port < 1 || *port > 65535) {
+    return std::nullopt;
+  }
+  return HostPort{host, static_cast<int>(*port)};
+}
+
+std::vector<HostPort> parse_sentinels(const std::string& text) {
+  std::vector<HostPort> sentinels;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = trim(text.substr(start, comma - start));
+    const auto address = parse_host_port(item);
+    if (!address) {
+      bad_variable("REDIS_SENTINELS", text, "host:port[,host:port...] (IPv6 as [address]:port)");
+    }
+    sentinels.push_back(*address);
+    start = comma + 1;
+  }
+  return sentinels;
+}
+
+void require_readable_file(const EnvironmentReader& reader, const std::string& name, std::filesystem::path& target) {
+  if (const auto v = reader.value(name)) {
+    if (!std::ifstream(*v).good()) {
+      bad_variable(name, *v, "a readable PEM file");
+    }
+    target = *v;
+  }
+}
+
+void read_redis_variables(const EnvironmentReader& reader, Environment& environment) {
+  reader.read_string("REDIS_URL", environment.redis_url);
+  const std::string& url = environment.redis_url;
+  const bool tls = url.starts_with("rediss://");
+  if (!url.starts_with("redis://") && !tls && !url.starts_with("unix://")) {
+    bad_variable("REDIS_URL", masked_redis_url(url),
+                 "redis://[[user]:password@]host[:port][/db], rediss://... or unix:///path");
+  }
+  require_readable_file(reader, "REDIS_CA_FILE", environment.redis_ca_file);
+  require_readable_file(reader, "REDIS_CLIENT_CERT", environment.redis_client_cert);
+  require_readable_file(reader, "REDIS_CLIENT_KEY", environment.redis_client_key);
+  if (environment.redis_client_cert.empty() != environment.redis_client_key.empty()) {
+    throw core::Error(core::ErrorKind::bad_input,
+                      "REDIS_CLIENT_CERT and REDIS_CLIENT_KEY go together: set both or neither");
+  }
+  const bool tls_files = !environment.redis_ca_file.empty() || !environment.redis_client_cert.empty();
+  if (tls_files && !tls) {
+    throw core::Error(core::ErrorKind::bad_input,
+                      "REDIS_CA_FILE, REDIS_CLIENT_CERT and REDIS_CLIENT_KEY need a rediss:// REDIS_URL (TLS)");
+  }
+  if (const auto v = reader.value("REDIS_SENTINELS")) {
+    environment.redis_sentinels = parse_sentinels(*v);
+  }
+  reader.read_string("REDIS_SENTINEL_MASTER", environment.redis_sentinel_master);
+  if (environment.redis_sentinels.empty() != environment.redis_sentinel_master.empty()) {
+    throw core::Error(core::ErrorKind::bad_input,
+                      "REDIS_SENTINELS and REDIS_SENTINEL_MASTER go together: set both or neither");
+  }
+  if (!environment.redis_sentinels.empty() && url.starts_with("unix://")) {
+    throw core::Error(core::ErrorKind::bad_input,
+                      "REDIS_SENTINELS needs a redis:// or rediss:// REDIS_URL, not unix://");
+  }
 }
 
 }  // namespace
@@ -154,10 +246,7 @@ Environment load_environment(const std::map<std::string, std::string>* variables
   const EnvironmentReader reader(variables);
   Environment environment;
 
-  reader.read_string("REDIS_URL", environment.redis_url);
-  if (environment.redis_url.rfind("redis://", 0) != 0 && environment.redis_url.rfind("rediss://", 0) != 0) {
-    bad_variable("REDIS_URL", masked_redis_url(environment.redis_url), "redis://[:password@]host[:port][/db]");
-  }
+  read_redis_variables(reader, environment);
   if (const auto v = reader.value("DATA_DIR")) {
     environment.data_dir = *v;
   }
@@ -220,8 +309,17 @@ std::string describe(const Environment& environment) {
   for (const auto& pool : environment.worker_pools) {
     pools.push_back(pool);
   }
+  nlohmann::json sentinels = nlohmann::json::array();
+  for (const auto& sentinel : environment.redis_sentinels) {
+    sentinels.push_back(sentinel.host + ":" + std::to_string(sentinel.port));
+  }
   const nlohmann::json description = {
       {"redis_url", masked_redis_url(environment.redis_url)},
+      {"redis_ca_file", environment.redis_ca_file.string()},
+      {"redis_client_cert", environment.redis_client_cert.string()},
+      {"redis_client_key", environment.redis_client_key.string()},
+      {"redis_sentinels", sentinels},
+      {"redis_sentinel_master", environment.redis_sentinel_master},
       {"data_dir", environment.data_dir.string()},
       {"scanner_config", environment.scanner_config.string()},
       {"log_level", environment.log_level},

@@ -13,8 +13,23 @@ namespace sw::config {
 
 using Seconds = std::chrono::duration<double>;
 
+struct HostPort {
+  std::string host;  // a name or an IP address (IPv6 without brackets)
+  int port = 0;
+  bool operator==(const HostPort&) const = default;
+};
+
 struct Environment {
   std::string redis_url = "redis://redis:6379";
+  // rediss:// only (docs/redis.md): a PEM CA bundle instead of the system's, and a client
+  // certificate with its key (both or neither).
+  std::filesystem::path redis_ca_file;
+  std::filesystem::path redis_client_cert;
+  std::filesystem::path redis_client_key;
+  // Sentinel: the master named redis_sentinel_master is asked of these sentinels; the host
+  // and port of REDIS_URL are then not used (its credentials, database and scheme are).
+  std::vector<HostPort> redis_sentinels;  // REDIS_SENTINELS=host:port,...
+  std::string redis_sentinel_master;      // REDIS_SENTINEL_MASTER
   std::filesystem::path data_dir = "/app/data/tasks";
   std::filesystem::path scanner_config = "/app/config/scanners.yaml";
   std::string log_level = "INFO";

@@ -1,10 +1,10 @@
-// Blocking hiredis connection with timeouts, reconnect backoff and script caching.
+// Blocking Redis connection: Sentinel resolution, AUTH/SELECT/ROLE, timeouts, reconnect
+// backoff, the replica check after each command under Sentinel, and script caching.
 #include "queue/redis_connection.hpp"
 
-#include <hiredis/hiredis.h>
-
 #include <algorithm>
-#include <cerrno>
+#include <array>
+#include <charconv>
 #include <random>
 #include <thread>
 
@@ -16,42 +16,7 @@ namespace {
 
 using core::Error;
 using core::ErrorKind;
-
-timeval to_timeval(std::chrono::milliseconds duration) {
-  const long long ms = std::max<long long>(duration.count(), 1);
-  return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
-}
-
-RedisValue convert(const redisReply& reply) {
-  RedisValue value;
-  switch (reply.type) {
-    case REDIS_REPLY_INTEGER:
-      value.type = RedisValue::Type::integer;
-      value.integer = reply.integer;
-      break;
-    case REDIS_REPLY_STRING:
-    case REDIS_REPLY_STATUS:
-    case REDIS_REPLY_ERROR:
-      value.type = reply.type == REDIS_REPLY_STRING ? RedisValue::Type::string : RedisValue::Type::status;
-      value.text.assign(reply.str, reply.len);
-      break;
-    case REDIS_REPLY_ARRAY:
-      value.type = RedisValue::Type::array;
-      value.elements.reserve(reply.elements);
-      for (std::size_t i = 0; i < reply.elements; ++i) {
-        value.elements.push_back(convert(*reply.element[i]));
-      }
-      break;
-    default:
-      value.type = RedisValue::Type::nil;
-      break;
-  }
-  return value;
-}
-
-struct ReplyDeleter {
-  void operator()(redisReply* reply) const { freeReplyObject(reply); }
-};
+using Clock = std::chrono::steady_clock;
 
 std::string upper_command(const std::vector<std::string>& args) {
   std::string name = args.empty() ? std::string() : args.front();
@@ -60,33 +25,36 @@ std::string upper_command(const std::vector<std::string>& args) {
   return name;
 }
 
+// Error replies that mean "this server is not (or not yet, or no longer) a usable master":
+// the command did not run, and another connection (after Sentinel's answer) may succeed.
+bool is_role_change_error(const std::string& error) {
+  constexpr std::array<std::string_view, 5> kPrefixes{"READONLY", "NOREPLICAS", "UNBLOCKED", "MASTERDOWN", "LOADING"};
+  return std::any_of(kPrefixes.begin(), kPrefixes.end(),
+                     [&](std::string_view prefix) { return error.starts_with(prefix); });
+}
+
 }  // namespace
 
-long long RedisValue::as_integer() const {
-  if (type != Type::integer) {
-    throw Error(ErrorKind::internal, "redis: expected an integer reply");
-  }
-  return integer;
+RedisOptions redis_options(const config::Environment& environment) {
+  RedisOptions options;
+  options.url = environment.redis_url;
+  parse_redis_url(options.url);
+  options.tls = RedisTlsFiles{environment.redis_ca_file.string(), environment.redis_client_cert.string(),
+                              environment.redis_client_key.string()};
+  options.sentinels = environment.redis_sentinels;
+  options.sentinel_master = environment.redis_sentinel_master;
+  return options;
 }
-
-const std::string& RedisValue::as_string() const {
-  if (type != Type::string && type != Type::status) {
-    throw Error(ErrorKind::internal, "redis: expected a string reply");
-  }
-  return text;
-}
-
-void RedisConnection::ContextDeleter::operator()(redisContext* context) const { redisFree(context); }
 
 RedisConnection::RedisConnection(RedisOptions options)
     : options_(std::move(options)), endpoint_(parse_redis_url(options_.url)) {}
 
 RedisConnection::~RedisConnection() = default;
 
-void RedisConnection::disconnect() { context_.reset(); }
+void RedisConnection::disconnect() { wire_.reset(); }
 
 void RedisConnection::ensure_connected() {
-  if (context_) {
+  if (wire_) {
     return;
   }
   if (consecutive_failures_ > 0) {
@@ -101,86 +69,120 @@ void RedisConnection::ensure_connected() {
     connect_now();
     consecutive_failures_ = 0;
   } catch (...) {
-    context_.reset();
+    wire_.reset();
     ++consecutive_failures_;
     throw;
   }
 }
 
+RedisEndpoint RedisConnection::resolve_master() {
+  std::string last_failure = "no sentinel configured";
+  for (std::size_t attempt = 0; attempt < options_.sentinels.size(); ++attempt) {
+    const std::size_t index = (sentinel_to_ask_ + attempt) % options_.sentinels.size();
+    RedisEndpoint sentinel;
+    sentinel.host = options_.sentinels[index].host;
+    sentinel.port = options_.sentinels[index].port;
+    sentinel.tls = endpoint_.tls;
+    try {
+      RedisWire wire(sentinel, options_.tls, Clock::now() + options_.connect_timeout);
+      const auto replies = wire.exchange({{"SENTINEL", "get-master-addr-by-name", options_.sentinel_master}},
+                                         Clock::now() + options_.command_timeout);
+      const RedisReply& reply = replies.front();
+      if (!reply.error.empty()) {
+        last_failure = "sentinel " + sentinel.describe() + " answered: " + reply.error;
+        continue;
+      }
+      if (reply.value.type != RedisValue::Type::array || reply.value.elements.size() != 2) {
+        last_failure =
+            "sentinel " + sentinel.describe() + " does not know the master '" + options_.sentinel_master + "'";
+        continue;
+      }
+      RedisEndpoint master = endpoint_;
+      master.host = reply.value.elements[0].as_string();
+      const std::string& port = reply.value.elements[1].as_string();
+      const auto [end, parse_error] = std::from_chars(port.data(), port.data() + port.size(), master.port);
+      if (parse_error != std::errc() || end != port.data() + port.size()) {
+        last_failure = "sentinel " + sentinel.describe() + " named a bad port for the master";
+        continue;
+      }
+      sentinel_to_ask_ = index;
+      return master;
+    } catch (const Error& error) {
+      last_failure = error.what();
+    }
+  }
+  throw Error(ErrorKind::network, "redis: no sentinel of REDIS_SENTINELS names the master '" +
+                                      options_.sentinel_master + "': " + last_failure);
+}
+
 void RedisConnection::connect_now() {
-  const timeval connect_timeout = to_timeval(options_.connect_timeout);
-  redisContext* raw = endpoint_.transport == RedisEndpoint::Transport::tcp
-                          ? redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, connect_timeout)
-                          : redisConnectUnixWithTimeout(endpoint_.socket_path.c_str(), connect_timeout);
-  if (raw == nullptr) {
-    throw Error(ErrorKind::network, "redis: cannot allocate a connection to " + endpoint_.describe());
-  }
-  std::unique_ptr<redisContext, ContextDeleter> context(raw);
-  if (context->err != 0) {
-    throw Error(ErrorKind::network, "redis: cannot connect to " + endpoint_.describe() + ": " + context->errstr);
-  }
-  if (redisSetTimeout(context.get(), to_timeval(options_.command_timeout)) != REDIS_OK) {
-    throw Error(ErrorKind::network, "redis: cannot set the command timeout on " + endpoint_.describe());
-  }
-  context_ = std::move(context);
-  if (!endpoint_.password.empty()) {
+  const RedisEndpoint target = options_.sentinels.empty() ? endpoint_ : resolve_master();
+  wire_ = std::make_unique<RedisWire>(target, options_.tls, Clock::now() + options_.connect_timeout);
+  const auto deadline = [&] { return Clock::now() + options_.command_timeout; };
+  if (!target.password.empty()) {
     std::vector<std::string> auth{"AUTH"};
-    if (!endpoint_.username.empty()) {
-      auth.push_back(endpoint_.username);
+    if (!target.username.empty()) {
+      auth.push_back(target.username);
     }
-    auth.push_back(endpoint_.password);
-    Outcome outcome = run(auth, options_.command_timeout);
-    if (!outcome.error.empty()) {
-      throw Error(ErrorKind::auth, "redis: authentication refused by " + endpoint_.describe());
+    auth.push_back(target.password);
+    if (!wire_->exchange({auth}, deadline()).front().error.empty()) {
+      throw Error(ErrorKind::auth, "redis: authentication refused by " + target.describe());
     }
   }
-  if (endpoint_.database != 0) {
-    checked({"SELECT"}, run({"SELECT", std::to_string(endpoint_.database)}, options_.command_timeout));
+  if (target.database != 0) {
+    checked({"SELECT"}, wire_->exchange({{"SELECT", std::to_string(target.database)}}, deadline()).front());
+  }
+  if (!options_.sentinels.empty()) {
+    // Sentinel may still name a master that it is demoting: only a master will do.
+    const RedisValue role = checked({"ROLE"}, wire_->exchange({{"ROLE"}}, deadline()).front());
+    const bool master = role.type == RedisValue::Type::array && !role.elements.empty() &&
+                        role.elements.front().type == RedisValue::Type::string &&
+                        role.elements.front().text == "master";
+    if (!master) {
+      throw Error(ErrorKind::network, "redis: " + target.describe() + ", named master '" + options_.sentinel_master +
+                                          "' by Sentinel, is not a master (yet)");
+    }
   }
 }
 
-RedisConnection::Outcome RedisConnection::run(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
-  const bool custom_timeout = timeout != options_.command_timeout;
-  if (custom_timeout) {
-    redisSetTimeout(context_.get(), to_timeval(timeout));
+RedisReply RedisConnection::run(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  const bool confirm_by_replica = !options_.sentinels.empty();
+  std::vector<std::vector<std::string>> commands{args};
+  if (confirm_by_replica) {
+    commands.push_back({"WAIT", "1", std::to_string(options_.replica_ack_timeout.count())});
+    timeout += options_.replica_ack_timeout;
   }
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lengths;
-  argv.reserve(args.size());
-  lengths.reserve(args.size());
-  for (const auto& arg : args) {
-    argv.push_back(arg.data());
-    lengths.push_back(arg.size());
+  std::vector<RedisReply> replies;
+  try {
+    replies = wire_->exchange(commands, Clock::now() + timeout);
+  } catch (const Error&) {
+    wire_.reset();
+    throw;
   }
-  errno = 0;
-  std::unique_ptr<redisReply, ReplyDeleter> reply(static_cast<redisReply*>(
-      redisCommandArgv(context_.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
-  const int saved_errno = errno;
-  if (!reply) {
-    const std::string reason = context_->errstr;
-    context_.reset();
-    const bool timed_out = saved_errno == EAGAIN || saved_errno == EWOULDBLOCK || saved_errno == ETIMEDOUT;
-    throw Error(timed_out ? ErrorKind::timeout : ErrorKind::network,
-                "redis " + upper_command(args) + " on " + endpoint_.describe() + ": " +
-                    (timed_out ? "no reply in time" : reason));
+  RedisReply& reply = replies.front();
+  const std::string where = "redis " + upper_command(args) + " on " + wire_->description();
+  if (is_role_change_error(reply.error)) {
+    wire_.reset();
+    throw Error(ErrorKind::network, where + ": " + reply.error + " (not a usable master: reconnecting)");
   }
-  if (custom_timeout) {
-    redisSetTimeout(context_.get(), to_timeval(options_.command_timeout));
+  if (confirm_by_replica) {
+    const RedisReply& acknowledged = replies.back();
+    if (!acknowledged.error.empty() || acknowledged.value.type != RedisValue::Type::integer ||
+        acknowledged.value.integer < 1) {
+      wire_.reset();
+      throw Error(ErrorKind::network, where + ": no replica confirmed it within " +
+                                          std::to_string(options_.replica_ack_timeout.count()) +
+                                          " ms; the master may have been demoted: its effect is unknown");
+    }
   }
-  Outcome outcome;
-  if (reply->type == REDIS_REPLY_ERROR) {
-    outcome.error.assign(reply->str, reply->len);
-  } else {
-    outcome.value = convert(*reply);
-  }
-  return outcome;
+  return std::move(reply);
 }
 
-RedisValue RedisConnection::checked(const std::vector<std::string>& args, Outcome outcome) const {
-  if (!outcome.error.empty()) {
-    throw Error(ErrorKind::server, "redis " + upper_command(args) + ": " + outcome.error);
+RedisValue RedisConnection::checked(const std::vector<std::string>& args, RedisReply reply) const {
+  if (!reply.error.empty()) {
+    throw Error(ErrorKind::server, "redis " + upper_command(args) + ": " + reply.error);
   }
-  return std::move(outcome.value);
+  return std::move(reply.value);
 }
 
 RedisValue RedisConnection::command(const std::vector<std::string>& args) {
@@ -195,11 +197,11 @@ RedisValue RedisConnection::blocking_command(const std::vector<std::string>& arg
 
 std::string RedisConnection::load_script(const LuaScript& script) {
   const std::vector<std::string> args{"SCRIPT", "LOAD", std::string(script.source)};
-  Outcome outcome = run(args, options_.command_timeout);
-  if (!outcome.error.empty()) {
-    throw Error(ErrorKind::internal, "redis: cannot load script " + std::string(script.name) + ": " + outcome.error);
+  RedisReply reply = run(args, options_.command_timeout);
+  if (!reply.error.empty()) {
+    throw Error(ErrorKind::internal, "redis: cannot load script " + std::string(script.name) + ": " + reply.error);
   }
-  std::string sha = outcome.value.as_string();
+  std::string sha = reply.value.as_string();
   script_shas_[std::string(script.name)] = sha;
   return sha;
 }
@@ -212,15 +214,15 @@ RedisValue RedisConnection::eval(const LuaScript& script, const std::vector<std:
   std::vector<std::string> argv{"EVALSHA", sha, std::to_string(keys.size())};
   argv.insert(argv.end(), keys.begin(), keys.end());
   argv.insert(argv.end(), args.begin(), args.end());
-  Outcome outcome = run(argv, options_.command_timeout);
-  if (outcome.error.starts_with("NOSCRIPT")) {
+  RedisReply reply = run(argv, options_.command_timeout);
+  if (reply.error.starts_with("NOSCRIPT")) {
     argv[1] = load_script(script);
-    outcome = run(argv, options_.command_timeout);
+    reply = run(argv, options_.command_timeout);
   }
-  if (!outcome.error.empty()) {
-    throw Error(ErrorKind::server, "redis script " + std::string(script.name) + ": " + outcome.error);
+  if (!reply.error.empty()) {
+    throw Error(ErrorKind::server, "redis script " + std::string(script.name) + ": " + reply.error);
   }
-  return std::move(outcome.value);
+  return std::move(reply.value);
 }
 
 }  // namespace sw::queue

@@ -88,8 +88,21 @@ RedisEndpoint parse_unix(std::string_view rest) {
   return endpoint;
 }
 
-RedisEndpoint parse_tcp(std::string_view rest) {
+RedisEndpoint parse_tcp(std::string_view rest, bool tls) {
   RedisEndpoint endpoint;
+  endpoint.tls = tls;
+  // The user-info ends at the last '@' (a host never holds one). Everything before it is
+  // secret: checked here and never quoted in a message.
+  const auto at = rest.rfind('@');
+  if (at != std::string_view::npos) {
+    const std::string_view user_info = rest.substr(0, at);
+    if (user_info.find_first_of("/?#") != std::string_view::npos) {
+      reject("the user name or password holds an unencoded '/', '?' or '#'; percent-encode them "
+             "(%2F, %3F, %23, and '@' as %40)");
+    }
+    parse_user_info(user_info, endpoint);
+    rest = rest.substr(at + 1);
+  }
   const auto question = rest.find('?');
   std::string_view query;
   if (question != std::string_view::npos) {
@@ -97,17 +110,12 @@ RedisEndpoint parse_tcp(std::string_view rest) {
     rest = rest.substr(0, question);
   }
   const auto slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
+  const std::string_view authority = rest.substr(0, slash);
   if (slash != std::string_view::npos) {
     const std::string_view db = rest.substr(slash + 1);
     if (!db.empty()) {
       endpoint.database = parse_number(db, "database", 0, 1 << 20);
     }
-  }
-  const auto at = authority.rfind('@');
-  if (at != std::string_view::npos) {
-    parse_user_info(authority.substr(0, at), endpoint);
-    authority = authority.substr(at + 1);
   }
   std::string_view host = authority;
   if (!authority.empty() && authority.front() == '[') {  // [ipv6]:port
@@ -141,8 +149,10 @@ RedisEndpoint parse_tcp(std::string_view rest) {
 }  // namespace
 
 std::string RedisEndpoint::describe() const {
-  std::string text = transport == Transport::tcp ? "redis://" + host + ":" + std::to_string(port)
-                                                 : "unix://" + socket_path;
+  const std::string bracketed = host.find(':') == std::string::npos ? host : "[" + host + "]";
+  std::string text = transport == Transport::tcp
+                         ? (tls ? "rediss://" : "redis://") + bracketed + ":" + std::to_string(port)
+                         : "unix://" + socket_path;
   if (database != 0) {
     text += (transport == Transport::tcp ? "/" : "?db=") + std::to_string(database);
   }
@@ -151,17 +161,18 @@ std::string RedisEndpoint::describe() const {
 
 RedisEndpoint parse_redis_url(std::string_view url) {
   constexpr std::string_view kRedis = "redis://";
+  constexpr std::string_view kRedisTls = "rediss://";
   constexpr std::string_view kUnix = "unix://";
   if (url.starts_with(kRedis)) {
-    return parse_tcp(url.substr(kRedis.size()));
+    return parse_tcp(url.substr(kRedis.size()), false);
+  }
+  if (url.starts_with(kRedisTls)) {
+    return parse_tcp(url.substr(kRedisTls.size()), true);
   }
   if (url.starts_with(kUnix)) {
     return parse_unix(url.substr(kUnix.size()));
   }
-  if (url.starts_with("rediss://")) {
-    reject("rediss:// (TLS) is not supported; use redis:// or unix://");
-  }
-  reject("expected redis://host:port[/db] or unix:///path (scheme missing or unknown)");
+  reject("expected redis://host:port[/db], rediss://host:port[/db] or unix:///path (scheme missing or unknown)");
 }
 
 }  // namespace sw::queue

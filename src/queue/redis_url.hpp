@@ -1,5 +1,6 @@
-// REDIS_URL parsing: redis://[[user]:password@]host[:port][/db] and
-// unix:///path[?db=N&password=P] into the endpoint that RedisConnection connects to.
+// REDIS_URL parsing: redis://[[user]:password@]host[:port][/db], the same with rediss://
+// (TLS) and unix:///path[?db=N&password=P] into the endpoint that RedisConnection connects
+// to. docs/redis.md describes the forms.
 #pragma once
 
 #include <string>
@@ -12,6 +13,7 @@ struct RedisEndpoint {
   Transport transport = Transport::tcp;
   std::string host = "127.0.0.1";  // tcp
   int port = 6379;                 // tcp
+  bool tls = false;                // tcp: rediss://
   std::string socket_path;         // unix_socket
   std::string username;            // empty: AUTH with the password alone
   std::string password;            // empty: no AUTH
@@ -21,8 +23,10 @@ struct RedisEndpoint {
   std::string describe() const;
 };
 
-// Throws core::Error(bad_input) for anything else (rediss:// included: hiredis 0.14 has
-// no TLS). The error message never contains the password.
+// Throws core::Error(bad_input) for anything else, and for a user name or password with
+// an unencoded '/', '?' or '#' (it would end the user-info part early and spill the rest of
+// the secret into the host, database or query). The message never contains any part of
+// the user-info.
 RedisEndpoint parse_redis_url(std::string_view url);
 
 }  // namespace sw::queue

@@ -16,7 +16,7 @@ namespace asio = boost::asio;
 
 Worker::Worker(Services& services, std::vector<std::string> pools)
     : s_(services), pools_(std::move(pools)), changed_(services.executor), started_at_(services.clock.now()) {
-  queue::RedisOptions options{s_.settings.env.redis_url};
+  const queue::RedisOptions options = queue::redis_options(s_.settings.env);
   queue::QueueSettings settings{s_.settings.env.worker_id, to_millis(s_.settings.env.heartbeat_ttl),
                                 s_.settings.env.max_deliveries};
   for (const auto& pool : pools_) {

@@ -3,8 +3,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+
 #include "config/environment.hpp"
 #include "core/errors.hpp"
+#include "support/temp_dir.hpp"
 
 namespace sw::config {
 namespace {
@@ -160,6 +163,70 @@ TEST(Environment, DescribeMasksTheRedisPassword) {
   description = nlohmann::json::parse(describe(environment));
   EXPECT_EQ(description["redis_url"], "redis://redis:6379");
   EXPECT_EQ(describe(environment).find("hunter2"), std::string::npos);
+}
+
+TEST(Environment, ReadsTheProductionRedisVariables) {
+  testing::TempDir dir;
+  const std::string pem = (dir.path() / "file.pem").string();
+  std::ofstream(pem) << "pem\n";
+  const Environment environment = load({{"REDIS_URL", "rediss://worker:pw@cache:6380"},
+                                        {"REDIS_CA_FILE", pem},
+                                        {"REDIS_CLIENT_CERT", pem},
+                                        {"REDIS_CLIENT_KEY", pem},
+                                        {"REDIS_SENTINELS", "10.0.0.1:26379, sentinel-b:26380,[::1]:26381"},
+                                        {"REDIS_SENTINEL_MASTER", "mymaster"}});
+  EXPECT_EQ(environment.redis_ca_file, pem);
+  EXPECT_EQ(environment.redis_client_cert, pem);
+  EXPECT_EQ(environment.redis_client_key, pem);
+  const std::vector<HostPort> sentinels{{"10.0.0.1", 26379}, {"sentinel-b", 26380}, {"::1", 26381}};
+  EXPECT_EQ(environment.redis_sentinels, sentinels);
+  EXPECT_EQ(environment.redis_sentinel_master, "mymaster");
+  const auto description = nlohmann::json::parse(describe(environment));
+  EXPECT_EQ(description["redis_sentinels"][1], "sentinel-b:26380");
+  EXPECT_EQ(description["redis_ca_file"], pem);
+  EXPECT_TRUE(load({{"REDIS_URL", "unix:///run/redis.sock"}}).redis_sentinels.empty());
+}
+
+TEST(Environment, RefusesInconsistentRedisVariables) {
+  testing::TempDir dir;
+  const std::string pem = (dir.path() / "file.pem").string();
+  std::ofstream(pem) << "pem\n";
+  const std::string missing = (dir.path() / "missing.pem").string();
+  const std::vector<std::pair<std::map<std::string, std::string>, std::string>> cases = {
+      {{{"REDIS_URL", "redis://cache:6379"}, {"REDIS_CA_FILE", pem}}, "rediss://"},
+      {{{"REDIS_URL", "rediss://cache:6379"}, {"REDIS_CA_FILE", missing}}, "REDIS_CA_FILE"},
+      {{{"REDIS_URL", "rediss://cache:6379"}, {"REDIS_CLIENT_CERT", pem}}, "REDIS_CLIENT_KEY"},
+      {{{"REDIS_SENTINELS", "10.0.0.1:26379"}}, "REDIS_SENTINEL_MASTER"},
+      {{{"REDIS_SENTINEL_MASTER", "mymaster"}}, "REDIS_SENTINELS"},
+      {{{"REDIS_SENTINELS", "10.0.0.1"}, {"REDIS_SENTINEL_MASTER", "m"}}, "REDIS_SENTINELS"},
+      {{{"REDIS_SENTINELS", "a:1,,b:2"}, {"REDIS_SENTINEL_MASTER", "m"}}, "REDIS_SENTINELS"},
+      {{{"REDIS_SENTINELS", "::1:26379"}, {"REDIS_SENTINEL_MASTER", "m"}}, "REDIS_SENTINELS"},
+      {{{"REDIS_SENTINELS", "a:0"}, {"REDIS_SENTINEL_MASTER", "m"}}, "REDIS_SENTINELS"},
+      {{{"REDIS_URL", "unix:///run/redis.sock"}, {"REDIS_SENTINELS", "a:1"}, {"REDIS_SENTINEL_MASTER", "m"}},
+       "unix://"},
+  };
+  for (const auto& [variables, expected] : cases) {
+    try {
+      load(variables);
+      ADD_FAILURE() << "accepted a case about " << expected;
+    } catch (const core::Error& error) {
+      EXPECT_EQ(error.kind(), core::ErrorKind::bad_input);
+      EXPECT_NE(std::string(error.what()).find(expected), std::string::npos) << error.what();
+    }
+  }
+}
+
+TEST(Environment, DescribeMasksEveryFormOfRedisPassword) {
+  Environment environment;
+  for (const auto& [url, masked] : std::vector<std::pair<std::string, std::string>>{
+           {"redis://hunter2@redis:6379", "redis://********@redis:6379"},
+           {"rediss://user:hunter2@redis:6379", "rediss://user:********@redis:6379"},
+           {"redis://:hunter2/rest@redis:6379", "redis://:********@redis:6379"},
+           {"unix:///run/redis.sock?db=1&password=hunter2", "unix:///run/redis.sock?db=1&password=********"},
+       }) {
+    environment.redis_url = url;
+    EXPECT_EQ(nlohmann::json::parse(describe(environment))["redis_url"], masked);
+  }
 }
 
 }  // namespace
