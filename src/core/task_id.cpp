@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "core/errors.hpp"
+#include "core/redact.hpp"
 
 namespace sw::core {
 
@@ -26,9 +27,8 @@ bool is_valid_task_id(std::string_view id) {
 
 void require_valid_task_id(std::string_view id) {
   if (!is_valid_task_id(id)) {
-    std::string shown(id.substr(0, 140));
     throw Error(ErrorKind::bad_input,
-                "invalid task_id '" + shown + "': expected 1-128 characters of [A-Za-z0-9_.-]");
+                "invalid task_id '" + redacted_excerpt(id, 140) + "': expected 1-128 characters of [A-Za-z0-9_.-]");
   }
 }
 

@@ -2,12 +2,16 @@
 #include "core/task_message.hpp"
 
 #include "core/errors.hpp"
+#include "core/json_depth.hpp"
 #include "core/redact.hpp"
 #include "core/task_id.hpp"
 
 namespace sw::core {
 
 namespace {
+
+// How much of a bad field value a rejection quotes.
+constexpr std::size_t kQuotedValueBytes = 64;
 
 [[noreturn]] void reject(const std::string& why) { throw Error(ErrorKind::bad_input, why); }
 
@@ -48,6 +52,9 @@ void check_credentials(const nlohmann::json& payload, ScanType type) {
 }  // namespace
 
 TaskMessage parse_task_message(std::string_view raw, std::string_view queue_pool) {
+  if (json_nesting_exceeds(raw)) {
+    reject("nested deeper than " + std::to_string(kMaxJsonNesting) + " levels");
+  }
   nlohmann::json json = nlohmann::json::parse(raw, nullptr, false);
   if (json.is_discarded()) {
     reject("not valid JSON");
@@ -69,7 +76,7 @@ TaskMessage parse_task_message(std::string_view raw, std::string_view queue_pool
   message.scan_type_text = string_member(json, "scan_type").value_or("untrusted");
   const auto type = parse_scan_type(message.scan_type_text);
   if (!type) {
-    reject("unknown scan_type '" + message.scan_type_text +
+    reject("unknown scan_type '" + redacted_excerpt(message.scan_type_text, kQuotedValueBytes) +
            "' (expected untrusted, authenticated or authenticated_privileged)");
   }
   message.scan_type = *type;

@@ -25,7 +25,8 @@ struct TaskMessage {
 
 // Parses and checks a queue entry. `queue_pool` is the pool whose queue it came from and
 // fills a missing scanner_pool. Throws Error(bad_input) with a reason a person can act
-// on: not JSON, not an object, bad task_id, unknown scan_type, no targets, an
+// on: nested deeper than kMaxJsonNesting (checked before any document is built), not
+// JSON, not an object, bad task_id, unknown scan_type, no targets, an
 // authenticated scan without credentials, ... A missing trace_id is generated.
 TaskMessage parse_task_message(std::string_view raw, std::string_view queue_pool);
 

@@ -5,9 +5,10 @@
 #include <array>
 #include <cctype>
 #include <charconv>
-#include <regex>
 
+#include "core/json_depth.hpp"
 #include "core/redact.hpp"
+#include "core/text.hpp"
 
 namespace sw::nessus {
 namespace {
@@ -27,14 +28,47 @@ constexpr std::array<KnownTemplate, 4> kKnownTemplates{{
     {"asv", "cfc46c2d-30e7-bb2b-3b92-c75da136792d080c1fffcc429cfd"},
 }};
 
-// How far after "getApiToken" the token may sit; keeps the regex off the MB-sized bundle.
+// How far after "getApiToken" the token may sit; keeps the search off the MB-sized bundle.
 constexpr std::size_t kTokenWindow = 512;
+constexpr std::string_view kTokenKey = "getApiToken";
+constexpr std::size_t kTokenLength = 36;  // a UUID
 constexpr std::size_t kErrorExcerpt = 200;
 
 bool iequals(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
     return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
   });
+}
+
+bool is_quote(char c) { return c == '"' || c == '\''; }
+
+bool is_token_char(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0 || c == '-'; }
+
+bool is_js_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+
+// The token of `return "<uuid>"` at `at` in `window` (quotes ' or ", spaces allowed after
+// the keyword, any case), or nullopt.
+std::optional<std::string> returned_token(std::string_view window, std::size_t at) {
+  constexpr std::string_view kReturn = "return";
+  if (!iequals(window.substr(at, kReturn.size()), kReturn)) return std::nullopt;
+  at += kReturn.size();
+  while (at < window.size() && is_js_space(window[at])) ++at;
+  if (at + kTokenLength + 2 > window.size() || !is_quote(window[at]) || !is_quote(window[at + kTokenLength + 1])) {
+    return std::nullopt;
+  }
+  const std::string_view token = window.substr(at + 1, kTokenLength);
+  if (!std::all_of(token.begin(), token.end(), is_token_char)) return std::nullopt;
+  return std::string(token);
+}
+
+// The token returned inside the object literal that starts at "getApiToken" (window[0]):
+// the first `return "<uuid>"` before the literal's closing brace.
+std::optional<std::string> token_in_window(std::string_view window) {
+  const std::size_t object_end = std::min(window.find('}', kTokenKey.size()), window.size());
+  for (std::size_t at = kTokenKey.size(); at < object_end; ++at) {
+    if (auto token = returned_token(window, at)) return token;
+  }
+  return std::nullopt;
 }
 
 double json_number(const json& value) {
@@ -112,15 +146,8 @@ BaseUrl parse_base_url(std::string_view url) {
 }
 
 std::optional<std::string> extract_api_token(std::string_view javascript) {
-  static const std::regex pattern(R"(getApiToken[^}]*?return\s*["']([0-9a-f-]{36})["'])",
-                                  std::regex::ECMAScript | std::regex::icase);
-  for (auto at = javascript.find("getApiToken"); at != std::string_view::npos;
-       at = javascript.find("getApiToken", at + 1)) {
-    const auto window = javascript.substr(at, kTokenWindow);
-    std::match_results<std::string_view::const_iterator> match;
-    if (std::regex_search(window.begin(), window.end(), match, pattern)) {
-      return match[1].str();
-    }
+  for (auto at = javascript.find(kTokenKey); at != std::string_view::npos; at = javascript.find(kTokenKey, at + 1)) {
+    if (auto token = token_in_window(javascript.substr(at, kTokenWindow))) return token;
   }
   return std::nullopt;
 }
@@ -305,16 +332,14 @@ core::ErrorKind error_kind_for_status(int status) {
 }
 
 std::string error_text(std::string_view body) {
-  const auto parsed = json::parse(body, nullptr, false);
+  const auto parsed = core::json_nesting_exceeds(body) ? json(nullptr) : json::parse(body, nullptr, false);
   if (!parsed.is_discarded()) {
     const auto& error = member(parsed, "error");
     if (error.is_string()) {
-      return core::redact_text(error.get<std::string>());
+      return core::escape_control_characters(core::redacted_excerpt(error.get_ref<const std::string&>(), kErrorExcerpt));
     }
   }
-  std::string excerpt(body.substr(0, kErrorExcerpt));
-  std::replace_if(excerpt.begin(), excerpt.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-  return core::redact_text(excerpt);
+  return core::escape_control_characters(core::redacted_excerpt(body, kErrorExcerpt));
 }
 
 std::string normalize_fingerprint(std::string_view fingerprint) {

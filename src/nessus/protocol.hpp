@@ -70,8 +70,9 @@ nlohmann::json create_scan_body(const NewScan& scan, const std::string& template
 // 412 api_disabled, other 4xx client, 5xx server.
 core::ErrorKind error_kind_for_status(int status);
 
-// The `error` member of a Nessus error body, or a short, secret-free excerpt of a body that
-// is not JSON; "" for an empty body.
+// The `error` member of a Nessus error body, or of a body that is not JSON the body itself:
+// its first 200 bytes, redacted, control characters escaped (a body of any size or shape
+// is read in constant stack); "" for an empty body.
 std::string error_text(std::string_view body);
 
 // Lower-case hex without separators; "" when the text is not 64 hex digits (colons allowed).

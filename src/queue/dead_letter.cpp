@@ -1,12 +1,13 @@
 // Dead-letter entry building and reading.
 #include "queue/dead_letter.hpp"
 
-#include <algorithm>
 #include <array>
 #include <cstdio>
 
+#include "core/json_depth.hpp"
 #include "core/redact.hpp"
 #include "core/task_message.hpp"
+#include "core/text.hpp"
 
 namespace sw::queue {
 
@@ -25,7 +26,7 @@ nlohmann::json with_failure_fields(nlohmann::json entry, std::string_view pool, 
       entry[key] = value;
     }
   }
-  entry["error"] = core::redact_text(reason);
+  entry["error"] = core::escape_control_characters(core::redact_text(reason));
   entry["failed_at"] = core::format_iso(failed_at);
   const auto existing_pool = entry.find("scanner_pool");
   if (existing_pool == entry.end() || !existing_pool->is_string() ||
@@ -39,7 +40,8 @@ nlohmann::json with_failure_fields(nlohmann::json entry, std::string_view pool, 
 
 nlohmann::json make_dead_letter_entry(std::string_view raw, std::string_view pool, std::string_view reason,
                                       core::TimePoint failed_at, const nlohmann::json& extra) {
-  nlohmann::json parsed = nlohmann::json::parse(raw, nullptr, false);
+  nlohmann::json parsed =
+      core::json_nesting_exceeds(raw) ? nlohmann::json(nullptr) : nlohmann::json::parse(raw, nullptr, false);
   nlohmann::json entry;
   if (!parsed.is_discarded() && parsed.is_object()) {
     entry = core::redact_secrets(parsed);
@@ -51,11 +53,7 @@ nlohmann::json make_dead_letter_entry(std::string_view raw, std::string_view poo
 
 nlohmann::json make_oversized_dead_letter_entry(std::string_view raw, std::string_view pool, std::string_view reason,
                                                 core::TimePoint failed_at, std::size_t kept_bytes) {
-  std::size_t cut = std::min(kept_bytes, raw.size());
-  while (cut > 0 && cut < raw.size() && (static_cast<unsigned char>(raw[cut]) & 0xC0) == 0x80) {
-    --cut;  // not inside a UTF-8 sequence
-  }
-  const std::string_view kept = raw.substr(0, cut);
+  const std::string_view kept = core::utf8_prefix(raw, kept_bytes);
   nlohmann::json entry = {{"raw", core::redact_text(kept)}, {"raw_bytes", raw.size()}};
   if (const auto task_id = core::task_id_of_entry(kept)) entry["task_id"] = *task_id;
   return with_failure_fields(std::move(entry), pool, reason, failed_at, nlohmann::json::object());
@@ -68,7 +66,8 @@ std::string dump_member(const nlohmann::json& entry) {
 DeadLetter parse_dead_letter(std::string member, double score) {
   DeadLetter letter;
   letter.failed_time = core::from_unix_seconds(score);
-  nlohmann::json parsed = nlohmann::json::parse(member, nullptr, false);
+  nlohmann::json parsed =
+      core::json_nesting_exceeds(member) ? nlohmann::json(nullptr) : nlohmann::json::parse(member, nullptr, false);
   letter.entry = !parsed.is_discarded() && parsed.is_object() ? std::move(parsed)
                                                                : nlohmann::json::object({{"raw", member}});
   const auto text_field = [&](const char* key) -> std::optional<std::string> {

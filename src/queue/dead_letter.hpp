@@ -24,8 +24,10 @@ struct DeadLetter {
 
 // The DLQ entry for a queue entry `raw` that failed with `reason`:
 // - a JSON object: a copy with secrets redacted (core::redact_secrets);
-// - anything else: {"raw": core::redact_text(raw)};
-// then `extra`'s fields (redacted), then "error" (the reason, redacted), "failed_at" and
+// - anything else, also JSON nested deeper than core::kMaxJsonNesting (never parsed):
+//   {"raw": core::redact_text(raw)};
+// then `extra`'s fields (redacted), then "error" (the reason, redacted, its control
+// characters escaped so that a NUL or a newline cannot cut or forge it), "failed_at" and
 // "scanner_pool" (the queue's pool when the task names none).
 nlohmann::json make_dead_letter_entry(std::string_view raw, std::string_view pool, std::string_view reason,
                                       core::TimePoint failed_at,
@@ -41,7 +43,8 @@ nlohmann::json make_oversized_dead_letter_entry(std::string_view raw, std::strin
 // becomes U+FFFD instead of failing the write.
 std::string dump_member(const nlohmann::json& entry);
 
-// Reads a member written by this worker or the Python worker.
+// Reads a member written by this worker or the Python worker; a member nested deeper than
+// core::kMaxJsonNesting is not parsed (its entry is {"raw": member}).
 DeadLetter parse_dead_letter(std::string member, double score);
 
 // The queue message a retry pushes: the entry without the failure fields (error,

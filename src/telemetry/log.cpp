@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "core/redact.hpp"
+#include "core/text.hpp"
 
 namespace sw::telemetry {
 
@@ -91,7 +92,9 @@ std::string format_log_line(LogFormat format, core::TimePoint time, LogLevel lev
   for (const auto& [key, value] : safe_fields.items()) {
     line += " " + key + "=" + (value.is_string() ? value.get<std::string>() : value.dump());
   }
-  return line;
+  // One event, one line: a newline in a message, a key or a value (a task id, a
+  // scanner's error) must not start a line of its own.
+  return core::escape_control_characters(line);
 }
 
 void log(LogLevel level, std::string_view message, const nlohmann::json& fields) {

@@ -35,7 +35,9 @@ inline void log_info(std::string_view m, const nlohmann::json& f = nlohmann::jso
 inline void log_warning(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { log(LogLevel::warning, m, f); }
 inline void log_error(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { log(LogLevel::error, m, f); }
 
-// The line that log() writes, without the newline (secrets redacted).
+// The line that log() writes, without the newline (secrets redacted). A text line has its
+// control characters escaped (core::escape_control_characters); a JSON line escapes them
+// as JSON does.
 std::string format_log_line(LogFormat format, core::TimePoint time, LogLevel level,
                             std::string_view message, const nlohmann::json& fields);
 

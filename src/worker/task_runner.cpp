@@ -5,7 +5,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <limits>
-#include <regex>
 
 #include "core/errors.hpp"
 #include "core/redact.hpp"
@@ -671,12 +670,12 @@ std::string scan_name_for(const std::string& display_name, const std::string& ta
 }
 
 std::optional<std::string> task_id_from_scan_name(const std::string& scan_name) {
-  static const std::regex marker(R"(\[([A-Za-z0-9_.\-]{1,128})\]$)");
-  std::smatch match;
-  if (std::regex_search(scan_name, match, marker) && core::is_valid_task_id(match[1].str())) {
-    return match[1].str();
-  }
-  return std::nullopt;
+  if (!scan_name.ends_with(']')) return std::nullopt;
+  const auto open = scan_name.rfind('[');
+  if (open == std::string::npos) return std::nullopt;
+  std::string task_id = scan_name.substr(open + 1, scan_name.size() - open - 2);
+  if (!core::is_valid_task_id(task_id)) return std::nullopt;
+  return task_id;
 }
 
 }  // namespace sw::worker

@@ -1,6 +1,8 @@
 // Writes the seed corpora of the fuzz targets: small .nessus exports from exportgen (the
 // generator behind nessus-sim's downloads; every host-authentication outcome) into
-// <dir>/nessus, and queue messages and task.json records into <dir>/task.
+// <dir>/nessus, queue messages and task.json records into <dir>/task, and megabyte texts
+// (deep nesting, runs of quotes, long key=value runs, secrets cut off) into <dir>/task and
+// <dir>/text.
 //
 // Usage: fuzz_seed_corpus DIR
 #include <filesystem>
@@ -83,6 +85,29 @@ void write_tasks(const std::filesystem::path& dir) {
   write_file(dir / "task-not-json.json", "{\"task_id\": \"t_5\", ");
 }
 
+// Inputs of a megabyte and more: what once overflowed the stack of a regex or a DOM.
+void write_large_texts(const std::vector<std::filesystem::path>& dirs) {
+  constexpr std::size_t kMegabyte = 1 << 20;
+  std::vector<std::pair<std::string, std::string>> texts;
+  texts.emplace_back("filler", std::string(kMegabyte, 'X'));
+  texts.emplace_back("nested-arrays", std::string(kMegabyte / 2, '[') + std::string(kMegabyte / 2, ']'));
+  texts.emplace_back("nested-in-task", R"({"task_id":"deep","payload":{"targets":"h","x":)" + std::string(kMegabyte, '{'));
+  std::string quotes = R"({"password":")";
+  while (quotes.size() < kMegabyte) quotes += R"(\")";
+  texts.emplace_back("escaped-quotes", quotes);
+  std::string nested_quotes;
+  while (nested_quotes.size() < kMegabyte) nested_quotes += R"({"a":")";
+  texts.emplace_back("nested-quotes", nested_quotes);
+  std::string pairs;
+  for (int i = 0; pairs.size() < kMegabyte; ++i) pairs += "token=t" + std::to_string(i) + "&user=u&";
+  texts.emplace_back("key-value-run", pairs);
+  texts.emplace_back("long-key", std::string(kMegabyte, 'k') + "_password=" + std::string(kMegabyte, 'p'));
+  texts.emplace_back("cut-secret", R"({"task_id":"t_6","payload":{"targets":"h","credentials":{"password":"hunt)");
+  for (const auto& dir : dirs) {
+    for (const auto& [name, text] : texts) write_file(dir / ("large-" + name + ".txt"), text);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -93,7 +118,10 @@ int main(int argc, char** argv) {
   const std::filesystem::path root = argv[1];
   std::filesystem::create_directories(root / "nessus");
   std::filesystem::create_directories(root / "task");
+  std::filesystem::create_directories(root / "text");
   write_exports(root / "nessus");
   write_tasks(root / "task");
+  write_tasks(root / "text");
+  write_large_texts({root / "task", root / "text"});
   return 0;
 }

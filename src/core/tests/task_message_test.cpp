@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/errors.hpp"
+#include "core/json_depth.hpp"
 #include "core/task_message.hpp"
 
 namespace sw::core {
@@ -52,6 +53,40 @@ TEST(TaskMessage, RejectsWithReasons) {
   EXPECT_NE(reason(R"({"task_id":"t","payload":{"targets":" , "}})").find("targets"), std::string::npos);
   EXPECT_NE(reason(R"({"task_id":"t","scan_type":"authenticated","payload":{"targets":"h"}})").find("credentials"), std::string::npos);
   EXPECT_NE(reason(R"({"task_id":"t","scan_type":"authenticated","payload":{"targets":"h","credentials":{"username":"u"}}})").find("password"), std::string::npos);
+}
+
+TEST(TaskMessage, RefusesDeepNestingBeforeParsing) {
+  const auto nested = [](std::size_t levels) {
+    return R"({"task_id":"t","payload":{"targets":"h","x":)" + std::string(levels, '[') + std::string(levels, ']') + "}}";
+  };
+  EXPECT_NO_THROW(parse_task_message(nested(kMaxJsonNesting - 2), "nessus"));
+  EXPECT_EQ(reason(nested(kMaxJsonNesting - 1)), "nested deeper than 64 levels");
+  EXPECT_EQ(reason(nested(1 << 22)), "nested deeper than 64 levels");
+  EXPECT_EQ(reason(std::string(1 << 22, '{')), "nested deeper than 64 levels");
+}
+
+TEST(TaskMessage, QuotesForeignValuesBounded) {
+  const std::string reply = reason(R"({"task_id":"t","scan_type":")" + std::string(1 << 20, 'z') + R"(","payload":{"targets":"h"}})");
+  EXPECT_LT(reply.size(), 200u);
+  EXPECT_NE(reply.find("unknown scan_type 'zzz"), std::string::npos);
+  const std::string id_reply = reason(R"({"task_id":"password=hunter2 )" + std::string(1000, 'y') + R"(","payload":{"targets":"h"}})");
+  EXPECT_EQ(id_reply.find("hunter2"), std::string::npos);
+  EXPECT_LT(id_reply.size(), 300u);
+}
+
+TEST(TaskMessage, TaskRecordMasksCredentialsOfAnyShape) {
+  const auto record = [](const std::string& credentials) {
+    const auto m = parse_task_message(R"({"task_id":"t","payload":{"targets":"h","credentials":)" + credentials + "}}", "nessus");
+    return task_to_json(task_from_message(m, TimePoint{})).dump();
+  };
+  const std::string as_string = record(R"("u:s3cr3t")");
+  EXPECT_EQ(as_string.find("s3cr3t"), std::string::npos);
+  const std::string key_names = record(R"({"username":"u","privatekey":"PK1","ssh_key":"SK1"})");
+  EXPECT_EQ(key_names.find("PK1"), std::string::npos);
+  EXPECT_EQ(key_names.find("SK1"), std::string::npos);
+  EXPECT_NE(key_names.find(R"("username":"u")"), std::string::npos);
+  const std::string as_object = record(R"({"username":"u","password":{"value":"OBJ1"}})");
+  EXPECT_EQ(as_object.find("OBJ1"), std::string::npos);
 }
 
 }  // namespace

@@ -51,6 +51,20 @@ TEST(ExtractApiToken, NothingWithoutAWellFormedToken) {
   EXPECT_FALSE(extract_api_token(R"({key:"getApiToken",value:function(){return"not-a-token"}})"));
   // The token must sit inside the same object literal as the key.
   EXPECT_FALSE(extract_api_token(R"({key:"getApiToken"}} return"778F4A9C-D797-4817-B110-EC427B724486")"));
+  // Too far from the key, too short, not closed by a quote, a character that is no hex digit.
+  EXPECT_FALSE(extract_api_token("getApiToken" + std::string(600, ' ') + R"(return"778F4A9C-D797-4817-B110-EC427B724486")"));
+  EXPECT_FALSE(extract_api_token(R"(getApiToken return "778F4A9C-D797-4817-B110-EC427B72448")"));
+  EXPECT_FALSE(extract_api_token(R"(getApiToken return "778F4A9C-D797-4817-B110-EC427B7244861")"));
+  EXPECT_FALSE(extract_api_token(R"(getApiToken return "778F4A9C-D797-4817-B110-EC427B72448G")"));
+}
+
+TEST(ExtractApiToken, SkipsReturnsThatHoldNoTokenAndKeysWithoutOne) {
+  EXPECT_EQ(extract_api_token(R"({key:"getApiToken",value:function(){if(x)return null;RETURN
+      '778f4a9c-d797-4817-b110-ec427b724486'}})"),
+            "778f4a9c-d797-4817-b110-ec427b724486");
+  EXPECT_EQ(extract_api_token(R"(a.getApiToken=b;{key:"getApiToken",value:function(){return"00000000-0000-4000-8000-000000000000"}})"),
+            "00000000-0000-4000-8000-000000000000");
+  EXPECT_FALSE(extract_api_token(std::string(1 << 20, 'g') + "getApiToken" + std::string(1 << 20, 'r')));
 }
 
 TEST(JsonReading, IdsAsNumbersOrStringsAndNullArrays) {
@@ -194,6 +208,19 @@ TEST(ErrorText, JsonMemberOrRedactedExcerpt) {
   EXPECT_EQ(text.find("hunter2"), std::string::npos);
   EXPECT_EQ(text.find('\n'), std::string::npos);
   EXPECT_LE(error_text(std::string(5000, 'a')).size(), 200u);
+}
+
+TEST(ErrorText, HugeBodiesAreBoundedAndRedacted) {
+  const std::string huge_error = R"({"error":"login failed for password=hunter2 )" + std::string(100000, 'e') + R"("})";
+  const auto from_member = error_text(huge_error);
+  EXPECT_LE(from_member.size(), 201u);  // 200 bytes, then "hunter2" became "********"
+  EXPECT_EQ(from_member.rfind("login failed for password=********", 0), 0u);
+  // Cut inside a secret: nothing of it stays.
+  const std::string cut = std::string(180, ' ') + R"({"password":"hunter2hunter2hunter2"})";
+  EXPECT_EQ(error_text(cut).find("hunter"), std::string::npos);
+  EXPECT_EQ(error_text(std::string(100000, 'x') + "\n").size(), 200u);
+  EXPECT_EQ(error_text(std::string(1 << 20, '[') + std::string(1 << 20, ']')), std::string(200, '['));
+  EXPECT_EQ(error_text("a\r\nb\x01"), "a\\r\\nb\\x01");
 }
 
 TEST(Fingerprints, NormalizedComparison) {

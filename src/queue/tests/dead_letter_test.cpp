@@ -44,6 +44,42 @@ TEST(DeadLetterEntry, ReasonIsRedacted) {
   EXPECT_EQ(entry["error"].get<std::string>().find("hunter2"), std::string::npos);
 }
 
+TEST(DeadLetterEntry, ReasonControlCharactersAreEscaped) {
+  using namespace std::string_literals;
+  const std::string reason = "bad task_id 'x\nINFO forged line' then\0 hidden\r\t\x1b"s;
+  const auto entry = make_dead_letter_entry("{}", "nessus", reason, kFailedAt);
+  EXPECT_EQ(entry["error"], "bad task_id 'x\\nINFO forged line' then\\0 hidden\\r\\t\\x1b");
+  const auto letter = parse_dead_letter(dump_member(entry), 1.0);
+  EXPECT_EQ(letter.error, entry["error"]);
+}
+
+TEST(DeadLetterEntry, CredentialsOfAnyShapeAreMasked) {
+  for (const std::string credentials :
+       {R"("u:S3CRET")", R"({"username":"u","privatekey":"S3CRET"})", R"({"username":"u","ssh_key":"S3CRET"})",
+        R"({"username":"u","password":{"value":"S3CRET"}})", R"({"username":"u","password":["S3CRET"]})"}) {
+    const std::string raw = R"({"task_id":"t1","scan_type":"authenticated","payload":{"targets":"h","credentials":)" +
+                            credentials + "}}";
+    const auto entry = make_dead_letter_entry(raw, "nessus", "r", kFailedAt);
+    EXPECT_EQ(dump_member(entry).find("S3CRET"), std::string::npos) << credentials;
+    EXPECT_EQ(entry["task_id"], "t1");
+  }
+}
+
+TEST(DeadLetterEntry, DeepNestingIsKeptAsRawTextNotParsed) {
+  const std::string deep = R"({"task_id":"t1","password":"hunter2","x":)" + std::string(1 << 22, '[') +
+                           std::string(1 << 22, ']') + "}";
+  const auto entry = make_dead_letter_entry(deep, "nessus", "nested deeper than 64 levels", kFailedAt);
+  ASSERT_TRUE(entry.contains("raw"));
+  EXPECT_FALSE(entry.contains("task_id"));
+  EXPECT_EQ(entry["raw"].get<std::string>().find("hunter2"), std::string::npos);
+  const auto letter = parse_dead_letter(dump_member(entry), 1.0);
+  EXPECT_FALSE(retry_message(letter));
+
+  const auto deep_member = parse_dead_letter(deep, 1.0);
+  EXPECT_EQ(deep_member.entry["raw"], deep);
+  EXPECT_FALSE(deep_member.task_id);
+}
+
 TEST(DeadLetterRead, PythonWorkerFormat) {
   const std::string member =
       R"({"task_id": "ne_scan_1", "trace_id": "tr", "scan_type": "untrusted", "scanner_pool": "nessus",)"

@@ -2,9 +2,9 @@
 #include <signal.h>
 
 #include <fstream>
-#include <regex>
 
 #include "http/testing/test_client.hpp"
+#include "nessus/protocol.hpp"
 #include "worker_fixture.hpp"
 
 namespace sw::e2e {
@@ -18,12 +18,11 @@ void create_manual_scan(const testing::NessusSim& sim, const std::string& name) 
   ASSERT_EQ(login.status, 200) << login.body;
   const std::string session = nlohmann::json::parse(login.body)["token"];
   const std::string js = client.get("/nessus6.js").body;
-  const std::regex token_pattern(R"re(getApiToken[^}]*?return\s*["']([0-9A-Fa-f-]{36})["'])re");
-  std::smatch match;
-  ASSERT_TRUE(std::regex_search(js, match, token_pattern));
+  const auto api_token = nessus::extract_api_token(js);
+  ASSERT_TRUE(api_token);
   const std::map<std::string, std::string> headers = {{"Content-Type", "application/json"},
                                                       {"X-Cookie", "token=" + session},
-                                                      {"X-API-Token", match[1].str()}};
+                                                      {"X-API-Token", *api_token}};
   const nlohmann::json body = {{"uuid", "ad629e16-03b6-8c1d-cef6-ef8c9dd3c658d24bd260ef5f9e66"},
                                {"settings", {{"name", name}, {"text_targets", "10.7.0.1"}, {"launch_now", false}}}};
   const auto created = client.request("POST", "/scans", body.dump(), headers);

@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 #include <algorithm>
-#include <regex>
 
 #include "http/testing/test_client.hpp"
+#include "nessus/protocol.hpp"
 #include "support/process.hpp"
 
 namespace sw::sim {
@@ -102,11 +102,10 @@ TEST(NessusSim, FullFlowOnTheEssentialsProfile) {
   EXPECT_EQ(refused.header("connection"), "close");
 
   const auto script = client.get("/nessus6.js?v=1");
-  std::smatch match;
-  ASSERT_TRUE(std::regex_search(script.body, match,
-                                std::regex(R"(getApiToken[^}]*?return\s*["']([0-9a-f-]{36})["'])", std::regex::icase)));
+  const auto api_token = nessus::extract_api_token(script.body);
+  ASSERT_TRUE(api_token);
   auto gated = auth;
-  gated["X-API-Token"] = match[1];
+  gated["X-API-Token"] = *api_token;
 
   const auto created = client.request("POST", "/scans", create, gated);
   ASSERT_EQ(created.status, 200);
