@@ -19,10 +19,11 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <exception>
 #include <optional>
-#include <sys/resource.h>
 
 #include "core/errors.hpp"
 #include "telemetry/log.hpp"
@@ -50,6 +51,7 @@ struct Listener {
   explicit Listener(asio::io_context& io) : acceptor(io), backoff_timer(io) {}
   tcp::acceptor acceptor;
   asio::steady_timer backoff_timer;
+  std::string name;  // "address:port", for log lines
 };
 
 }  // namespace
@@ -284,12 +286,6 @@ auto on_session_end(std::shared_ptr<Server::State> state) {
   };
 }
 
-std::string listener_name(const Server::State& state, const Listener& listener) {
-  beast::error_code ec;
-  const auto endpoint = listener.acceptor.local_endpoint(ec);
-  return state.options.bind_address + ":" + (ec ? std::string("?") : std::to_string(endpoint.port()));
-}
-
 // Accepts until the listener closes. An accept error (EMFILE when the process is out of
 // descriptors, ENFILE, ENOBUFS) waits accept_backoff_after(failures in a row) before the next
 // try; a connection beyond max_connections is closed at once.
@@ -303,7 +299,7 @@ asio::awaitable<void> accept_connections(std::shared_ptr<Server::State> state, s
     if (ec) {
       ++state->stats.accept_failures;
       state->stats.accept_backoff = accept_backoff_after(++failures_in_a_row);
-      state->accept_failed_log.log({{"listener", listener_name(*state, *listener)},
+      state->accept_failed_log.log({{"listener", listener->name},
                                     {"error", ec.message()},
                                     {"retry_in_ms", state->stats.accept_backoff.count()}});
       listener->backoff_timer.expires_after(state->stats.accept_backoff);
@@ -316,7 +312,7 @@ asio::awaitable<void> accept_connections(std::shared_ptr<Server::State> state, s
     beast::error_code ignored;
     if (state->stats.open_connections >= state->options.max_connections) {
       ++state->stats.refused_connections;
-      state->refused_log.log({{"listener", listener_name(*state, *listener)},
+      state->refused_log.log({{"listener", listener->name},
                               {"max_connections", state->options.max_connections},
                               {"refused_total", state->stats.refused_connections}});
       socket.close(ignored);
@@ -382,6 +378,7 @@ void Server::start() {
                           ec.message());
   }
   port_ = acceptor.local_endpoint().port();
+  listener->name = options_.bind_address + ":" + std::to_string(port_);
   state_->listener = listener;
   asio::co_spawn(io_, accept_connections(state_, listener), log_session_end);
 }

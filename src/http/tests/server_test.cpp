@@ -321,6 +321,11 @@ TEST(HttpServer, DefaultConnectionCapIsAQuarterOfTheFileLimitAtMost256) {
 }
 
 TEST(HttpServer, OutOfDescriptorsTheListenerBacksOffLogsOnceAndRecovers) {
+#if defined(__SANITIZE_ADDRESS__)
+  // UBSan checks a type the first time it meets it by probing memory through a pipe: with
+  // no descriptor left every such check reports a false "invalid vptr".
+  GTEST_SKIP() << "needs every descriptor taken, which the sanitizer runtime cannot bear";
+#endif
   ServerFixture fixture;
   const telemetry::testing::CapturedLog log(telemetry::LogLevel::info, telemetry::LogFormat::text);
   RawConnection client;  // its descriptor is taken before they run out
