@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
   app.footer(help_footer(defaults));
   int port = 0;
   std::string bind = "127.0.0.1";
+  std::size_t max_connections = sw::http::default_max_connections();
   bool tls = false;
   std::string cert_file;
   std::string key_file;
@@ -74,6 +75,11 @@ int main(int argc, char** argv) {
 
   app.add_option("--port", port, "TCP port, 0 = any free port")->check(CLI::Range(0, 65535));
   app.add_option("--bind", bind, "Address to listen on")->capture_default_str();
+  app.add_option("--max-connections", max_connections,
+                 "Open connections at most; more are accepted and closed at once (default: a quarter of "
+                 "RLIMIT_NOFILE, at most 256)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))
+      ->capture_default_str();
   app.add_flag("--tls", tls, "Serve HTTPS (self-signed certificate unless --cert/--key)");
   auto* cert_option = app.add_option("--cert", cert_file, "PEM certificate file (with --tls)")->check(CLI::ExistingFile);
   app.add_option("--key", key_file, "PEM private key file (with --tls)")->check(CLI::ExistingFile)->needs(cert_option);
@@ -148,6 +154,7 @@ int main(int argc, char** argv) {
     sw::http::ServerOptions server_options;
     server_options.bind_address = bind;
     server_options.port = static_cast<std::uint16_t>(port);
+    server_options.max_connections = max_connections;
     std::string fingerprint;
     if (tls) {
       sw::http::SelfSignedCertificate certificate;
@@ -176,7 +183,9 @@ int main(int argc, char** argv) {
       std::cout << "tls fingerprint sha256 " << fingerprint << "\n";
     }
     std::cout << "listening on " << (tls ? "https" : "http") << "://" << bind << ":" << server.port() << std::endl;
-    sw::telemetry::log_info("nessus-sim ready", {{"port", server.port()}, {"profile", std::string(sw::sim::to_string(options.profile))}});
+    sw::telemetry::log_info("nessus-sim ready", {{"port", server.port()},
+                                                 {"profile", std::string(sw::sim::to_string(options.profile))},
+                                                 {"max_connections", max_connections}});
     io.run();
     return 0;
   } catch (const sw::core::Error& e) {

@@ -90,14 +90,15 @@ int run() {
     http::ServerOptions options;
     options.bind_address = host;
     options.port = port;
+    options.max_connections = env.metrics_max_connections.value_or(options.max_connections);
     status_server = std::make_unique<http::Server>(
         io, options, worker::make_status_handler(metrics, [&engine] {
           return worker::Readiness{engine.ready(), engine.ready() ? "redis reachable, configuration loaded"
                                                                   : "redis unreachable or shutting down"};
         }));
     status_server->start();
-    telemetry::log_info("status endpoint listening",
-                        {{"address", host + ":" + std::to_string(status_server->port())}});
+    telemetry::log_info("status endpoint listening", {{"address", host + ":" + std::to_string(status_server->port())},
+                                                      {"max_connections", options.max_connections}});
   }
 
   asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);

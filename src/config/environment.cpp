@@ -296,6 +296,12 @@ Environment load_environment(const std::map<std::string, std::string>* variables
     }
   }
 
+  if (reader.value("METRICS_MAX_CONNECTIONS")) {
+    std::size_t max_connections = 0;
+    reader.read_integer("METRICS_MAX_CONNECTIONS", 1, 1000000, max_connections);
+    environment.metrics_max_connections = max_connections;
+  }
+
   environment.worker_id = reader.value("WORKER_ID").value_or(default_worker_id());
 
   reader.read_integer("MAX_DELIVERIES", 1, 1000000, environment.max_deliveries);
@@ -339,6 +345,9 @@ std::string describe(const Environment& environment) {
       {"shutdown_grace_seconds", environment.shutdown_grace.count()},
       {"export_timeout_seconds", environment.export_timeout.count()},
       {"metrics_addr", environment.metrics_addr},
+      // null: derived from RLIMIT_NOFILE (the worker logs the value in use)
+      {"metrics_max_connections", environment.metrics_max_connections ? nlohmann::json(*environment.metrics_max_connections)
+                                                                       : nlohmann::json()},
       {"worker_id", environment.worker_id},
       {"heartbeat_ttl_seconds", environment.heartbeat_ttl.count()},
       {"max_deliveries", environment.max_deliveries},

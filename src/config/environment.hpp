@@ -49,6 +49,9 @@ struct Environment {
   Seconds shutdown_grace{60.0};
   Seconds export_timeout{300.0};
   std::string metrics_addr = "127.0.0.1:9109";  // empty disables
+  // METRICS_MAX_CONNECTIONS: open connections to the metrics endpoint at most; unset = a
+  // quarter of RLIMIT_NOFILE, at most 256 (http::default_max_connections).
+  std::optional<std::size_t> metrics_max_connections;
   std::string worker_id;                        // default hostname-pid
   Seconds heartbeat_ttl{30.0};
   int max_deliveries = 3;

@@ -1,10 +1,12 @@
-// Implementation of the HTTP/1.1 server: an accept loop and one coroutine per connection,
-// both owned by the Server's shared state and ended by stop() (which closes their sockets).
+// Implementation of the HTTP/1.1 server: an accept loop (with the connection cap and the
+// accept backoff) and one coroutine per connection, both owned by the Server's shared state
+// and ended by stop() (which closes the listener, its backoff timer and the sockets).
 #include "http/server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -17,11 +19,15 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <exception>
 #include <optional>
 
 #include "core/errors.hpp"
 #include "telemetry/log.hpp"
+#include "telemetry/rate_limited_log.hpp"
 
 namespace sw::http {
 
@@ -34,6 +40,19 @@ namespace {
 
 constexpr auto use_nothrow = asio::as_tuple(asio::use_awaitable);
 constexpr auto tls_shutdown_timeout = std::chrono::seconds(2);
+constexpr std::size_t max_default_connections = 256;
+constexpr auto first_accept_backoff = std::chrono::milliseconds(10);
+constexpr auto max_accept_backoff = std::chrono::milliseconds(1000);
+// Refused connections and accept errors can come thousands a second: one line per interval.
+constexpr auto repeated_log_interval = std::chrono::seconds(10);
+
+// The listening socket and the timer of its accept backoff, both closed by stop().
+struct Listener {
+  explicit Listener(asio::io_context& io) : acceptor(io), backoff_timer(io) {}
+  tcp::acceptor acceptor;
+  asio::steady_timer backoff_timer;
+  std::string name;  // "address:port", for log lines
+};
 
 }  // namespace
 
@@ -44,9 +63,16 @@ struct Server::State {
   asio::io_context& io;
   ServerOptions options;
   Handler handler;
-  std::shared_ptr<tcp::acceptor> acceptor;
-  // One entry per open connection: closes its socket (used by stop()).
+  std::shared_ptr<Listener> listener;
+  // One entry per connection whose session runs: closes its socket (used by stop()).
   std::list<std::function<void()>> closers;
+  // open_connections counts the connections accepted and not yet ended, sessions not yet
+  // started included (the cap applies to it).
+  ListenerStats stats;
+  telemetry::RateLimitedLog accept_failed_log{telemetry::LogLevel::warning, "http accept failed; backing off",
+                                              repeated_log_interval};
+  telemetry::RateLimitedLog refused_log{telemetry::LogLevel::warning,
+                                        "http connection refused: connection limit reached", repeated_log_interval};
 };
 
 namespace {
@@ -176,12 +202,16 @@ asio::awaitable<void> serve_requests(std::shared_ptr<Server::State> state, Strea
   while (true) {
     lowest_layer(stream).expires_after(state->options.read_timeout);
     bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(state->options.header_limit, UINT32_MAX)));
     parser.body_limit(state->options.body_limit);
     auto [ec, bytes] = co_await bhttp::async_read(stream, buffer, parser, use_nothrow);
     (void)bytes;
-    if (ec == bhttp::error::body_limit) {
+    if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit) {
+      Response refusal = error_response(ec == bhttp::error::body_limit ? bhttp::status::payload_too_large
+                                                                       : bhttp::status::request_header_fields_too_large,
+                                        parser.get().version());
       SessionConnection<Stream> connection(stream, *state, parser.get());
-      co_await connection.send(error_response(bhttp::status::payload_too_large, parser.get().version()));
+      co_await connection.send(std::move(refusal));
       co_return;
     }
     if (ec) {
@@ -203,7 +233,8 @@ asio::awaitable<void> serve_requests(std::shared_ptr<Server::State> state, Strea
       }
     }
     if (!connection.answered()) {
-      co_await connection.send(error_response(bhttp::status::internal_server_error, request.version()));
+      Response failed = error_response(bhttp::status::internal_server_error, request.version());
+      co_await connection.send(std::move(failed));
     }
     if (connection.closed() || !connection.keep_alive()) {
       co_return;
@@ -247,27 +278,74 @@ void log_session_end(std::exception_ptr failure) {
   }
 }
 
-asio::awaitable<void> accept_connections(std::shared_ptr<Server::State> state, std::shared_ptr<tcp::acceptor> acceptor) {
-  while (acceptor->is_open()) {
-    auto [ec, socket] = co_await acceptor->async_accept(use_nothrow);
-    if (ec == asio::error::operation_aborted || !acceptor->is_open()) {
+// Ends a connection's bookkeeping (whatever way its session ended) and logs a failure.
+auto on_session_end(std::shared_ptr<Server::State> state) {
+  return [state = std::move(state)](std::exception_ptr failure) {
+    --state->stats.open_connections;
+    log_session_end(failure);
+  };
+}
+
+// Accepts until the listener closes. An accept error (EMFILE when the process is out of
+// descriptors, ENFILE, ENOBUFS) waits accept_backoff_after(failures in a row) before the next
+// try; a connection beyond max_connections is closed at once.
+asio::awaitable<void> accept_connections(std::shared_ptr<Server::State> state, std::shared_ptr<Listener> listener) {
+  std::uint64_t failures_in_a_row = 0;
+  while (listener->acceptor.is_open()) {
+    auto [ec, socket] = co_await listener->acceptor.async_accept(use_nothrow);
+    if (ec == asio::error::operation_aborted || !listener->acceptor.is_open()) {
       co_return;
     }
     if (ec) {
-      telemetry::log_warning("http accept failed", {{"error", ec.message()}});
+      ++state->stats.accept_failures;
+      state->stats.accept_backoff = accept_backoff_after(++failures_in_a_row);
+      state->accept_failed_log.log({{"listener", listener->name},
+                                    {"error", ec.message()},
+                                    {"retry_in_ms", state->stats.accept_backoff.count()}});
+      listener->backoff_timer.expires_after(state->stats.accept_backoff);
+      auto [wait_ec] = co_await listener->backoff_timer.async_wait(use_nothrow);
+      (void)wait_ec;  // cancelled by stop(), which also closes the acceptor
       continue;
     }
+    failures_in_a_row = 0;
+    state->stats.accept_backoff = std::chrono::milliseconds(0);
     beast::error_code ignored;
+    if (state->stats.open_connections >= state->options.max_connections) {
+      ++state->stats.refused_connections;
+      state->refused_log.log({{"listener", listener->name},
+                              {"max_connections", state->options.max_connections},
+                              {"refused_total", state->stats.refused_connections}});
+      socket.close(ignored);
+      continue;
+    }
     socket.set_option(tcp::no_delay(true), ignored);
+    ++state->stats.open_connections;
     if (state->options.tls) {
-      asio::co_spawn(state->io, run_tls_session(state, std::move(socket)), log_session_end);
+      asio::co_spawn(state->io, run_tls_session(state, std::move(socket)), on_session_end(state));
     } else {
-      asio::co_spawn(state->io, run_session(state, std::move(socket)), log_session_end);
+      asio::co_spawn(state->io, run_session(state, std::move(socket)), on_session_end(state));
     }
   }
 }
 
 }  // namespace
+
+std::size_t default_max_connections() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+    return max_default_connections;
+  }
+  return std::clamp<std::size_t>(static_cast<std::size_t>(limit.rlim_cur / 4), 1, max_default_connections);
+}
+
+std::chrono::milliseconds accept_backoff_after(std::uint64_t failures) {
+  if (failures == 0) {
+    return std::chrono::milliseconds(0);
+  }
+  // 10 ms << 7 already exceeds the cap; shifting further would only risk overflow.
+  const auto doublings = std::min<std::uint64_t>(failures - 1, 7);
+  return std::min(max_accept_backoff, first_accept_backoff * (std::int64_t{1} << doublings));
+}
 
 Server::Server(asio::io_context& io, ServerOptions options, Handler handler)
     : io_(io), options_(options), state_(std::make_shared<State>(io, std::move(options), std::move(handler))) {}
@@ -275,7 +353,7 @@ Server::Server(asio::io_context& io, ServerOptions options, Handler handler)
 Server::~Server() { stop(); }
 
 void Server::start() {
-  if (state_->acceptor) {
+  if (state_->listener) {
     return;
   }
   beast::error_code ec;
@@ -284,37 +362,40 @@ void Server::start() {
     throw core::Error(core::ErrorKind::bad_input, "invalid bind address " + options_.bind_address);
   }
   const tcp::endpoint endpoint(address, port_ != 0 ? port_ : options_.port);
-  auto acceptor = std::make_shared<tcp::acceptor>(io_);
-  acceptor->open(endpoint.protocol(), ec);
+  auto listener = std::make_shared<Listener>(io_);
+  tcp::acceptor& acceptor = listener->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
   if (!ec) {
-    acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-    acceptor->bind(endpoint, ec);
+    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    acceptor.bind(endpoint, ec);
   }
   if (!ec) {
-    acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
   }
   if (ec) {
     throw core::Error(core::ErrorKind::network,
                       "cannot listen on " + options_.bind_address + ":" + std::to_string(endpoint.port()) + ": " +
                           ec.message());
   }
-  port_ = acceptor->local_endpoint().port();
-  state_->acceptor = acceptor;
-  asio::co_spawn(io_, accept_connections(state_, acceptor), log_session_end);
+  port_ = acceptor.local_endpoint().port();
+  listener->name = options_.bind_address + ":" + std::to_string(port_);
+  state_->listener = listener;
+  asio::co_spawn(io_, accept_connections(state_, listener), log_session_end);
 }
 
 void Server::stop() {
-  if (state_->acceptor) {
+  if (state_->listener) {
     beast::error_code ignored;
-    state_->acceptor->close(ignored);
-    state_->acceptor.reset();
+    state_->listener->acceptor.close(ignored);
+    state_->listener->backoff_timer.cancel();
+    state_->listener.reset();
   }
   for (const auto& close : state_->closers) {
     close();
   }
 }
 
-std::size_t Server::open_connections() const { return state_->closers.size(); }
+ListenerStats Server::stats() const { return state_->stats; }
 
 std::shared_ptr<asio::ssl::context> make_server_tls_context(const std::string& cert_pem, const std::string& key_pem) {
   auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);

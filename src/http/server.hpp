@@ -1,8 +1,10 @@
 // A small, generic asynchronous HTTP/1.1 server (Boost.Beast, C++20 coroutines) for the
 // simulator and the worker's metrics/health endpoint: plain TCP or TLS, keep-alive, a read
-// deadline, a bounded request body, complete or streamed (chunked) responses, and abrupt
-// closes for fault injection. It runs on the caller's io_context, which must be driven by a
-// single thread (the server keeps its bookkeeping without locks).
+// deadline, bounded request headers and body, complete or streamed (chunked) responses, and
+// abrupt closes for fault injection. Each listener caps its open connections (one beyond the
+// cap is accepted and closed at once) and backs off on accept errors such as EMFILE, with
+// rate-limited log lines (docs/http.md). It runs on the caller's io_context, which must be
+// driven by a single thread (the server keeps its bookkeeping without locks).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -51,13 +53,35 @@ class Connection {
 
 using Handler = std::function<boost::asio::awaitable<void>(const Request& request, Connection& connection)>;
 
+// The default connection cap of a listener: a quarter of the soft RLIMIT_NOFILE, at most 256
+// (and at least 1), so that the descriptors a listener may hold stay well below the limit and
+// the rest of the process (Redis, scanner connections, task files) keeps its share.
+std::size_t default_max_connections();
+
+// The delay before the next accept after `failures` accept errors in a row (0 for none):
+// 10 ms, doubling, at most 1 s.
+std::chrono::milliseconds accept_backoff_after(std::uint64_t failures);
+
 struct ServerOptions {
   std::string bind_address = "127.0.0.1";
   std::uint16_t port = 0;  // 0: any free port (see Server::port())
-  std::chrono::milliseconds read_timeout{30000};  // idle keep-alive and request read deadline
+  // Open connections at most; a connection beyond the cap is accepted and closed at once.
+  std::size_t max_connections = default_max_connections();
+  // Deadline for the TLS handshake, for reading each whole request (headers and body, however
+  // slowly the bytes trickle in), and for an idle keep-alive connection.
+  std::chrono::milliseconds read_timeout{30000};
   std::chrono::milliseconds write_timeout{60000};
+  std::size_t header_limit = 16 * 1024;      // request line and headers; larger requests get 431
   std::size_t body_limit = 8 * 1024 * 1024;  // larger request bodies get 413
   std::shared_ptr<boost::asio::ssl::context> tls;  // TLS when set
+};
+
+// What a listener has seen since the Server was made.
+struct ListenerStats {
+  std::size_t open_connections = 0;
+  std::uint64_t refused_connections = 0;  // accepted and closed at once: the cap was reached
+  std::uint64_t accept_failures = 0;      // accept errors (EMFILE, ENFILE, ENOBUFS, ...)
+  std::chrono::milliseconds accept_backoff{0};  // the wait before accepting again; 0 after a success
 };
 
 class Server {
@@ -77,7 +101,8 @@ class Server {
   // The bound port (valid after the first start()).
   std::uint16_t port() const { return port_; }
   bool tls() const { return options_.tls != nullptr; }
-  std::size_t open_connections() const;
+  const ServerOptions& options() const { return options_; }
+  ListenerStats stats() const;
 
   struct State;  // shared with the accept loop and the sessions (defined in server.cpp)
 

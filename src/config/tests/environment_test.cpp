@@ -48,6 +48,7 @@ TEST(Environment, DefaultsMatchTheDesign) {
   EXPECT_DOUBLE_EQ(environment.shutdown_grace.count(), 60.0);
   EXPECT_DOUBLE_EQ(environment.export_timeout.count(), 300.0);
   EXPECT_EQ(environment.metrics_addr, "127.0.0.1:9109");
+  EXPECT_FALSE(environment.metrics_max_connections.has_value());
   EXPECT_DOUBLE_EQ(environment.heartbeat_ttl.count(), 30.0);
   EXPECT_EQ(environment.max_deliveries, 3);
   EXPECT_EQ(environment.max_task_bytes, 1u << 20);
@@ -77,6 +78,7 @@ TEST(Environment, ReadsEveryVariable) {
       {"SHUTDOWN_GRACE_SECONDS", "0"},
       {"EXPORT_TIMEOUT_SECONDS", "2.5"},
       {"METRICS_ADDR", "0.0.0.0:0"},
+      {"METRICS_MAX_CONNECTIONS", "32"},
       {"WORKER_ID", "worker-7"},
       {"HEARTBEAT_TTL_SECONDS", "0.5"},
       {"MAX_DELIVERIES", "5"},
@@ -103,6 +105,7 @@ TEST(Environment, ReadsEveryVariable) {
   EXPECT_DOUBLE_EQ(environment.shutdown_grace.count(), 0.0);
   EXPECT_DOUBLE_EQ(environment.export_timeout.count(), 2.5);
   EXPECT_EQ(environment.metrics_addr, "0.0.0.0:0");
+  EXPECT_EQ(environment.metrics_max_connections, 32u);
   EXPECT_EQ(environment.worker_id, "worker-7");
   EXPECT_DOUBLE_EQ(environment.heartbeat_ttl.count(), 0.5);
   EXPECT_EQ(environment.max_deliveries, 5);
@@ -133,6 +136,7 @@ TEST(Environment, BadValuesNameTheVariable) {
       {"MAX_TASK_BYTES", "100"},              {"MAX_TASK_BYTES", "1MB"},
       {"AUTH_MIN_SUCCESS_PERCENT", "0"},      {"AUTH_MIN_SUCCESS_PERCENT", "101"},
       {"AUTH_MIN_SUCCESS_PERCENT", "90%"},    {"AUTH_MIN_SUCCESS_PERCENT", "92.5"},
+      {"METRICS_MAX_CONNECTIONS", "0"},       {"METRICS_MAX_CONNECTIONS", "many"},
   };
   for (const auto& [name, value] : bad) {
     const std::string message = error_of(name, value);

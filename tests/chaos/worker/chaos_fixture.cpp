@@ -78,8 +78,8 @@ void ChaosTest::write_scanners() const {
   }
 }
 
-void ChaosTest::start_worker(const std::string& worker_id) {
-  const std::map<std::string, std::string> env = {
+void ChaosTest::start_worker(const std::string& worker_id, const WorkerLaunch& launch) {
+  std::map<std::string, std::string> env = {
       {"REDIS_URL", redis_.url()},
       {"DATA_DIR", data_dir_.string()},
       {"SCANNER_CONFIG", scanners_path_.string()},
@@ -93,9 +93,15 @@ void ChaosTest::start_worker(const std::string& worker_id) {
       {"MAX_DELIVERIES", "1000"},
       {"METRICS_ADDR", ""},
   };
-  workers_[worker_id] = std::make_unique<testing::ChildProcess>(
-      std::vector<std::string>{testing::program_path("scanner-worker")}, env,
-      (dir_.path() / (worker_id + ".log")).string());
+  for (const auto& [name, value] : launch.env) env[name] = value;
+  std::vector<std::string> argv{testing::program_path("scanner-worker")};
+  if (launch.max_open_files > 0) {
+    // prlimit sets the limit, then execs the worker in the same process (same pid).
+    const std::string limit = std::to_string(launch.max_open_files);
+    argv.insert(argv.begin(), {"/usr/bin/prlimit", "--nofile=" + limit + ":" + limit, "--"});
+  }
+  workers_[worker_id] = std::make_unique<testing::ChildProcess>(std::move(argv), env,
+                                                                (dir_.path() / (worker_id + ".log")).string());
 }
 
 void ChaosTest::kill_worker(const std::string& worker_id) {

@@ -42,6 +42,12 @@ struct ChaosFigures {
 // Number from the environment (CHAOS_TASKS, CHAOS_SEED) or the default.
 int env_int(const char* name, int fallback);
 
+// How a worker process is started beyond the fixture's defaults.
+struct WorkerLaunch {
+  std::map<std::string, std::string> env;  // added to (or replacing) the fixture's variables
+  int max_open_files = 0;                  // RLIMIT_NOFILE of the worker (through prlimit); 0: inherited
+};
+
 class ChaosTest : public ::testing::Test {
  protected:
   ChaosTest();
@@ -53,7 +59,7 @@ class ChaosTest : public ::testing::Test {
                                   const std::string& pool = "nessus");
   testing::NessusSim& sim(const std::string& instance_id);
 
-  void start_worker(const std::string& worker_id);
+  void start_worker(const std::string& worker_id, const WorkerLaunch& launch = {});
   // kill -9 and reap; counted in the figures.
   void kill_worker(const std::string& worker_id);
   std::vector<std::string> live_workers() const;

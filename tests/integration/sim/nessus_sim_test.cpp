@@ -208,5 +208,14 @@ TEST(NessusSim, HelpNamesTheDefaultCredentials) {
   EXPECT_NE(text.find("authfail"), std::string::npos);
 }
 
+TEST(NessusSim, MaxConnectionsClosesConnectionsBeyondTheCap) {
+  NessusSim sim({"--max-connections", "1"});
+  TestClient kept(sim.port());
+  ASSERT_EQ(kept.get("/__sim/stats").status, 200);
+  EXPECT_FALSE(TestClient(sim.port()).get("/__sim/stats").headers_received);
+  EXPECT_EQ(kept.get("/__sim/stats").status, 200);
+  EXPECT_EQ(kept.connections_opened(), 1);
+}
+
 }  // namespace
 }  // namespace sw::sim
