@@ -665,7 +665,7 @@ struct ScannerClient::Impl {
     }
   }
 
-  static Call scan_control(std::string method, std::string target, std::string body, std::string what) {
+  static Call scan_control_call(std::string method, std::string target, std::string body, std::string what) {
     Call control{std::move(method), std::move(target), std::move(body), std::move(what)};
     control.scan_control = true;
     control.retry_after_refusal = true;
@@ -674,7 +674,7 @@ struct ScannerClient::Impl {
 
   asio::awaitable<std::string> launch_scan(std::int64_t scan_id) {
     const std::string what = "launch scan " + std::to_string(scan_id);
-    const Call launch = scan_control("POST", scan_path(scan_id) + "/launch", "{}", what);
+    const Call launch = scan_control_call("POST", scan_path(scan_id) + "/launch", "{}", what);
     auto result = co_await call(launch);
     if (auto* reply = std::get_if<Reply>(&result); reply != nullptr && reply->ok()) {
       auto run_uuid = json_string(member(parse_ok(*reply, what), "scan_uuid"));
@@ -703,7 +703,7 @@ struct ScannerClient::Impl {
 
   asio::awaitable<void> stop_scan(std::int64_t scan_id) {
     const std::string what = "stop scan " + std::to_string(scan_id);
-    const Call stop = scan_control("POST", scan_path(scan_id) + "/stop", "{}", what);
+    const Call stop = scan_control_call("POST", scan_path(scan_id) + "/stop", "{}", what);
     auto result = co_await call(stop);
     if (auto* reply = std::get_if<Reply>(&result)) {
       if (reply->ok() || reply->status == 409) {
@@ -724,7 +724,7 @@ struct ScannerClient::Impl {
 
   asio::awaitable<void> delete_scan(std::int64_t scan_id) {
     const std::string what = "delete scan " + std::to_string(scan_id);
-    const Call remove = scan_control("DELETE", scan_path(scan_id), {}, what);
+    const Call remove = scan_control_call("DELETE", scan_path(scan_id), {}, what);
     auto result = co_await call(remove);
     if (auto* reply = std::get_if<Reply>(&result); reply != nullptr && (reply->ok() || reply->status == 404)) {
       co_return;
