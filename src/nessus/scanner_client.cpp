@@ -248,7 +248,7 @@ struct ScannerClient::Impl {
 
   // Runs `work` unless another caller is running it; then waits for that run to end (the
   // caller reads its result from the state it left).
-  asio::awaitable<void> once(SingleFlight& flight, asio::awaitable<void> work) {
+  asio::awaitable<void> once(SingleFlight& flight, asio::awaitable<void>& work) {
     if (flight.running) {
       asio::steady_timer done(executor, asio::steady_timer::time_point::max());
       flight.waiters.push_back(&done);
@@ -426,7 +426,7 @@ struct ScannerClient::Impl {
     std::optional<CallFailure> failure;
     if (!scanner.uses_api_keys() && session_token.empty()) {
       auto work = login();
-      co_await once(login_flight, std::move(work));
+      co_await once(login_flight, work);
       if (session_token.empty()) {
         failure = login_failure.value_or(CallFailure{error(ErrorKind::auth, "login", "no session"), false});
       }
@@ -440,7 +440,7 @@ struct ScannerClient::Impl {
       co_return;
     }
     auto work = fetch_api_token();
-    co_await once(token_flight, std::move(work));
+    co_await once(token_flight, work);
   }
 
   asio::awaitable<void> fetch_api_token() {
@@ -564,7 +564,7 @@ struct ScannerClient::Impl {
   asio::awaitable<std::int64_t> main_folder_id() {
     if (!main_folder) {
       auto work = read_folders();
-      co_await once(folder_flight, std::move(work));
+      co_await once(folder_flight, work);
       if (!main_folder) {
         throw folder_failure.value_or(error(ErrorKind::server, "list folders", "no folder of type main"));
       }
@@ -594,7 +594,7 @@ struct ScannerClient::Impl {
   asio::awaitable<std::string> template_uuid_for(const std::string& name) {
     if (!templates_document) {
       auto work = read_templates();
-      co_await once(template_flight, std::move(work));
+      co_await once(template_flight, work);
       if (!templates_document) {
         throw template_failure.value_or(error(ErrorKind::server, "list scan templates", "no answer"));
       }

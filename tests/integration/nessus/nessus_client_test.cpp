@@ -669,10 +669,10 @@ TEST(NessusClient, OneLoginAndOneTokenFetchAtATime) {
   ASSERT_TRUE(sim.started());
   asio::io_context io;
   ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  std::vector<NewScan> scans;  // create_scan takes them by reference: alive until the calls end
+  for (int i = 0; i < 6; ++i) scans.push_back(scan_named("it-burst-" + std::to_string(i)));
   std::vector<std::future<std::int64_t>> creates;
-  for (int i = 0; i < 6; ++i) {
-    creates.push_back(asio::co_spawn(io, client.create_scan(scan_named("it-burst-" + std::to_string(i))), asio::use_future));
-  }
+  for (const auto& scan : scans) creates.push_back(asio::co_spawn(io, client.create_scan(scan), asio::use_future));
   io.run();
   for (auto& create : creates) EXPECT_GT(create.get(), 0);
   auto stats = sim.stats();
