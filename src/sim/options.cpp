@@ -85,6 +85,14 @@ void apply_faults(SimOptions& options, const nlohmann::json& faults) {
       f.error_rate_5xx = share(key, value);
     } else if (key == "slow_ms") {
       f.slow_ms = static_cast<int>(seconds(key, value));
+    } else if (key == "slow_endpoints") {
+      if (!value.is_object()) {
+        bad(key, "must be an object of \"METHOD /path\": milliseconds");
+      }
+      f.slow_endpoints.clear();
+      for (const auto& [endpoint, delay] : value.items()) {
+        f.slow_endpoints[endpoint] = static_cast<int>(seconds(key, delay));
+      }
     } else if (key == "reset_rate") {
       f.reset_rate = share(key, value);
     } else if (key == "export_error") {
@@ -117,6 +125,7 @@ nlohmann::json faults_to_json(const SimOptions& options) {
           {"drop_body_on_412", f.drop_body_on_412},
           {"error_rate_5xx", f.error_rate_5xx},
           {"slow_ms", f.slow_ms},
+          {"slow_endpoints", f.slow_endpoints},
           {"reset_rate", f.reset_rate},
           {"export_error", f.export_error},
           {"export_failures", f.export_failures},

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -29,6 +31,9 @@ struct Faults {
   bool drop_body_on_412 = false;           // 412: status line and headers, then close
   double error_rate_5xx = 0;               // share (0..1) of Nessus calls answered 500
   int slow_ms = 0;                         // latency added to Nessus calls
+  // Latency added to one endpoint, by "METHOD /path" with numeric segments as {id}
+  // ("GET /scans/{id}": 500), on top of slow_ms.
+  std::map<std::string, int, std::less<>> slow_endpoints;
   double reset_rate = 0;                   // share (0..1) of Nessus calls closed without an answer
   bool export_error = false;               // every export fails: status 500 {"status":"error"}, then 404
   int export_failures = 0;                 // the next N exports fail that way

@@ -135,6 +135,17 @@ std::pair<std::string, std::string> parse_api_keys(std::string_view text) {
   return keys;
 }
 
+// "GET /scans/{id}/export/{id}/status": the method and the path, numeric segments as {id}.
+std::string endpoint_of(bhttp::verb method, const std::vector<std::string>& segments) {
+  std::string endpoint(bhttp::to_string(method));
+  endpoint += ' ';
+  for (const auto& segment : segments) {
+    endpoint += '/';
+    endpoint += parse_id(segment) ? std::string("{id}") : segment;
+  }
+  return segments.empty() ? endpoint + "/" : endpoint;
+}
+
 std::string file_name_part(std::string_view name) {
   std::string part;
   for (const char c : name) {
@@ -276,7 +287,12 @@ Reply Simulator::handle(const http::Request& request, double now) {
   Reply reply = chance(options_.faults.error_rate_5xx)
                     ? error_reply(bhttp::status::internal_server_error, "Internal Server Error")
                     : handle_nessus(call);
-  reply.delay = std::chrono::milliseconds(options_.faults.slow_ms);
+  int delay_ms = options_.faults.slow_ms;
+  if (!options_.faults.slow_endpoints.empty()) {
+    const auto slow = options_.faults.slow_endpoints.find(endpoint_of(request.method(), call.segments));
+    delay_ms += slow == options_.faults.slow_endpoints.end() ? 0 : slow->second;
+  }
+  reply.delay = std::chrono::milliseconds(delay_ms);
   return reply;
 }
 

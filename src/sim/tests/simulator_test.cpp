@@ -318,6 +318,17 @@ TEST_F(SimulatorTest, AnswersAsRealServers) {
   EXPECT_TRUE(logout.response.body().empty());
 }
 
+TEST_F(SimulatorTest, SlowEndpointsDelayOnlyTheirCalls) {
+  make(fast_options());
+  login();
+  const auto id = create("10.0.0.1");
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/faults", R"({"slow_ms": 5, "slow_endpoints": {"GET /scans/{id}": 700}})")),
+            200);
+  EXPECT_EQ(call(bhttp::verb::get, "/scans/" + std::to_string(id)).delay.count(), 705);
+  EXPECT_EQ(call(bhttp::verb::get, "/scans").delay.count(), 5);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/faults", R"({"slow_endpoints": {"GET /scans": -1}})")), 400);
+}
+
 TEST_F(SimulatorTest, RefusedWritesCloseTheConnectionWhenAsked) {
   auto options = fast_options();
   options.profile = Profile::essentials;

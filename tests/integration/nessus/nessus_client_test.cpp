@@ -732,6 +732,22 @@ TEST(NessusClient, ScanControlRefusedByClosingTheConnection) {
   EXPECT_EQ(sim.stats()["scans_created"], 2);
 }
 
+// Item 9: one slow endpoint (the scan details) times out on the client's deadline while the
+// others answer at once.
+TEST(NessusClient, OneSlowEndpointTimesOutAlone) {
+  Sim sim(false, {"--slow-endpoint", "GET /scans/{id}=3000"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  auto options = fast_options();
+  options.request_timeout = 300ms;
+  options.read_retries = 1;
+  ScannerClient client(io.get_executor(), sim.scanner(), options);
+  const auto scan_id = run(io, client.create_scan(scan_named("it-slow-endpoint")));
+  const auto slow = run_expecting_error(io, client.run_state(scan_id, ""));
+  EXPECT_EQ(slow.kind(), core::ErrorKind::timeout);
+  EXPECT_NO_THROW(run(io, client.list_scans()));
+}
+
 // Issue 12 item 4: scan details grow with the hosts; the client keeps only the fields it
 // reads and refuses an answer above its cap with a clear error.
 TEST(NessusClient, LargeScanDetailsAreReadWithinTheCap) {
