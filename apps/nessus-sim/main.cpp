@@ -39,9 +39,28 @@ std::string help_footer(const sw::sim::SimOptions& defaults) {
          "  name contains 'nocreds'  -> no credentials used on that host\n"
          "  otherwise: completed; credentials succeed when the scan has SSH credentials\n"
          "  scenario names: complete abort never_finish auth_success auth_fail auth_insufficient_privilege no_creds\n"
-         "Targets: comma/space/newline separated; an IPv4 CIDR expands to its hosts (cidr_cap, 256).\n\n"
+         "Targets: comma/space/newline separated; an IPv4 or IPv6 CIDR expands to its hosts (cidr_cap, 256); IPv6 "
+         "addresses (2001:db8::1) are addresses, not host names.\n\n"
+         "Answers as real Nessus servers do by default: exporting a running scan is 409 \"Can not export running "
+         "scans\"; a failed export's status poll is 500 {\"status\":\"error\"}, then 404 for its file id; an "
+         "unknown or expired token is 401 \"Invalid Credentials\"; DELETE /session is 200 with an empty body; 404 "
+         "texts have no trailing period; a never-launched scan lists dates 0, type null, status empty; listed dates "
+         "follow the latest run; scanprogresstotal is 100.\n"
+         "Cases (each a fault flag or control call):\n"
+         "  failed export            --export-error (every export) or --export-failures N (the next N)\n"
+         "  write refused by closing --close-on-refused-write (Nessus 10.8; with --profile essentials)\n"
+         "  token rotation           POST /__sim/rotate-token (new X-API-Token in /nessus6.js)\n"
+         "  export of a running scan always refused with 409\n"
+         "  paused/stopped in the UI POST /__sim/scans/{id}/pause|resume|stop|kill\n"
+         "  scan list shapes         always; --folder-layout nessus10 for folder ids 136/137\n"
+         "  session replies          always; --logout-null-body for `null` on DELETE /session\n"
+         "  one login at a time      GET /__sim/stats counts logins, api_token_fetches, template_reads,\n"
+         "                           folder_reads, refused_writes\n"
+         "  TLS certificate checks   --tls with --cert/--key (a CA of your own) and --bind (another host name)\n"
+         "  slow answers             --slow-ms (all), --slow-endpoint 'GET /scans/{id}=500' (one endpoint)\n\n"
          "Inspection and control (no auth): GET /__sim/stats, POST /__sim/reset-stats, GET|POST /__sim/faults "
-         "(JSON of fault settings), POST /__sim/scenario, POST /__sim/outage {\"seconds\":S}, POST /__sim/unlock.\n"
+         "(JSON of fault settings), POST /__sim/scenario, POST /__sim/outage {\"seconds\":S}, POST /__sim/unlock, "
+         "POST /__sim/rotate-token, POST /__sim/scans/{id}/{pause|resume|stop|kill}.\n"
          "Config file (--config): JSON with the keys profile, username, password, access_key, secret_key, "
          "api_token, custom_scan_template, session_idle_timeout, max_login_attempts, folder_layout, "
          "pending_seconds, scan_seconds, transition_seconds, export_seconds, hosts_per_target, cidr_cap, "
@@ -69,9 +88,12 @@ int main(int argc, char** argv) {
   std::size_t plugin_set_size = 0;
   std::string folder_layout;
   std::vector<std::string> scenario_rules;
+  std::vector<std::string> slow_endpoints;
   double error_rate = 0, reset_rate = 0, stale_status = 0;
   int slow_ms = 0, launch_code = 500, delete_code = 500;
   bool drop_body = false, export_error = false, server_loading = false, force_401 = false;
+  bool close_on_refused_write = false, logout_null_body = false;
+  int export_failures = 0;
 
   app.add_option("--port", port, "TCP port, 0 = any free port")->check(CLI::Range(0, 65535));
   app.add_option("--bind", bind, "Address to listen on")->capture_default_str();
@@ -96,15 +118,21 @@ int main(int argc, char** argv) {
   app.add_option("--hosts-per-target", hosts_per_target, "Hosts each target entry stands for (default 1)");
   app.add_option("--plugin-set-size", plugin_set_size, "Plugin ids in the exports' plugin_set (default 2000)");
   app.add_option("--findings-per-host", findings_per_host, "Findings per host in exports (default 10)");
-  app.add_option("--folder-layout", folder_layout, "nessus7 (Trash 2, My Scans 3) | nessus6")
-      ->check(CLI::IsMember({"nessus7", "nessus6"}));
+  app.add_option("--folder-layout", folder_layout, "nessus7 (Trash 2, My Scans 3) | nessus6 | nessus10 (136/137)")
+      ->check(CLI::IsMember({"nessus7", "nessus6", "nessus10"}));
   app.add_option("--scenario", scenario_rules, "Scenario rule MATCH=SCENARIO (repeatable)");
   app.add_flag("--force-401-once", force_401, "Fault: the next authenticated call gets 401");
   app.add_flag("--drop-body-on-412", drop_body, "Fault: 412 sends headers only, then closes");
   app.add_option("--error-rate-5xx", error_rate, "Fault: share of Nessus calls answered 500")->check(CLI::Range(0.0, 1.0));
   app.add_option("--reset-rate", reset_rate, "Fault: share of Nessus calls closed unanswered")->check(CLI::Range(0.0, 1.0));
   app.add_option("--slow-ms", slow_ms, "Fault: latency added to Nessus calls");
-  app.add_flag("--export-error", export_error, "Fault: exports end in status error");
+  app.add_option("--slow-endpoint", slow_endpoints,
+                 "Fault: latency of one endpoint, 'METHOD /path=MS' with ids as {id} (repeatable)");
+  app.add_flag("--export-error", export_error, "Fault: every export fails (status 500 {\"status\":\"error\"}, then 404)");
+  app.add_option("--export-failures", export_failures, "Fault: the next N exports fail that way")->check(CLI::NonNegativeNumber);
+  app.add_flag("--close-on-refused-write", close_on_refused_write,
+               "Fault: scan control without the X-API-Token closes the connection unanswered (10.8)");
+  app.add_flag("--logout-null-body", logout_null_body, "DELETE /session answers `null` (default: empty body)");
   app.add_option("--stale-status-after-launch", stale_status, "Fault: seconds the previous status is still reported");
   app.add_option("--launch-running-code", launch_code, "Launch while active: 409 or 500")->check(CLI::IsMember({409, 500}));
   app.add_option("--delete-running-code", delete_code, "Delete while active: 409 or 500")->check(CLI::IsMember({409, 500}));
@@ -143,7 +171,18 @@ int main(int argc, char** argv) {
     if (given("--error-rate-5xx")) fault_flags["error_rate_5xx"] = error_rate;
     if (given("--reset-rate")) fault_flags["reset_rate"] = reset_rate;
     if (given("--slow-ms")) fault_flags["slow_ms"] = slow_ms;
+    for (const auto& slow : slow_endpoints) {
+      const auto equals = slow.rfind('=');
+      const auto milliseconds = equals == std::string::npos ? std::string() : slow.substr(equals + 1);
+      fault_flags["slow_endpoints"][slow.substr(0, equals)] =
+          milliseconds.empty() || milliseconds.find_first_not_of("0123456789") != std::string::npos
+              ? nlohmann::json(milliseconds)
+              : nlohmann::json(std::stoi(milliseconds));
+    }
     if (given("--export-error")) fault_flags["export_error"] = export_error;
+    if (given("--export-failures")) fault_flags["export_failures"] = export_failures;
+    if (given("--close-on-refused-write")) fault_flags["close_on_refused_write"] = close_on_refused_write;
+    if (given("--logout-null-body")) fault_flags["logout_null_body"] = logout_null_body;
     if (given("--stale-status-after-launch")) fault_flags["stale_status_after_launch"] = stale_status;
     if (given("--launch-running-code")) fault_flags["launch_running_code"] = launch_code;
     if (given("--delete-running-code")) fault_flags["delete_running_code"] = delete_code;

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
 
 #include <algorithm>
@@ -29,7 +30,6 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-constexpr std::size_t kMaxBodyInMemory = 64 * 1024 * 1024;  // /nessus6.js is MB-sized
 constexpr std::size_t kChunkSize = 64 * 1024;
 
 using TlsStream = ssl::stream<beast::tcp_stream>;
@@ -88,6 +88,28 @@ std::string leaf_fingerprint(SSL* session) {
     hex.push_back(kHex[digest[i] & 0xf]);
   }
   return hex;
+}
+
+// A certificate check that failed: what failed, and the setting that fixes it.
+TransportFailure verification_failure(std::string reason) {
+  TransportFailure failure;
+  failure.kind = core::ErrorKind::bad_input;
+  failure.reason = std::move(reason);
+  failure.retryable = false;
+  return failure;
+}
+
+TransportFailure chain_failure(long verify_result, const std::string& host, const TlsSettings& tls) {
+  const std::string why = X509_verify_cert_error_string(verify_result);
+  if (verify_result == X509_V_ERR_HOSTNAME_MISMATCH || verify_result == X509_V_ERR_IP_ADDRESS_MISMATCH) {
+    return verification_failure("TLS certificate does not match the host name '" + host +
+                                "': use the name the certificate was issued for in url, pin the certificate "
+                                "with tls_fingerprint_sha256, or set verify_ssl: false");
+  }
+  const std::string trusted_by = tls.ca_file.empty() ? "the system CA store" : "ca_file " + tls.ca_file;
+  return verification_failure("TLS certificate of '" + host + "' is not trusted by " + trusted_by + " (" + why +
+                              "): set ca_file to the CA that signed it, pin it with tls_fingerprint_sha256, "
+                              "or set verify_ssl: false");
 }
 
 bool is_ip_literal(const std::string& host) {
@@ -182,17 +204,29 @@ struct HttpTransport::State {
       SSL_set_tlsext_host_name(secure.native_handle(), base.host.c_str());
     }
     if (tls.verify) {
-      secure.set_verify_callback(ssl::host_name_verification(base.host));
+      // OpenSSL's own host check, so that a mismatch shows in the verify result.
+      X509_VERIFY_PARAM* parameters = SSL_get0_param(secure.native_handle());
+      if (is_ip_literal(base.host)) {
+        X509_VERIFY_PARAM_set1_ip_asc(parameters, base.host.c_str());
+      } else {
+        X509_VERIFY_PARAM_set1_host(parameters, base.host.c_str(), base.host.size());
+      }
     }
     auto [handshake_ec] = co_await secure.async_handshake(ssl::stream_base::client, use_tuple);
     if (handshake_ec) {
+      const long verify_result = SSL_get_verify_result(secure.native_handle());
+      if (tls.verify && verify_result != X509_V_OK) {
+        co_return chain_failure(verify_result, base.host, tls);
+      }
       co_return failure_of(handshake_ec, "TLS handshake with " + host_header(), false);
     }
-    if (!tls.pinned_sha256.empty() && !fingerprint_matches(tls.pinned_sha256, leaf_fingerprint(secure.native_handle()))) {
-      TransportFailure failure;
-      failure.reason = "certificate fingerprint mismatch";
-      failure.retryable = false;
-      co_return failure;
+    if (!tls.pinned_sha256.empty()) {
+      const auto actual = leaf_fingerprint(secure.native_handle());
+      if (!fingerprint_matches(tls.pinned_sha256, actual)) {
+        co_return verification_failure("TLS certificate fingerprint mismatch: the server's certificate has sha256 " +
+                                       actual + ", not the tls_fingerprint_sha256 of scanners.yaml; update "
+                                       "tls_fingerprint_sha256 if the certificate was replaced");
+      }
     }
     co_return connection;
   }
@@ -241,7 +275,11 @@ struct HttpTransport::State {
     parser.body_limit(boost::none);
     auto [header_ec, header_bytes] = co_await http::async_read_header(stream, connection.buffer, parser, use_tuple);
     if (header_ec) {
-      co_return failure_of(header_ec, "reading the response to " + request.method + " " + request.target, true);
+      auto failure = failure_of(header_ec, "reading the response to " + request.method + " " + request.target, true);
+      failure.closed_before_response =
+          !parser.got_some() && (header_ec == http::error::end_of_stream || header_ec == asio::error::eof ||
+                                 header_ec == asio::error::connection_reset || header_ec == ssl::error::stream_truncated);
+      co_return failure;
     }
     HttpResponse response;
     response.status = static_cast<int>(parser.get().result_int());
@@ -267,9 +305,11 @@ struct HttpTransport::State {
           response.aborted_by_sink = true;
           co_return response;
         }
-      } else if (response.body.size() + data.size() > kMaxBodyInMemory) {
+      } else if (response.body.size() + data.size() > request.max_body_bytes) {
         TransportFailure failure;
-        failure.reason = "response to " + request.target + " is larger than the in-memory limit";
+        failure.kind = core::ErrorKind::client;
+        failure.reason = "the response to " + request.method + " " + request.target + " is larger than " +
+                         std::to_string(request.max_body_bytes) + " bytes; refused";
         failure.request_sent = true;
         failure.retryable = false;
         co_return failure;

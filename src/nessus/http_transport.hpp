@@ -1,6 +1,6 @@
 // HTTP/1.1 transport of the Nessus client: keep-alive connections to one base URL (plain TCP
 // or TLS with verification, SNI, host-name check and optional SHA-256 pinning of the leaf
-// certificate), at most `max_connections` exchanges at once (the others wait their turn, in
+// certificate; a failed check names the scanners.yaml setting that fixes it), at most `max_connections` exchanges at once (the others wait their turn, in
 // order, before their deadline starts), a deadline on every exchange, and failures returned
 // as values that say how far the exchange got (nothing sent / request sent / status
 // received). Used by one event loop.
@@ -32,6 +32,7 @@ struct HttpRequest {
   std::string target;  // path and query
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;    // sent with Content-Type: application/json when not empty
+  std::size_t max_body_bytes = 64 * 1024 * 1024;  // a larger body (not streamed to a sink) fails the exchange
 };
 
 // Receives the body of a 200 response chunk by chunk instead of a string (downloads).
@@ -50,10 +51,13 @@ struct HttpResponse {
 };
 
 struct TransportFailure {
-  core::ErrorKind kind = core::ErrorKind::network;  // network or timeout
+  // network or timeout; bad_input for a certificate that fails verification or its pin (a
+  // setting must change, retrying cannot help); client for a body over max_body_bytes.
+  core::ErrorKind kind = core::ErrorKind::network;
   std::string reason;
-  bool request_sent = false;  // the server may have acted on the request
-  bool retryable = true;      // false for a fingerprint mismatch or a cancellation
+  bool request_sent = false;             // the server may have acted on the request
+  bool retryable = true;                 // false for TLS verification, a too-large body or a cancellation
+  bool closed_before_response = false;   // the request went out; the server closed without a response byte
 };
 
 using ExchangeResult = std::variant<HttpResponse, TransportFailure>;

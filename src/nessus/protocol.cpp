@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <initializer_list>
 
 #include "core/json_depth.hpp"
 #include "core/redact.hpp"
@@ -69,21 +70,6 @@ std::optional<std::string> token_in_window(std::string_view window) {
     if (auto token = returned_token(window, at)) return token;
   }
   return std::nullopt;
-}
-
-double json_number(const json& value) {
-  if (value.is_number()) {
-    return value.get<double>();
-  }
-  if (value.is_string()) {
-    const auto& text = value.get_ref<const std::string&>();
-    try {
-      return std::stod(text);
-    } catch (const std::exception&) {
-      return 0;
-    }
-  }
-  return 0;
 }
 
 }  // namespace
@@ -189,36 +175,126 @@ const json& array_member(const json& object, std::string_view key) {
   return value.is_array() ? value : empty_array;
 }
 
-double scan_progress(const json& hosts) {
-  if (!hosts.is_array()) {
-    return 0;
+namespace {
+
+// SAX reader of a GET /scans/{id} document that keeps the ScanDetails fields: info.status,
+// info.uuid, history[].uuid/status and hosts[].scanprogresscurrent/total. Everything else
+// is skipped as it streams past.
+class ScanDetailsReader final : public json::json_sax_t {
+ public:
+  explicit ScanDetailsReader(ScanDetails& details) : details_(details) {}
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t value) override { return number(static_cast<double>(value)); }
+  bool number_unsigned(number_unsigned_t value) override { return number(static_cast<double>(value)); }
+  bool number_float(number_float_t value, const string_t&) override { return number(value); }
+  bool binary(binary_t&) override { return true; }
+
+  bool string(string_t& value) override {
+    if (in({"info"})) {
+      if (key_ == "status") details_.status = value;
+      if (key_ == "uuid") details_.uuid = value;
+    } else if (in({"history", "[]"}) && !details_.history.empty()) {
+      if (key_ == "status") details_.history.back().status = value;
+      if (key_ == "uuid") details_.history.back().uuid = value;
+    } else if (in({"hosts", "[]"})) {
+      double parsed = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+      if (ec == std::errc{} && end == value.data() + value.size()) {
+        return number(parsed);
+      }
+    }
+    return true;
   }
-  double current = 0;
-  double total = 0;
-  for (const auto& host : hosts) {
-    current += json_number(member(host, "scanprogresscurrent"));
-    total += json_number(member(host, "scanprogresstotal"));
+
+  bool start_object(std::size_t) override {
+    if (in({"history"})) details_.history.emplace_back();
+    if (in({"hosts"})) ++details_.hosts;
+    open(false);
+    return true;
   }
-  return total > 0 ? std::clamp(100.0 * current / total, 0.0, 100.0) : 0.0;
+  bool start_array(std::size_t) override {
+    open(true);
+    return true;
+  }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool key(string_t& value) override {
+    key_ = value;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  struct Frame {
+    bool array;
+    std::string name;  // the key the container sits under, "[]" inside an array, "" for the root
+  };
+
+  // The name a value opened now sits under.
+  std::string slot() const { return !frames_.empty() && frames_.back().array ? "[]" : key_; }
+
+  void open(bool array) {
+    frames_.push_back(Frame{array, frames_.empty() ? std::string() : slot()});
+    key_.clear();
+  }
+  bool close() {
+    frames_.pop_back();
+    return true;
+  }
+
+  // True when the innermost open container is at root.<path...>.
+  bool in(std::initializer_list<std::string_view> path) const {
+    if (frames_.size() != path.size() + 1 || frames_.front().array) return false;
+    std::size_t index = 1;
+    for (const auto name : path) {
+      if (frames_[index++].name != name) return false;
+    }
+    return true;
+  }
+
+  bool number(double value) {
+    if (in({"hosts", "[]"})) {
+      if (key_ == "scanprogresscurrent") details_.progress_current += value;
+      if (key_ == "scanprogresstotal") details_.progress_total += value;
+    }
+    return true;
+  }
+
+  ScanDetails& details_;
+  std::vector<Frame> frames_;
+  std::string key_;
+};
+
+}  // namespace
+
+std::optional<ScanDetails> parse_scan_details(std::string_view document) {
+  ScanDetails details;
+  ScanDetailsReader reader(details);
+  if (!json::sax_parse(document, &reader)) {
+    return std::nullopt;
+  }
+  return details;
 }
 
-RunState parse_run_state(const json& details, std::string_view run_uuid) {
-  const auto& info = member(details, "info");
-  const auto& hosts = array_member(details, "hosts");
+RunState run_state_of(const ScanDetails& details, std::string_view run_uuid) {
   RunState state;
-  state.status = json_string(member(info, "status"));
-  state.progress = scan_progress(hosts);
-  state.hosts = static_cast<int>(hosts.size());
+  state.status = details.status;
+  state.progress = details.progress_total > 0
+                       ? std::clamp(100.0 * details.progress_current / details.progress_total, 0.0, 100.0)
+                       : 0.0;
+  state.hosts = details.hosts;
   if (run_uuid.empty()) {
     return state;
   }
-  if (json_string(member(info, "uuid")) == run_uuid) {
+  if (details.uuid == run_uuid) {
     state.run_found = true;
     return state;
   }
-  for (const auto& entry : array_member(details, "history")) {
-    if (json_string(member(entry, "uuid")) == run_uuid) {
-      state.status = json_string(member(entry, "status"), state.status);
+  for (const auto& entry : details.history) {
+    if (entry.uuid == run_uuid) {
+      if (!entry.status.empty()) state.status = entry.status;
       state.run_found = true;
       return state;
     }
@@ -226,13 +302,11 @@ RunState parse_run_state(const json& details, std::string_view run_uuid) {
   return state;
 }
 
-std::string current_run_uuid_of(const json& details) {
-  const auto& info = member(details, "info");
-  const auto uuid = json_string(member(info, "uuid"));
-  if (json_string(member(info, "status")) == "empty" || uuid.starts_with("template-")) {
+std::string current_run_uuid_of(const ScanDetails& details) {
+  if (details.status == "empty" || details.uuid.starts_with("template-")) {
     return {};
   }
-  return uuid;
+  return details.uuid;
 }
 
 bool is_active_status(std::string_view status) {

@@ -38,17 +38,31 @@ const nlohmann::json& member(const nlohmann::json& object, std::string_view key)
 // The member as an array; an empty array when null, absent or not an array.
 const nlohmann::json& array_member(const nlohmann::json& object, std::string_view key);
 
-// 100 * sum(scanprogresscurrent) / sum(scanprogresstotal) over the hosts (numbers or
-// strings); 0 when there are no hosts or the total is 0.
-double scan_progress(const nlohmann::json& hosts);
+// The fields of a GET /scans/{id} document that the client uses. The document grows with
+// the hosts (hundreds of MB for 100,000 targets); it is read as a stream of tokens and only
+// these fields are kept.
+struct ScanDetails {
+  struct HistoryEntry {
+    std::string uuid, status;
+  };
+  std::string status;  // info.status
+  std::string uuid;    // info.uuid ("" when null)
+  std::vector<HistoryEntry> history;
+  double progress_current = 0;  // sums over hosts[] of scanprogresscurrent / scanprogresstotal
+  double progress_total = 0;    // (numbers or strings of digits)
+  int hosts = 0;
+};
 
-// The state of the run `run_uuid` in a GET /scans/{id} document (§6.7 rule 4): info.status
-// when info.uuid is that run, else the status of the history entry with that uuid, else
-// run_found = false with info.status.
-RunState parse_run_state(const nlohmann::json& details, std::string_view run_uuid);
+// nullopt when the text is not JSON.
+std::optional<ScanDetails> parse_scan_details(std::string_view document);
 
-// info.uuid of a GET /scans/{id} document; "" for a never-launched scan.
-std::string current_run_uuid_of(const nlohmann::json& details);
+// The state of the run `run_uuid` (§6.7 rule 4): info.status when info.uuid is that run,
+// else the status of the history entry with that uuid, else run_found = false with
+// info.status. Progress: 100 * current / total over the hosts, 0 when the total is 0.
+RunState run_state_of(const ScanDetails& details, std::string_view run_uuid);
+
+// info.uuid; "" for a never-launched scan.
+std::string current_run_uuid_of(const ScanDetails& details);
 
 // True for statuses of a run still in progress (pending, running, paused, stopping, ...);
 // false for the terminal set and `empty`.

@@ -4,6 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -45,6 +46,9 @@ struct ClientOptions {
   std::chrono::milliseconds request_timeout{30000};  // deadline of each HTTP exchange
   int read_retries = 3;                              // extra attempts of a GET on network errors/5xx
   std::chrono::milliseconds retry_base_delay{500};   // doubled after each failed attempt
+  // GET /scans/{id} answers grow with the hosts; only a few fields are kept while reading,
+  // and a larger answer is refused with Error(client).
+  std::size_t max_scan_details_bytes = std::size_t{512} * 1024 * 1024;
   // Called after every HTTP exchange with the endpoint ("GET /scans/{id}"), the HTTP status
   // (0 when no response came) and the seconds it took; for request metrics.
   std::function<void(std::string_view endpoint, int status, double seconds)> on_request;

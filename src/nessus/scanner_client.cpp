@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <map>
+#include <vector>
 #include <variant>
 
 #include "core/errors.hpp"
@@ -39,6 +39,15 @@ struct Call {
   bool idempotent = false;       // retried with backoff on network errors and 5xx
   bool may_relogin = true;       // a 401 drops the session, logs in again and retries once
   BodySink* sink = nullptr;
+  bool server_error_is_answer = false;  // a 5xx is returned as the reply, not retried
+  // Scan control (create, launch, stop, delete) that Nessus gates with the X-API-Token. A
+  // connection closed before any response byte while the server answers GET /server/status
+  // is taken as a refusal (Nessus 10.8): the token is fetched again and, with
+  // retry_after_refusal, the call is sent once more; a second refusal is api_disabled.
+  bool scan_control = false;
+  bool retry_after_refusal = false;
+  bool refused_before = false;   // an earlier attempt of this operation was refused that way
+  std::size_t max_body_bytes = 64 * 1024 * 1024;
 };
 
 struct Reply {
@@ -53,11 +62,23 @@ struct Reply {
 struct CallFailure {
   core::Error error;
   bool request_sent = false;  // the server may have acted on the request
+  bool refused_by_close = false;  // scan control refused by closing; the token was fetched again
+};
+
+// Callers of a step that another caller has already started wait for its end instead of
+// starting it again (one login, one token fetch, one folder/template read per scanner).
+struct SingleFlight {
+  bool running = false;
+  std::vector<asio::steady_timer*> waiters;
 };
 
 using CallResult = std::variant<Reply, CallFailure>;
 
 std::string scan_path(std::int64_t scan_id) { return "/scans/" + std::to_string(scan_id); }
+
+const std::string kScanControlRefused =
+    "scan control through the API is refused: the scanner closed the connection without an answer again after "
+    "the X-API-Token was fetched anew; set api_token in scanners.yaml to the web UI's X-API-Token";
 
 // Writes a download to destination + ".part"; commit() makes it durable and renames it.
 class FileSink final : public BodySink {
@@ -191,10 +212,18 @@ struct ScannerClient::Impl {
   HttpTransport transport;
   std::string session_token;
   std::uint64_t session_generation = 0;  // bumped on each login
+  std::optional<CallFailure> login_failure;  // of the latest login, for the callers that waited for it
+  SingleFlight login_flight;
   std::string api_token;
-  bool api_token_fetched = false;
+  bool api_token_known = false;            // auto mode: /nessus6.js was read (the token may still be empty)
+  std::uint64_t api_token_generation = 0;  // bumped on each fetch
+  SingleFlight token_flight;
   std::optional<std::int64_t> main_folder;
-  std::map<std::string, std::string, std::less<>> template_uuids;
+  std::optional<core::Error> folder_failure;
+  SingleFlight folder_flight;
+  std::optional<json> templates_document;  // null when the list could not be read (well-known uuids)
+  std::optional<core::Error> template_failure;
+  SingleFlight template_flight;
 
   Impl(asio::any_io_executor exec, config::ScannerConfig config, ClientOptions opts)
       : executor(exec),
@@ -215,6 +244,32 @@ struct ScannerClient::Impl {
   core::Error error(ErrorKind kind, std::string_view what, std::string_view reason, int status = 0) const {
     return core::Error(kind, "nessus scanner " + scanner.instance_id + ": " + std::string(what) + ": " + std::string(reason),
                        status);
+  }
+
+  // Runs `work` unless another caller is running it; then waits for that run to end (the
+  // caller reads its result from the state it left).
+  asio::awaitable<void> once(SingleFlight& flight, asio::awaitable<void>& work) {
+    if (flight.running) {
+      asio::steady_timer done(executor, asio::steady_timer::time_point::max());
+      flight.waiters.push_back(&done);
+      struct Unlist {  // a waiter destroyed before the end leaves the list
+        SingleFlight& flight;
+        asio::steady_timer& timer;
+        ~Unlist() { std::erase(flight.waiters, &timer); }
+      } unlist{flight, done};
+      co_await done.async_wait(use_tuple);
+      co_return;
+    }
+    flight.running = true;
+    struct Land {
+      SingleFlight& flight;
+      ~Land() {
+        flight.running = false;
+        for (auto* waiter : flight.waiters) waiter->cancel();
+        flight.waiters.clear();
+      }
+    } land{flight};
+    co_await std::move(work);
   }
 
   // Launch and delete: Nessus answers 409 or 500 while a scan is active, and an answer can
@@ -245,7 +300,7 @@ struct ScannerClient::Impl {
   }
 
   HttpRequest request_for(const Call& call) const {
-    HttpRequest request{call.method, call.target, {}, call.body};
+    HttpRequest request{call.method, call.target, {}, call.body, call.max_body_bytes};
     if (call.authenticated) {
       if (scanner.uses_api_keys()) {
         request.headers.emplace_back("X-ApiKeys", "accessKey=" + scanner.access_key + "; secretKey=" + scanner.secret_key);
@@ -274,10 +329,18 @@ struct ScannerClient::Impl {
     co_return !ec;
   }
 
+  // True when GET /server/status gets an HTTP answer (the scanner is up).
+  asio::awaitable<bool> server_answers() {
+    const HttpRequest probe{"GET", "/server/status", {}, {}};
+    const auto exchanged = co_await transport.exchange(probe);
+    co_return std::holds_alternative<HttpResponse>(exchanged);
+  }
+
   asio::awaitable<CallResult> call(const Call& call) {
     int attempt = 0;
     bool relogged = false;
     bool token_refetched = false;
+    bool refused_by_close = call.refused_before;
     auto delay = options.retry_base_delay;
     // One co_return at the end: GCC 12 destroys variants twice on some early co_return paths.
     std::optional<CallResult> outcome;
@@ -290,13 +353,30 @@ struct ScannerClient::Impl {
         }
       }
       const auto generation = session_generation;
+      const auto token_generation = api_token_generation;
       const auto request = request_for(call);
       const auto exchange_started = std::chrono::steady_clock::now();
       auto exchanged = co_await transport.exchange(request, call.sink);
       report_request(call, exchanged, exchange_started);
       bool retry = false;
       if (auto* failure = std::get_if<TransportFailure>(&exchanged)) {
-        if (!call.idempotent || !failure->retryable || attempt >= options.read_retries) {
+        const bool maybe_refused = call.scan_control && failure->closed_before_response &&
+                                   scanner.api_token_mode != config::ApiTokenMode::none;
+        bool refused = false;
+        if (maybe_refused) {
+          refused = co_await server_answers();
+        }
+        if (refused && (refused_by_close || scanner.api_token_mode == config::ApiTokenMode::fixed)) {
+          outcome.emplace(CallFailure{error(ErrorKind::api_disabled, call.what, kScanControlRefused), true, true});
+        } else if (refused) {
+          refused_by_close = true;
+          telemetry::log_warning("the scanner closed the connection on scan control; fetching the X-API-Token again",
+                                 log_fields());
+          co_await refresh_api_token(token_generation);
+          if (!call.retry_after_refusal) {
+            outcome.emplace(CallFailure{error(failure->kind, call.what, failure->reason), true, true});
+          }
+        } else if (!call.idempotent || !failure->retryable || attempt >= options.read_retries) {
           outcome.emplace(CallFailure{error(failure->kind, call.what, failure->reason), failure->request_sent});
         } else {
           retry = true;
@@ -310,8 +390,9 @@ struct ScannerClient::Impl {
         } else if (response.status == 412 && scanner.api_token_mode == config::ApiTokenMode::auto_fetch &&
                    !token_refetched) {
           token_refetched = true;
-          co_await fetch_api_token();
-        } else if (response.status >= 500 && call.idempotent && attempt < options.read_retries) {
+          co_await refresh_api_token(token_generation);
+        } else if (response.status >= 500 && call.idempotent && !call.server_error_is_answer &&
+                   attempt < options.read_retries) {
           retry = true;
         } else {
           outcome.emplace(Reply{response.status, std::move(response.body), response.body_complete,
@@ -336,21 +417,38 @@ struct ScannerClient::Impl {
     }
   }
 
+  // The X-API-Token is known before any call that may need it leaves, and the session is
+  // open; the calls waiting meanwhile share one fetch and one login.
   asio::awaitable<std::optional<CallFailure>> ensure_authenticated() {
-    if (scanner.api_token_mode == config::ApiTokenMode::auto_fetch && !api_token_fetched) {
-      co_await fetch_api_token();
+    if (scanner.api_token_mode == config::ApiTokenMode::auto_fetch && !api_token_known) {
+      co_await refresh_api_token(api_token_generation);
     }
+    std::optional<CallFailure> failure;
     if (!scanner.uses_api_keys() && session_token.empty()) {
-      co_return co_await login();
+      auto work = login();
+      co_await once(login_flight, work);
+      if (session_token.empty()) {
+        failure = login_failure.value_or(CallFailure{error(ErrorKind::auth, "login", "no session"), false});
+      }
     }
-    co_return std::nullopt;
+    co_return failure;
+  }
+
+  // Fetches the X-API-Token unless a fetch newer than `seen_generation` happened meanwhile.
+  asio::awaitable<void> refresh_api_token(std::uint64_t seen_generation) {
+    if (api_token_generation != seen_generation && api_token_known) {
+      co_return;
+    }
+    auto work = fetch_api_token();
+    co_await once(token_flight, work);
   }
 
   asio::awaitable<void> fetch_api_token() {
-    api_token_fetched = true;
     const Call fetch{"GET", "/nessus6.js", {}, "fetching the X-API-Token", false, true};
     CallResult result = co_await call(fetch);
     take_api_token(result);
+    api_token_known = true;
+    ++api_token_generation;
   }
 
   // Plain function: GCC 12 mishandles early co_return paths that destroy variants.
@@ -373,11 +471,11 @@ struct ScannerClient::Impl {
     telemetry::log_warning("could not fetch the X-API-Token; continuing without it", fields);
   }
 
-  asio::awaitable<std::optional<CallFailure>> login() {
+  asio::awaitable<void> login() {
     const json credentials = {{"username", scanner.username}, {"password", scanner.password}};
     const Call login_call{"POST", "/session", credentials.dump(), "login", false, true};
     CallResult result = co_await call(login_call);
-    co_return take_session(result);
+    login_failure = take_session(result);
   }
 
   std::optional<CallFailure> take_session(const CallResult& result) {
@@ -425,39 +523,86 @@ struct ScannerClient::Impl {
     co_return parse_ok(reply, what);
   }
 
-  asio::awaitable<std::int64_t> main_folder_id() {
-    if (!main_folder) {
-      const std::string target = "/folders";
-      const std::string what = "list folders";
+  // GET /scans/{id} as a Reply (a 404 is an answer), with the details size cap.
+  asio::awaitable<Reply> get_scan(std::int64_t scan_id, const std::string& what) {
+    Call get{"GET", scan_path(scan_id), {}, what, true, true};
+    get.max_body_bytes = options.max_scan_details_bytes;
+    co_return take(co_await call(get));
+  }
+
+  ScanDetails details_of(const Reply& reply, std::string_view what) const {
+    if (!reply.ok()) {
+      throw http_error(reply, what);
+    }
+    auto details = parse_scan_details(reply.body);
+    if (!details) {
+      throw error(ErrorKind::server, what, "response is not JSON", reply.status);
+    }
+    return std::move(*details);
+  }
+
+  asio::awaitable<ScanDetails> read_scan(std::int64_t scan_id, const std::string& what) {
+    const auto reply = co_await get_scan(scan_id, what);
+    co_return details_of(reply, what);
+  }
+
+  asio::awaitable<void> read_folders() {
+    const std::string target = "/folders";
+    const std::string what = "list folders";
+    try {
       const auto document = co_await get_json(target, what);
       main_folder = folder_id_of_type(document, "main");
+      folder_failure.reset();
       if (!main_folder) {
-        throw error(ErrorKind::server, "list folders", "no folder of type main");
+        folder_failure = error(ErrorKind::server, what, "no folder of type main");
+      }
+    } catch (const core::Error& e) {
+      folder_failure = e;
+    }
+  }
+
+  asio::awaitable<std::int64_t> main_folder_id() {
+    if (!main_folder) {
+      auto work = read_folders();
+      co_await once(folder_flight, work);
+      if (!main_folder) {
+        throw folder_failure.value_or(error(ErrorKind::server, "list folders", "no folder of type main"));
       }
     }
     co_return *main_folder;
   }
 
-  asio::awaitable<std::string> template_uuid_for(const std::string& name) {
-    if (const auto cached = template_uuids.find(name); cached != template_uuids.end()) {
-      co_return cached->second;
-    }
+  asio::awaitable<void> read_templates() {
     const std::string what = "list scan templates";
     const Call list_templates{"GET", "/editor/scan/templates", {}, what, true, true};
-    auto reply = take(co_await call(list_templates));
-    json document;
-    if (reply.ok()) {
-      document = parse_ok(reply, what);
-    } else {
-      auto fields = log_fields();
-      fields["status"] = reply.status;
-      telemetry::log_warning("cannot list scan templates; using the well-known uuid", fields);
+    try {
+      auto reply = take(co_await call(list_templates));
+      template_failure.reset();
+      if (reply.ok()) {
+        templates_document = parse_ok(reply, what);
+      } else {
+        auto fields = log_fields();
+        fields["status"] = reply.status;
+        telemetry::log_warning("cannot list scan templates; using the well-known uuids", fields);
+        templates_document = json();
+      }
+    } catch (const core::Error& e) {
+      template_failure = e;
     }
-    auto uuid = template_uuid(document, name);
+  }
+
+  asio::awaitable<std::string> template_uuid_for(const std::string& name) {
+    if (!templates_document) {
+      auto work = read_templates();
+      co_await once(template_flight, work);
+      if (!templates_document) {
+        throw template_failure.value_or(error(ErrorKind::server, "list scan templates", "no answer"));
+      }
+    }
+    auto uuid = template_uuid(*templates_document, name);
     if (!uuid) {
-      throw error(ErrorKind::client, what, "no scan template named '" + name + "'");
+      throw error(ErrorKind::client, "list scan templates", "no scan template named '" + name + "'");
     }
-    template_uuids.emplace(name, *uuid);
     co_return *uuid;
   }
 
@@ -486,8 +631,11 @@ struct ScannerClient::Impl {
     const std::string what = "create scan";
     auto fields = log_fields();
     fields["scan_name"] = scan.name;
+    bool refused_before = false;
     for (int round = 0;; ++round) {
-      const Call create{"POST", "/scans", body, what};
+      Call create{"POST", "/scans", body, what};
+      create.scan_control = true;
+      create.refused_before = refused_before;
       auto result = co_await call(create);
       if (auto* reply = std::get_if<Reply>(&result)) {
         const auto id = json_integer(member(member(parse_ok(*reply, what), "scan"), "id"));
@@ -499,11 +647,12 @@ struct ScannerClient::Impl {
         co_return id;
       }
       auto& failure = std::get<CallFailure>(result);
-      if (!failure.request_sent) {
+      if (!failure.request_sent || failure.error.kind() == ErrorKind::api_disabled) {
         throw failure.error;
       }
-      // The response was lost: the scan may exist. Look it up by its unique name and create
-      // again only when it certainly does not.
+      refused_before = failure.refused_by_close;
+      // The response was lost (or the connection closed as a refusal): the scan may exist.
+      // Look it up by its unique name and create again only when it certainly does not.
       if (const auto existing = co_await find_scan_by_name(scan.name)) {
         fields["scan_id"] = *existing;
         telemetry::log_warning("create response lost; the scan exists, using it", fields);
@@ -516,9 +665,16 @@ struct ScannerClient::Impl {
     }
   }
 
+  static Call scan_control_call(std::string method, std::string target, std::string body, std::string what) {
+    Call control{std::move(method), std::move(target), std::move(body), std::move(what)};
+    control.scan_control = true;
+    control.retry_after_refusal = true;
+    return control;
+  }
+
   asio::awaitable<std::string> launch_scan(std::int64_t scan_id) {
     const std::string what = "launch scan " + std::to_string(scan_id);
-    const Call launch{"POST", scan_path(scan_id) + "/launch", "{}", what};
+    const Call launch = scan_control_call("POST", scan_path(scan_id) + "/launch", "{}", what);
     auto result = co_await call(launch);
     if (auto* reply = std::get_if<Reply>(&result); reply != nullptr && reply->ok()) {
       auto run_uuid = json_string(member(parse_ok(*reply, what), "scan_uuid"));
@@ -527,14 +683,15 @@ struct ScannerClient::Impl {
       }
       co_return run_uuid;
     }
+    if (auto* failure = std::get_if<CallFailure>(&result); failure != nullptr && failure->error.kind() == ErrorKind::api_disabled) {
+      throw failure->error;
+    }
     const std::optional<core::Error> problem = refused_while_active_or_lost(result, what);
     // Refused as possibly already running, or the answer was lost: adopt an active run.
-    const auto target = scan_path(scan_id);
     const auto reread = "read scan " + std::to_string(scan_id) + " after launch";
-    const auto details = co_await get_json(target, reread);
-    const auto status = json_string(member(member(details, "info"), "status"));
+    const auto details = co_await read_scan(scan_id, reread);
     const auto run_uuid = current_run_uuid_of(details);
-    if (is_active_status(status) && !run_uuid.empty()) {
+    if (is_active_status(details.status) && !run_uuid.empty()) {
       auto fields = log_fields();
       fields["scan_id"] = scan_id;
       fields["reason"] = problem->what();
@@ -546,7 +703,7 @@ struct ScannerClient::Impl {
 
   asio::awaitable<void> stop_scan(std::int64_t scan_id) {
     const std::string what = "stop scan " + std::to_string(scan_id);
-    const Call stop{"POST", scan_path(scan_id) + "/stop", "{}", what};
+    const Call stop = scan_control_call("POST", scan_path(scan_id) + "/stop", "{}", what);
     auto result = co_await call(stop);
     if (auto* reply = std::get_if<Reply>(&result)) {
       if (reply->ok() || reply->status == 409) {
@@ -555,13 +712,11 @@ struct ScannerClient::Impl {
       throw http_error(*reply, what);
     }
     auto& failure = std::get<CallFailure>(result);
-    if (!failure.request_sent) {
+    if (!failure.request_sent || failure.error.kind() == ErrorKind::api_disabled) {
       throw failure.error;
     }
-    const auto target = scan_path(scan_id);
-    const auto details = co_await get_json(target, what);
-    const auto state = parse_run_state(details, {});
-    if (state.status == "stopping" || !is_active_status(state.status)) {
+    const auto details = co_await read_scan(scan_id, what);
+    if (details.status == "stopping" || !is_active_status(details.status)) {
       co_return;
     }
     throw failure.error;
@@ -569,23 +724,62 @@ struct ScannerClient::Impl {
 
   asio::awaitable<void> delete_scan(std::int64_t scan_id) {
     const std::string what = "delete scan " + std::to_string(scan_id);
-    const Call remove{"DELETE", scan_path(scan_id), {}, what};
+    const Call remove = scan_control_call("DELETE", scan_path(scan_id), {}, what);
     auto result = co_await call(remove);
     if (auto* reply = std::get_if<Reply>(&result); reply != nullptr && (reply->ok() || reply->status == 404)) {
       co_return;
     }
+    if (auto* failure = std::get_if<CallFailure>(&result); failure != nullptr && failure->error.kind() == ErrorKind::api_disabled) {
+      throw failure->error;
+    }
     const std::optional<core::Error> problem = refused_while_active_or_lost(result, what);
     // Refused (409/500 mean "still active" on Nessus) or the answer was lost: look again.
-    const Call read_again{"GET", scan_path(scan_id), {}, what, true, true};
-    auto reread = take(co_await call(read_again));
+    const auto reread = co_await get_scan(scan_id, what);
     if (reread.status == 404) {
       co_return;
     }
-    const auto state = parse_run_state(parse_ok(reread, what), {});
-    if (is_active_status(state.status)) {
-      throw error(ErrorKind::conflict, what, "the scan is still " + state.status, problem->http_status());
+    const auto details = details_of(reread, what);
+    if (is_active_status(details.status)) {
+      throw error(ErrorKind::conflict, what, "the scan is still " + details.status, problem->http_status());
     }
     throw *problem;
+  }
+
+  // POST /scans/{id}/export until the scanner takes it: 409 ("Can not export running
+  // scans") means the run is not finished yet, so it is asked again until the deadline.
+  asio::awaitable<std::int64_t> start_export(std::int64_t scan_id, const std::string& what, Clock::time_point deadline) {
+    const json request = {{"format", "nessus"}};
+    const Call start{"POST", scan_path(scan_id) + "/export", request.dump(), what, true, true};
+    auto delay = kExportPollFirst;
+    for (;;) {
+      auto started = take(co_await call(start));
+      if (started.status != 409) {
+        const auto file = json_integer(member(parse_ok(started, what), "file"));
+        if (file <= 0) {
+          throw error(ErrorKind::server, what, "response without a file id", started.status);
+        }
+        co_return file;
+      }
+      const auto now = Clock::now();
+      if (now >= deadline) {
+        throw error(ErrorKind::timeout, what, "the scanner still refuses to export a running scan (HTTP 409)", 409);
+      }
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+      if (!co_await pause(std::min(delay, left))) {
+        throw error(ErrorKind::network, what, "cancelled");
+      }
+      delay = std::min(delay * 2, kExportPollMax);
+    }
+  }
+
+  // The scanner's way of saying an export failed: the status poll answers 500 with
+  // {"status":"error"} (or 200 with it), and afterwards its file id answers 404. A new
+  // export (a new file id) may succeed; the error is transient for that reason.
+  core::Error export_failed(std::string_view what, std::int64_t file, const Reply& reply) const {
+    return error(ErrorKind::server, what,
+                 "the scanner reports export file " + std::to_string(file) + " failed (HTTP " +
+                     std::to_string(reply.status) + "); a new export is needed",
+                 reply.status);
   }
 
   asio::awaitable<std::uint64_t> export_to_file(std::int64_t scan_id, const std::filesystem::path& destination,
@@ -593,25 +787,23 @@ struct ScannerClient::Impl {
     const auto deadline = Clock::now() + timeout;
     const auto id = std::to_string(scan_id);
     const std::string what = "export scan " + id;
-    const json request = {{"format", "nessus"}};
-    const Call start_export{"POST", scan_path(scan_id) + "/export", request.dump(), what, true, true};
-    auto started = take(co_await call(start_export));
-    const auto file = json_integer(member(parse_ok(started, what), "file"));
-    if (file <= 0) {
-      throw error(ErrorKind::server, what, "response without a file id", started.status);
-    }
+    const auto file = co_await start_export(scan_id, what, deadline);
     const auto file_path = scan_path(scan_id) + "/export/" + std::to_string(file);
-    const auto status_path = file_path + "/status";
     const auto status_what = what + " (status)";
+    Call poll{"GET", file_path + "/status", {}, status_what, true, true};
+    poll.server_error_is_answer = true;
     auto delay = kExportPollFirst;
     for (;;) {
-      const auto status_document = co_await get_json(status_path, status_what);
-      const auto status = json_string(member(status_document, "status"));
+      auto reply = take(co_await call(poll));
+      const auto status = json_string(member(json::parse(reply.body, nullptr, false), "status"));
+      if (status == "error" || reply.status == 404) {
+        throw export_failed(what, file, reply);
+      }
+      if (!reply.ok()) {
+        throw http_error(reply, status_what);
+      }
       if (status == "ready") {
         break;
-      }
-      if (status == "error") {
-        throw error(ErrorKind::server, what, "the scanner reports the export failed");
       }
       const auto now = Clock::now();
       if (now >= deadline) {
@@ -642,6 +834,9 @@ struct ScannerClient::Impl {
       case FileSink::Abort::none:
         break;
     }
+    if (reply.status == 404) {
+      throw export_failed(download, file, reply);  // a file id that was ready is gone
+    }
     if (reply.status != 200) {
       throw http_error(reply, download);
     }
@@ -666,6 +861,7 @@ struct ScannerClient::Impl {
     call_spec.may_relogin = false;
     auto result = co_await call(call_spec);
     session_token.clear();
+    // Nessus answers 200 with an empty body or `null`; neither is read.
     if (auto* reply = std::get_if<Reply>(&result); reply != nullptr && !reply->ok() && reply->status != 401) {
       throw http_error(*reply, "logout");
     }
@@ -702,16 +898,14 @@ asio::awaitable<std::optional<std::int64_t>> ScannerClient::find_scan_by_name(st
 asio::awaitable<std::string> ScannerClient::launch_scan(std::int64_t scan_id) { return impl_->launch_scan(scan_id); }
 
 asio::awaitable<RunState> ScannerClient::run_state(std::int64_t scan_id, std::string run_uuid) {
-  const auto target = scan_path(scan_id);
   const auto what = "read scan " + std::to_string(scan_id);
-  const auto details = co_await impl_->get_json(target, what);
-  co_return parse_run_state(details, run_uuid);
+  const auto details = co_await impl_->read_scan(scan_id, what);
+  co_return run_state_of(details, run_uuid);
 }
 
 asio::awaitable<std::string> ScannerClient::current_run_uuid(std::int64_t scan_id) {
-  const auto target = scan_path(scan_id);
   const auto what = "read scan " + std::to_string(scan_id);
-  const auto details = co_await impl_->get_json(target, what);
+  const auto details = co_await impl_->read_scan(scan_id, what);
   co_return current_run_uuid_of(details);
 }
 

@@ -1,8 +1,11 @@
 // Target text expansion (see hosts.hpp).
 #include "sim/hosts.hpp"
 
+#include <boost/asio/ip/address_v6.hpp>
 #include <charconv>
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <optional>
 
 namespace sw::sim {
@@ -46,9 +49,75 @@ void add_address_hosts(std::uint32_t first, std::size_t count, std::vector<SimHo
   }
 }
 
+std::optional<boost::asio::ip::address_v6> parse_ipv6(std::string_view text) {
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address_v6(std::string(text), ec);
+  if (ec) {
+    return std::nullopt;
+  }
+  return address;
+}
+
+// The next IPv6 address (bytes in network order).
+void increment(boost::asio::ip::address_v6::bytes_type& bytes) {
+  for (auto byte = bytes.rbegin(); byte != bytes.rend(); ++byte) {
+    if (++*byte != 0) {
+      return;
+    }
+  }
+}
+
+// `count` consecutive IPv6 addresses from `first`.
+void add_ipv6_hosts(boost::asio::ip::address_v6::bytes_type first, std::size_t count, std::vector<SimHost>& hosts) {
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto ip = boost::asio::ip::address_v6(first).to_string();
+    hosts.push_back(SimHost{ip, ip});
+    increment(first);
+  }
+}
+
+// An IPv6 address or CIDR (2001:db8::1, 2001:db8::/120); false when the entry is neither.
+bool expand_ipv6(std::string_view entry, const TargetExpansion& expansion, std::size_t per_target,
+                 std::vector<SimHost>& hosts) {
+  if (entry.find(':') == std::string_view::npos) {
+    return false;
+  }
+  const auto slash = entry.find('/');
+  const auto network = parse_ipv6(entry.substr(0, slash));
+  if (!network) {
+    return false;
+  }
+  if (slash == std::string_view::npos) {
+    add_ipv6_hosts(network->to_bytes(), per_target, hosts);
+    return true;
+  }
+  unsigned prefix = 129;
+  const auto bits = entry.substr(slash + 1);
+  const auto [end, ec] = std::from_chars(bits.data(), bits.data() + bits.size(), prefix);
+  if (ec != std::errc() || end != bits.data() + bits.size() || prefix > 128) {
+    return false;
+  }
+  auto bytes = network->to_bytes();
+  for (unsigned bit = prefix; bit < 128; ++bit) {
+    bytes[bit / 8] = static_cast<unsigned char>(bytes[bit / 8] & ~(0x80U >> (bit % 8)));
+  }
+  const unsigned host_bits = 128 - prefix;
+  const std::uint64_t size = host_bits >= 64 ? std::numeric_limits<std::uint64_t>::max() : std::uint64_t{1} << host_bits;
+  // The subnet's first address (the subnet-router anycast) is skipped, as Nessus does.
+  const std::uint64_t count = prefix < 127 ? size - 1 : size;
+  if (prefix < 127) {
+    increment(bytes);
+  }
+  add_ipv6_hosts(bytes, static_cast<std::size_t>(std::min<std::uint64_t>(count, expansion.cidr_cap)), hosts);
+  return true;
+}
+
 void expand_entry(std::string_view entry, const TargetExpansion& expansion, std::vector<SimHost>& hosts,
                   std::uint32_t& next_made_up_ip) {
   const auto per_target = static_cast<std::size_t>(expansion.hosts_per_target < 1 ? 1 : expansion.hosts_per_target);
+  if (expand_ipv6(entry, expansion, per_target, hosts)) {
+    return;
+  }
   const auto slash = entry.find('/');
   if (slash != std::string_view::npos) {
     const auto network = parse_ipv4(entry.substr(0, slash));

@@ -1,5 +1,6 @@
 // Expansion of a scan's target text into the hosts the simulator "scans": comma, newline or
-// space separated entries; an IPv4 CIDR becomes its hosts (capped); names stay names.
+// space separated entries; an IPv4 or IPv6 CIDR becomes its hosts (capped); IPv6 addresses
+// are addresses; names stay names.
 #pragma once
 
 #include <cstddef>

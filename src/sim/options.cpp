@@ -85,10 +85,24 @@ void apply_faults(SimOptions& options, const nlohmann::json& faults) {
       f.error_rate_5xx = share(key, value);
     } else if (key == "slow_ms") {
       f.slow_ms = static_cast<int>(seconds(key, value));
+    } else if (key == "slow_endpoints") {
+      if (!value.is_object()) {
+        bad(key, "must be an object of \"METHOD /path\": milliseconds");
+      }
+      f.slow_endpoints.clear();
+      for (const auto& [endpoint, delay] : value.items()) {
+        f.slow_endpoints[endpoint] = static_cast<int>(seconds(key, delay));
+      }
     } else if (key == "reset_rate") {
       f.reset_rate = share(key, value);
     } else if (key == "export_error") {
       f.export_error = value_of<bool>(key, value);
+    } else if (key == "export_failures") {
+      f.export_failures = static_cast<int>(seconds(key, value));
+    } else if (key == "close_on_refused_write") {
+      f.close_on_refused_write = value_of<bool>(key, value);
+    } else if (key == "logout_null_body") {
+      f.logout_null_body = value_of<bool>(key, value);
     } else if (key == "stale_status_after_launch") {
       f.stale_status_after_launch = seconds(key, value);
     } else if (key == "launch_running_code") {
@@ -111,8 +125,12 @@ nlohmann::json faults_to_json(const SimOptions& options) {
           {"drop_body_on_412", f.drop_body_on_412},
           {"error_rate_5xx", f.error_rate_5xx},
           {"slow_ms", f.slow_ms},
+          {"slow_endpoints", f.slow_endpoints},
           {"reset_rate", f.reset_rate},
           {"export_error", f.export_error},
+          {"export_failures", f.export_failures},
+          {"close_on_refused_write", f.close_on_refused_write},
+          {"logout_null_body", f.logout_null_body},
           {"stale_status_after_launch", f.stale_status_after_launch},
           {"launch_running_code", f.launch_running_code},
           {"delete_running_code", f.delete_running_code},
@@ -162,10 +180,15 @@ void apply_config(SimOptions& options, const nlohmann::json& config) {
       options.max_login_attempts = value_of<int>(key, value);
     } else if (key == "folder_layout") {
       const auto layout = value_of<std::string>(key, value);
-      if (layout != "nessus7" && layout != "nessus6") {
-        bad(key, "must be nessus7 or nessus6");
+      if (layout == "nessus7") {
+        options.folder_layout = FolderLayout::nessus7;
+      } else if (layout == "nessus6") {
+        options.folder_layout = FolderLayout::nessus6;
+      } else if (layout == "nessus10") {
+        options.folder_layout = FolderLayout::nessus10;
+      } else {
+        bad(key, "must be nessus7, nessus6 or nessus10");
       }
-      options.folder_layout = layout == "nessus7" ? FolderLayout::nessus7 : FolderLayout::nessus6;
     } else if (key == "pending_seconds") {
       options.timing.pending_seconds = seconds(key, value);
     } else if (key == "scan_seconds") {

@@ -20,8 +20,9 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view login_required = "You need to log in to perform this request";
+constexpr std::string_view invalid_credentials = "Invalid Credentials";
 constexpr std::string_view api_not_available = R"({"error":"API is not available"})";
-constexpr std::int64_t checks_per_host = 5000;
+constexpr std::int64_t checks_per_host = 100;  // real servers report scanprogresstotal 100
 
 struct Template {
   std::string_view uuid;
@@ -50,7 +51,7 @@ Reply ok(const json& body) { return json_reply(bhttp::status::ok, body); }
 Reply error_reply(bhttp::status status, std::string_view message) {
   return json_reply(status, json{{"error", message}});
 }
-Reply not_found() { return error_reply(bhttp::status::not_found, "The requested file was not found."); }
+Reply not_found() { return error_reply(bhttp::status::not_found, "The requested file was not found"); }
 Reply not_allowed() {
   return error_reply(bhttp::status::method_not_allowed, "The requested method is not allowed for this URL");
 }
@@ -134,6 +135,17 @@ std::pair<std::string, std::string> parse_api_keys(std::string_view text) {
   return keys;
 }
 
+// "GET /scans/{id}/export/{id}/status": the method and the path, numeric segments as {id}.
+std::string endpoint_of(bhttp::verb method, const std::vector<std::string>& segments) {
+  std::string endpoint(bhttp::to_string(method));
+  endpoint += ' ';
+  for (const auto& segment : segments) {
+    endpoint += '/';
+    endpoint += parse_id(segment) ? std::string("{id}") : segment;
+  }
+  return segments.empty() ? endpoint + "/" : endpoint;
+}
+
 std::string file_name_part(std::string_view name) {
   std::string part;
   for (const char c : name) {
@@ -177,15 +189,37 @@ std::string Simulator::random_scan_uuid() {
   return random_hex(8) + "-" + random_hex(4) + "-" + random_hex(4) + "-" + random_hex(4) + "-" + random_hex(28);
 }
 
-std::int64_t Simulator::main_folder_id() const { return options_.folder_layout == FolderLayout::nessus7 ? 3 : 2; }
-std::int64_t Simulator::trash_folder_id() const { return options_.folder_layout == FolderLayout::nessus7 ? 2 : 3; }
+std::int64_t Simulator::main_folder_id() const {
+  switch (options_.folder_layout) {
+    case FolderLayout::nessus6:
+      return 2;
+    case FolderLayout::nessus10:
+      return 137;
+    case FolderLayout::nessus7:
+      break;
+  }
+  return 3;
+}
+
+std::int64_t Simulator::trash_folder_id() const {
+  switch (options_.folder_layout) {
+    case FolderLayout::nessus6:
+      return 3;
+    case FolderLayout::nessus10:
+      return 136;
+    case FolderLayout::nessus7:
+      break;
+  }
+  return 2;
+}
 
 json Simulator::folders_json() const {
+  const bool nessus10 = options_.folder_layout == FolderLayout::nessus10;
   json trash{{"id", trash_folder_id()}, {"name", "Trash"}, {"type", "trash"}, {"default_tag", 0},
              {"custom", 0}, {"unread_count", nullptr}};
   json main{{"id", main_folder_id()}, {"name", "My Scans"}, {"type", "main"}, {"default_tag", 1},
-            {"custom", 0}, {"unread_count", 0}};
-  return options_.folder_layout == FolderLayout::nessus7 ? json::array({trash, main}) : json::array({main, trash});
+            {"custom", 0}, {"unread_count", nessus10 ? json(nullptr) : json(0)}};
+  return options_.folder_layout == FolderLayout::nessus6 ? json::array({main, trash}) : json::array({trash, main});
 }
 
 Scan* Simulator::find_scan(std::int64_t id) {
@@ -253,7 +287,12 @@ Reply Simulator::handle(const http::Request& request, double now) {
   Reply reply = chance(options_.faults.error_rate_5xx)
                     ? error_reply(bhttp::status::internal_server_error, "Internal Server Error")
                     : handle_nessus(call);
-  reply.delay = std::chrono::milliseconds(options_.faults.slow_ms);
+  int delay_ms = options_.faults.slow_ms;
+  if (!options_.faults.slow_endpoints.empty()) {
+    const auto slow = options_.faults.slow_endpoints.find(endpoint_of(request.method(), call.segments));
+    delay_ms += slow == options_.faults.slow_endpoints.end() ? 0 : slow->second;
+  }
+  reply.delay = std::chrono::milliseconds(delay_ms);
   return reply;
 }
 
@@ -267,6 +306,9 @@ void Simulator::request_ended() { --requests_in_flight_; }
 Reply Simulator::handle_sim(Call& call) {
   const auto& s = call.segments;
   const auto method = call.request.method();
+  if (s.size() == 4 && s[1] == "scans" && method == bhttp::verb::post) {
+    return ui_control(call);
+  }
   if (s.size() != 2) {
     return not_found();
   }
@@ -291,6 +333,12 @@ Reply Simulator::handle_sim(Call& call) {
     }
     if (s[1] == "scenario" && method == bhttp::verb::post) {
       rules_.add_override(parse_scenario_rule(*call.body));
+      return ok(json::object());
+    }
+    if (s[1] == "rotate-token" && method == bhttp::verb::post) {
+      // A Nessus upgrade: the web UI bundle carries a new X-API-Token.
+      options_.api_token = random_scan_uuid().substr(0, 36);
+      ++stats_.token_rotations;
       return ok(json::object());
     }
     if (s[1] == "unlock" && method == bhttp::verb::post) {
@@ -340,6 +388,11 @@ nlohmann::json Simulator::stats(double now) const {
           {"stops", stats_.stops},
           {"logins", stats_.logins},
           {"failed_logins", stats_.failed_logins},
+          {"api_token_fetches", stats_.api_token_fetches},
+          {"template_reads", stats_.template_reads},
+          {"folder_reads", stats_.folder_reads},
+          {"refused_writes", stats_.refused_writes},
+          {"token_rotations", stats_.token_rotations},
           {"requests", stats_.requests},
           {"peak_requests_in_flight", stats_.peak_requests_in_flight},
           {"active_sessions", sessions_.size()},
@@ -372,15 +425,23 @@ std::optional<Reply> Simulator::authenticate(Call& call) {
     valid = false;
   }
   if (!valid) {
-    return error_reply(bhttp::status::unauthorized, login_required);
+    // A token or keys that were sent but are unknown or expired: "Invalid Credentials".
+    const bool sent = !keys_header.empty() || !session_token.empty();
+    return error_reply(bhttp::status::unauthorized, sent ? invalid_credentials : login_required);
   }
   return std::nullopt;
 }
 
-std::optional<Reply> Simulator::check_gate(const Call& call) const {
+std::optional<Reply> Simulator::check_gate(const Call& call) {
   if (!call.gated || options_.profile == Profile::manager ||
       header(call.request, "X-API-Token") == options_.api_token) {
     return std::nullopt;
+  }
+  ++stats_.refused_writes;
+  if (options_.faults.close_on_refused_write) {
+    Reply closed;
+    closed.kind = Reply::Kind::reset;
+    return closed;
   }
   Reply reply = text_reply(bhttp::status::precondition_failed, std::string(api_not_available));
   reply.response.keep_alive(false);
@@ -403,6 +464,7 @@ Reply Simulator::handle_nessus(Call& call) {
     if (!get) {
       return not_allowed();
     }
+    ++stats_.api_token_fetches;
     std::string script = "/* nessus-sim web UI bundle */\n!function(e){\"use strict\";var t=[";
     script += "{key:\"getApiToken\",value:function(){return\"" + options_.api_token + "\"}},";
     script += "{key:\"getVersion\",value:function(){return\"10.10.1\"}}];";
@@ -470,7 +532,7 @@ Reply Simulator::handle_nessus(Call& call) {
       return not_found();
     }
     const auto& job = exports_.at(found->second);
-    return s[2] == "status" ? export_status(call, job) : download(call, job);
+    return s[2] == "status" ? export_status(call, job.file_id) : download(call, job);
   }
 
   // Everything below needs authentication.
@@ -498,13 +560,18 @@ Reply Simulator::handle_nessus(Call& call) {
     return not_allowed();
   }
   if (s[0] == "folders") {
-    return get ? ok({{"folders", folders_json()}}) : not_allowed();
+    if (!get) {
+      return not_allowed();
+    }
+    ++stats_.folder_reads;
+    return ok({{"folders", folders_json()}});
   }
   if (s[0] == "editor") {
     if (!get || (s[1] != "scan" && s[1] != "policy")) {
       return get ? not_found() : not_allowed();
     }
     if (s.size() == 3 && s[2] == "templates") {
+      ++stats_.template_reads;
       json list = json::array();
       for (const auto& t : templates) {
         list.push_back({{"uuid", t.uuid}, {"name", t.name}, {"title", t.title}, {"desc", t.title},
@@ -610,7 +677,7 @@ Reply Simulator::handle_nessus(Call& call) {
     if (scan == nullptr || job == exports_.end() || job->second.scan_id != scan->id) {
       return not_found();
     }
-    return s[4] == "status" ? export_status(call, job->second) : download(call, job->second);
+    return s[4] == "status" ? export_status(call, *file) : download(call, job->second);
   }
   return not_found();
 }
@@ -649,7 +716,8 @@ Reply Simulator::logout(Call& call) {
   if (cookie.rfind("token=", 0) == 0) {
     sessions_.erase(trim(std::string_view(cookie).substr(6)));
   }
-  return text_reply(bhttp::status::ok, "null");
+  // Nessus 10 answers 200 with an empty body; some versions send `null`.
+  return text_reply(bhttp::status::ok, options_.faults.logout_null_body ? "null" : "");
 }
 
 Reply Simulator::regenerate_keys(Call& call) {
@@ -677,11 +745,16 @@ Reply Simulator::list_scans(Call& call) {
     const Run* shown = scan.runs.empty() ? nullptr
                        : stale           ? (scan.runs.size() > 1 ? &scan.runs[scan.runs.size() - 2] : nullptr)
                                          : &scan.runs.back();
+    // As real servers list them: a never-launched scan has dates 0 and type null; after
+    // runs the dates are the latest run's start and end (or last change while it runs).
+    const Run* latest = scan.runs.empty() ? nullptr : &scan.runs.back();
+    const double listed_end = latest != nullptr ? latest->ended_at(call.now).value_or(scan.modified_at) : 0;
     scans.push_back({{"id", id}, {"uuid", shown != nullptr ? json(shown->uuid()) : json(nullptr)},
                      {"name", scan.name}, {"owner", options_.username}, {"folder_id", scan.folder_id},
-                     {"status", status_for_list(scan, call.now)}, {"type", "remote"}, {"read", false},
-                     {"shared", false}, {"user_permissions", 128}, {"enabled", false}, {"control", true},
-                     {"creation_date", epoch(scan.created_at)}, {"last_modification_date", epoch(modified)},
+                     {"status", status_for_list(scan, call.now)}, {"type", latest != nullptr ? json("local") : json(nullptr)},
+                     {"read", false}, {"shared", false}, {"user_permissions", 128}, {"enabled", false},
+                     {"control", true}, {"creation_date", latest != nullptr ? epoch(latest->launched_at()) : 0},
+                     {"last_modification_date", latest != nullptr ? epoch(listed_end) : 0},
                      {"starttime", nullptr}, {"timezone", nullptr}, {"rrules", nullptr}});
   }
   return ok({{"folders", folders_json()},
@@ -973,6 +1046,9 @@ Reply Simulator::start_export(Call& call, const Scan& scan) {
   if (scan.runs.empty()) {
     return error_reply(bhttp::status::bad_request, "The scan has no results to export");
   }
+  if (scan_active(scan, call.now)) {
+    return error_reply(bhttp::status::conflict, "Can not export running scans");
+  }
   std::optional<std::int64_t> history;
   if (call.query.count("history_id") != 0) {
     history = parse_id(call.query["history_id"]);
@@ -996,19 +1072,38 @@ Reply Simulator::start_export(Call& call, const Scan& scan) {
   job.scan_id = scan.id;
   job.history_id = run->history_id();
   job.created_at = call.now;
+  job.fails = options_.faults.export_error || options_.faults.export_failures > 0;
+  if (options_.faults.export_failures > 0) {
+    --options_.faults.export_failures;
+  }
   export_tokens_[job.token] = job.file_id;
   exports_[job.file_id] = job;
   return ok({{"file", job.file_id}, {"token", job.token}});
 }
 
-Reply Simulator::export_status(const Call& call, const ExportJob& job) const {
+Reply Simulator::export_status(const Call& call, std::int64_t file_id) {
+  const auto& job = exports_.at(file_id);
   if (call.now < job.created_at + options_.export_seconds) {
-    return ok({{"status", "loading"}, {"message", "Report is being generated"}});
+    return ok({{"status", "loading"}});
   }
-  if (options_.faults.export_error) {
-    return ok({{"status", "error"}, {"message", "Report generation failed"}});
+  if (job.fails) {
+    // As real servers do: a 500 whose body says "error", and the file id is gone after it.
+    export_tokens_.erase(job.token);
+    exports_.erase(file_id);
+    return json_reply(bhttp::status::internal_server_error, {{"status", "error"}});
   }
-  return ok({{"status", "ready"}, {"message", "Report is ready"}});
+  return ok({{"status", "ready"}});
+}
+
+Reply Simulator::ui_control(Call& call) {
+  const auto& s = call.segments;
+  const auto id = parse_id(s[2]);
+  Scan* scan = id ? find_scan(*id) : nullptr;
+  static const std::set<std::string> actions{"pause", "resume", "stop", "kill"};
+  if (scan == nullptr || actions.count(s[3]) == 0) {
+    return not_found();
+  }
+  return control_scan(call, *scan, s[3]);
 }
 
 Reply Simulator::download(const Call& call, const ExportJob& job) const {
@@ -1021,14 +1116,11 @@ Reply Simulator::download(const Call& call, const ExportJob& job) const {
     }
     return nullptr;
   }();
-  if (run == nullptr) {
+  if (run == nullptr || job.fails) {
     return not_found();
   }
   if (call.now < job.created_at + options_.export_seconds) {
     return error_reply(bhttp::status::conflict, "Report is still being generated");
-  }
-  if (options_.faults.export_error) {
-    return error_reply(bhttp::status::internal_server_error, "Report generation failed");
   }
   Reply reply;
   reply.kind = Reply::Kind::stream_download;

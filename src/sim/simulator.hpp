@@ -1,7 +1,9 @@
 // The Nessus REST API simulator's state and request handling (NESSUS_API.md §12): sessions,
 // API keys, the X-API-Token gate, folders, templates, scans and their runs, exports, faults,
-// scenarios and the /__sim inspection endpoints. handle() is synchronous and decides what to
-// send; SimServer carries the decision out on a connection (delays, streams, cut-offs).
+// scenarios and the /__sim inspection and control endpoints. By default it answers as real
+// servers do (docs/nessus-api.md); faults switch on the other observed behaviours. handle()
+// is synchronous and decides what to send; SimServer carries the decision out on a
+// connection (delays, streams, cut-offs).
 #pragma once
 
 #include <chrono>
@@ -61,6 +63,7 @@ struct ExportJob {
   std::int64_t scan_id = 0;
   std::int64_t history_id = 0;
   double created_at = 0;
+  bool fails = false;  // the status poll answers 500 {"status":"error"} and the file id is gone
 };
 
 class Simulator {
@@ -93,6 +96,11 @@ class Simulator {
     std::int64_t stops = 0;
     std::int64_t logins = 0;
     std::int64_t failed_logins = 0;
+    std::int64_t api_token_fetches = 0;  // GET /nessus6.js
+    std::int64_t template_reads = 0;     // GET /editor/scan/templates
+    std::int64_t folder_reads = 0;       // GET /folders
+    std::int64_t refused_writes = 0;     // gated calls without the right X-API-Token (412 or closed)
+    std::int64_t token_rotations = 0;
     std::int64_t requests = 0;
     std::int64_t peak_requests_in_flight = 0;
   };
@@ -102,7 +110,7 @@ class Simulator {
   Reply handle_sim(Call& call);
   Reply handle_nessus(Call& call);
   std::optional<Reply> authenticate(Call& call);
-  std::optional<Reply> check_gate(const Call& call) const;
+  std::optional<Reply> check_gate(const Call& call);
 
   Reply login(Call& call);
   Reply logout(Call& call);
@@ -116,7 +124,9 @@ class Simulator {
   Reply delete_scan(Call& call, std::int64_t id);
   Reply bulk_delete(Call& call);
   Reply start_export(Call& call, const Scan& scan);
-  Reply export_status(const Call& call, const ExportJob& job) const;
+  Reply export_status(const Call& call, std::int64_t file_id);
+  // A person in the web UI pauses, resumes, stops or kills the scan's run (/__sim/scans/{id}/{action}).
+  Reply ui_control(Call& call);
   Reply download(const Call& call, const ExportJob& job) const;
 
   Scan* find_scan(std::int64_t id);

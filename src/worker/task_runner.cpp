@@ -456,9 +456,11 @@ class TaskRun {
           if (state.status == "completed" || state.status == "imported") {
             co_return co_await export_and_validate();
           }
+          // Stopped by a person or by Nessus itself: the task fails and is never launched again.
+          // A paused run keeps the task running (the scan timeout still counts).
           if (state.status == "canceled" || state.status == "aborted" || state.status == "stopped") {
             co_return Outcome{TaskStatus::failed,
-                              "Nessus reported the scan " + state.status + " (scan " + std::to_string(scan_id_) +
+                              "stopped in Nessus (status " + state.status + "; scan " + std::to_string(scan_id_) +
                                   " on scanner '" + *t_.scanner + "'); see the scan's history in Nessus",
                               "scan_" + state.status, {}};
           }
@@ -496,15 +498,29 @@ class TaskRun {
   // 7-8. Export (streamed to scan_native.nessus through a temporary file), validate.
   asio::awaitable<Outcome> export_and_validate() {
     const auto path = s_.store.export_path(t_.task_id);
-    // An export that the scanner reports failed is tried once more (NESSUS_API.md §7).
-    constexpr int kExportAttempts = 2;
-    const auto bytes = co_await with_retries(
-        s_, t_, "export scan",
-        [&]() {
-          return client_->export_to_file(scan_id_, path, s_.settings.max_export_bytes,
-                                         to_millis(s_.settings.env.export_timeout));
-        },
-        kExportAttempts);
+    // Each attempt asks the scanner for a new export (a new file id): one that the scanner
+    // reports failed is not asked for again (docs/nessus-api.md, "Exports").
+    constexpr int kExportAttempts = 3;
+    std::uint64_t bytes = 0;
+    std::optional<Error> export_failure;
+    try {
+      bytes = co_await with_retries(
+          s_, t_, "export scan",
+          [&]() {
+            return client_->export_to_file(scan_id_, path, s_.settings.max_export_bytes,
+                                           to_millis(s_.settings.env.export_timeout));
+          },
+          kExportAttempts);
+    } catch (const Error& e) {
+      if (!core::is_transient(e.kind())) throw;
+      export_failure = e;
+    }
+    if (export_failure) {
+      co_return Outcome{TaskStatus::failed,
+                        "the export failed on every attempt (up to " + std::to_string(kExportAttempts) +
+                            " exports asked of scanner '" + *t_.scanner + "'); last: " + export_failure->what(),
+                        "export_failed", {}};
+    }
     telemetry::log_info("results exported", ctx({{"bytes", bytes}}));
     const core::ScanType scan_type = message_->scan_type;
     const results::AuthPolicy auth_policy{s_.settings.env.auth_min_success_percent};

@@ -79,23 +79,54 @@ TEST(JsonReading, IdsAsNumbersOrStringsAndNullArrays) {
   EXPECT_TRUE(member(json("text"), "n").is_null());
 }
 
-TEST(ScanProgress, RatioOfCheckCountersOverHosts) {
-  EXPECT_EQ(scan_progress(json(nullptr)), 0);
-  EXPECT_EQ(scan_progress(json::array()), 0);
+// The details of a document given as JSON (the parser reads text).
+ScanDetails details(const json& document) {
+  const auto parsed = parse_scan_details(document.dump());
+  EXPECT_TRUE(parsed.has_value());
+  return parsed.value_or(ScanDetails{});
+}
+
+TEST(ScanDetailsParsing, ProgressIsTheRatioOfCheckCountersOverHosts) {
+  EXPECT_EQ(run_state_of(details({{"hosts", nullptr}}), "").progress, 0);
+  EXPECT_EQ(run_state_of(details({{"hosts", json::array()}}), "").progress, 0);
   const json hosts = json::array({{{"scanprogresscurrent", 50}, {"scanprogresstotal", 100}},
                                   {{"scanprogresscurrent", "150"}, {"scanprogresstotal", "100"}}});
-  EXPECT_DOUBLE_EQ(scan_progress(hosts), 100.0);
+  EXPECT_DOUBLE_EQ(run_state_of(details({{"hosts", hosts}}), "").progress, 100.0);
   const json partial = json::array({{{"scanprogresscurrent", 1927}, {"scanprogresstotal", 95562}},
                                     {{"scanprogresscurrent", nullptr}}});
-  EXPECT_NEAR(scan_progress(partial), 100.0 * 1927 / 95562, 1e-9);
-  EXPECT_EQ(scan_progress(json::array({{{"scanprogresscurrent", 0}, {"scanprogresstotal", 0}}})), 0);
+  const auto state = run_state_of(details({{"hosts", partial}}), "");
+  EXPECT_NEAR(state.progress, 100.0 * 1927 / 95562, 1e-9);
+  EXPECT_EQ(state.hosts, 2);
+  const json empty_total = json::array({{{"scanprogresscurrent", 0}, {"scanprogresstotal", 0}}});
+  EXPECT_EQ(run_state_of(details({{"hosts", empty_total}}), "").progress, 0);
+}
+
+TEST(ScanDetailsParsing, KeepsOnlyTheFieldsInTheirPlaces) {
+  // Same names elsewhere in the document (vulnerabilities, nested objects) are not taken.
+  const json document = {
+      {"vulnerabilities", json::array({{{"status", "x"}, {"uuid", "v"}, {"scanprogresstotal", 7}}})},
+      {"info", {{"status", "running"}, {"uuid", "run-1"}, {"acls", json::array({{{"status", "acl"}}})}}},
+      {"hosts", json::array({{{"scanprogresscurrent", 1}, {"scanprogresstotal", 4},
+                              {"severitycount", {{"scanprogresstotal", 1000}}}}})},
+      {"history", json::array({{{"uuid", "run-0"}, {"status", "completed"}, {"history_id", 9}}})},
+      {"status", "top-level"}};
+  const auto parsed = details(document);
+  EXPECT_EQ(parsed.status, "running");
+  EXPECT_EQ(parsed.uuid, "run-1");
+  EXPECT_EQ(parsed.hosts, 1);
+  EXPECT_DOUBLE_EQ(parsed.progress_total, 4);
+  ASSERT_EQ(parsed.history.size(), 1u);
+  EXPECT_EQ(parsed.history[0].uuid, "run-0");
+  EXPECT_EQ(parsed.history[0].status, "completed");
+  EXPECT_FALSE(parse_scan_details("{\"info\": {").has_value());
+  EXPECT_FALSE(parse_scan_details("not json").has_value());
 }
 
 TEST(RunStateParsing, MatchesInfoUuid) {
-  const json details = {{"info", {{"uuid", "run-2"}, {"status", "running"}}},
-                        {"hosts", json::array({{{"scanprogresscurrent", 1}, {"scanprogresstotal", 4}}})},
-                        {"history", nullptr}};
-  const auto state = parse_run_state(details, "run-2");
+  const json document = {{"info", {{"uuid", "run-2"}, {"status", "running"}}},
+                         {"hosts", json::array({{{"scanprogresscurrent", 1}, {"scanprogresstotal", 4}}})},
+                         {"history", nullptr}};
+  const auto state = run_state_of(details(document), "run-2");
   EXPECT_TRUE(state.run_found);
   EXPECT_EQ(state.status, "running");
   EXPECT_DOUBLE_EQ(state.progress, 25.0);
@@ -107,21 +138,21 @@ TEST(RunStateParsing, FallsBackToHistoryThenReportsNotFound) {
                       {"hosts", nullptr},
                       {"history", json::array({{{"uuid", "run-1"}, {"status", "completed"}},
                                                {{"uuid", "run-2"}, {"status", "pending"}}})}};
-  auto state = parse_run_state(stale, "run-2");
+  auto state = run_state_of(details(stale), "run-2");
   EXPECT_TRUE(state.run_found);
   EXPECT_EQ(state.status, "pending");
   EXPECT_EQ(state.hosts, 0);
 
-  state = parse_run_state(stale, "run-3");
+  state = run_state_of(details(stale), "run-3");
   EXPECT_FALSE(state.run_found);
   EXPECT_EQ(state.status, "completed");
 }
 
 TEST(RunStateParsing, CurrentRunUuid) {
-  EXPECT_EQ(current_run_uuid_of(json{{"info", {{"uuid", "abc"}, {"status", "running"}}}}), "abc");
-  EXPECT_EQ(current_run_uuid_of(json{{"info", {{"uuid", "template-abc"}, {"status", "empty"}}}}), "");
-  EXPECT_EQ(current_run_uuid_of(json{{"info", {{"uuid", nullptr}}}}), "");
-  EXPECT_EQ(current_run_uuid_of(json::object()), "");
+  EXPECT_EQ(current_run_uuid_of(details({{"info", {{"uuid", "abc"}, {"status", "running"}}}})), "abc");
+  EXPECT_EQ(current_run_uuid_of(details({{"info", {{"uuid", "template-abc"}, {"status", "empty"}}}})), "");
+  EXPECT_EQ(current_run_uuid_of(details({{"info", {{"uuid", nullptr}, {"status", "empty"}}}})), "");
+  EXPECT_EQ(current_run_uuid_of(details(json::object())), "");
 }
 
 TEST(StatusSets, ActiveAndIdle) {

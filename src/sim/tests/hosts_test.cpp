@@ -27,6 +27,21 @@ TEST(ExpandTargets, ExpandsCidrsWithoutNetworkAndBroadcast) {
   EXPECT_EQ(expand_targets("10.1.0.0/24").size(), 254U);
 }
 
+TEST(ExpandTargets, Ipv6AddressesAndCidrsAreAddressesNotNames) {
+  auto hosts = expand_targets("2001:db8::1, 2001:db8::/120");
+  ASSERT_EQ(hosts.size(), 1U + 255U);
+  EXPECT_EQ(hosts[0].name, "2001:db8::1");
+  EXPECT_EQ(hosts[0].ip, "2001:db8::1");
+  EXPECT_EQ(hosts[1].ip, "2001:db8::1");
+  EXPECT_EQ(hosts[255].ip, "2001:db8::ff");
+  hosts = expand_targets("2001:db8::1:ffff/127");
+  ASSERT_EQ(hosts.size(), 2U);
+  EXPECT_EQ(hosts[0].ip, "2001:db8::1:fffe");
+  EXPECT_EQ(hosts[1].ip, "2001:db8::1:ffff");
+  EXPECT_EQ(expand_targets("2001:db8::/64").size(), 256U);  // cidr_cap
+  EXPECT_EQ(expand_targets("not:an:address").front().ip, "10.254.0.1");
+}
+
 TEST(ExpandTargets, CapsLargeCidrs) {
   EXPECT_EQ(expand_targets("10.0.0.0/8").size(), 256U);
   EXPECT_EQ(expand_targets("10.0.0.0/16", TargetExpansion{1, 10}).size(), 10U);

@@ -110,7 +110,9 @@ TEST_F(SimulatorTest, SessionsExpireWhenIdle) {
   EXPECT_EQ(status(call(bhttp::verb::get, "/folders", {}, t0 + 8)), 200);
   const auto expired = call(bhttp::verb::get, "/folders", {}, t0 + 14);
   EXPECT_EQ(status(expired), 401);
-  EXPECT_EQ(body(expired)["error"], "You need to log in to perform this request");
+  EXPECT_EQ(body(expired)["error"], "Invalid Credentials");  // a token was sent: as real servers answer
+  token_.clear();
+  EXPECT_EQ(body(call(bhttp::verb::get, "/folders", {}, t0 + 14))["error"], "You need to log in to perform this request");
 }
 
 TEST_F(SimulatorTest, GatesScanControlWithoutTheApiToken) {
@@ -240,8 +242,103 @@ TEST_F(SimulatorTest, ExportLoadsThenDownloadsTheRunsHosts) {
   token_.clear();
   EXPECT_EQ(body(call(bhttp::verb::get, "/tokens/" + token + "/status", {}, t0 + 14.1))["status"], "ready");
   EXPECT_EQ(call(bhttp::verb::get, "/tokens/" + token + "/download", {}, t0 + 14.1).kind, Reply::Kind::stream_download);
-  call(bhttp::verb::post, "/__sim/faults", R"({"export_error":true})");
-  EXPECT_EQ(body(call(bhttp::verb::get, "/tokens/" + token + "/status", {}, t0 + 14.1))["status"], "error");
+}
+
+// As real servers: exporting a running scan is refused; a failed export's status poll is
+// 500 {"status":"error"} and its file id answers 404 afterwards; the next export works.
+TEST_F(SimulatorTest, ExportsFailTheRealWay) {
+  make(fast_options());
+  login();
+  const auto path = "/scans/" + std::to_string(create("10.0.0.1"));
+  call(bhttp::verb::post, path + "/launch", "{}");
+  const auto running = call(bhttp::verb::post, path + "/export", R"({"format":"nessus"})", t0 + 5);
+  EXPECT_EQ(status(running), 409);
+  EXPECT_EQ(body(running)["error"], "Can not export running scans");
+
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/faults", R"({"export_failures":1})")), 200);
+  const auto failing = body(call(bhttp::verb::post, path + "/export", R"({"format":"nessus"})", t0 + 13));
+  const auto file = path + "/export/" + std::to_string(failing["file"].get<std::int64_t>());
+  EXPECT_EQ(body(call(bhttp::verb::get, file + "/status", {}, t0 + 13.5))["status"], "loading");
+  const auto failed = call(bhttp::verb::get, file + "/status", {}, t0 + 14.1);
+  EXPECT_EQ(status(failed), 500);
+  EXPECT_EQ(body(failed), json({{"status", "error"}}));
+  const auto gone = call(bhttp::verb::get, file + "/status", {}, t0 + 14.2);
+  EXPECT_EQ(status(gone), 404);
+  EXPECT_EQ(body(gone)["error"], "The requested file was not found");
+  EXPECT_EQ(status(call(bhttp::verb::get, file + "/download", {}, t0 + 14.2)), 404);
+
+  const auto second = body(call(bhttp::verb::post, path + "/export", R"({"format":"nessus"})", t0 + 15));
+  const auto second_file = path + "/export/" + std::to_string(second["file"].get<std::int64_t>());
+  EXPECT_EQ(body(call(bhttp::verb::get, second_file + "/status", {}, t0 + 16.1))["status"], "ready");
+}
+
+// Scan list shapes of real servers, logout's empty body, folder ids of Nessus 10, a person
+// pausing and stopping a scan in the UI, and a token rotation.
+TEST_F(SimulatorTest, AnswersAsRealServers) {
+  auto options = fast_options();
+  options.folder_layout = FolderLayout::nessus10;
+  make(options);
+  login();
+  const auto id = create("10.0.0.1");
+  const auto path = "/scans/" + std::to_string(id);
+  auto listed = body(call(bhttp::verb::get, "/scans", {}, t0 + 1));
+  EXPECT_EQ(listed["folders"][1]["id"], 137);
+  EXPECT_TRUE(listed["folders"][1]["unread_count"].is_null());
+  auto entry = listed["scans"][0];
+  EXPECT_EQ(entry["folder_id"], 137);
+  EXPECT_EQ(entry["status"], "empty");
+  EXPECT_EQ(entry["creation_date"], 0);
+  EXPECT_EQ(entry["last_modification_date"], 0);
+  EXPECT_TRUE(entry["type"].is_null());
+  EXPECT_TRUE(entry["uuid"].is_null());
+
+  call(bhttp::verb::post, path + "/launch", "{}", t0 + 2);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/scans/" + std::to_string(id) + "/pause", {}, t0 + 5)), 200);
+  EXPECT_EQ(body(call(bhttp::verb::get, path, {}, t0 + 7))["info"]["status"], "paused");
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/scans/" + std::to_string(id) + "/stop", {}, t0 + 7)), 200);
+  EXPECT_EQ(body(call(bhttp::verb::get, path, {}, t0 + 9))["info"]["status"], "canceled");
+  entry = body(call(bhttp::verb::get, "/scans", {}, t0 + 9))["scans"][0];
+  EXPECT_EQ(entry["type"], "local");
+  EXPECT_EQ(entry["creation_date"], static_cast<std::int64_t>(t0 + 2));
+  EXPECT_EQ(entry["last_modification_date"], static_cast<std::int64_t>(t0 + 8));
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/scans/999/pause")), 404);
+  const auto done = "/scans/" + std::to_string(create("10.0.0.2", false, "scan-b"));
+  call(bhttp::verb::post, done + "/launch", "{}", t0 + 10);
+  EXPECT_EQ(body(call(bhttp::verb::get, done, {}, t0 + 30))["hosts"][0]["scanprogresstotal"], 100);
+
+  const auto before = call(bhttp::verb::get, "/nessus6.js").response.body();
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/rotate-token")), 200);
+  EXPECT_NE(call(bhttp::verb::get, "/nessus6.js").response.body(), before);
+  const auto stats = sim_->stats(t0 + 9);
+  EXPECT_EQ(stats["token_rotations"], 1);
+  EXPECT_EQ(stats["api_token_fetches"], 2);
+
+  const auto logout = call(bhttp::verb::delete_, "/session", {}, t0 + 9);
+  EXPECT_EQ(status(logout), 200);
+  EXPECT_TRUE(logout.response.body().empty());
+}
+
+TEST_F(SimulatorTest, SlowEndpointsDelayOnlyTheirCalls) {
+  make(fast_options());
+  login();
+  const auto id = create("10.0.0.1");
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/faults", R"({"slow_ms": 5, "slow_endpoints": {"GET /scans/{id}": 700}})")),
+            200);
+  EXPECT_EQ(call(bhttp::verb::get, "/scans/" + std::to_string(id)).delay.count(), 705);
+  EXPECT_EQ(call(bhttp::verb::get, "/scans").delay.count(), 5);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/faults", R"({"slow_endpoints": {"GET /scans": -1}})")), 400);
+}
+
+TEST_F(SimulatorTest, RefusedWritesCloseTheConnectionWhenAsked) {
+  auto options = fast_options();
+  options.profile = Profile::essentials;
+  options.faults.close_on_refused_write = true;
+  make(options);
+  login();
+  const json request{{"uuid", advanced}, {"settings", {{"name", "x"}, {"text_targets", "10.0.0.1"}}}};
+  EXPECT_EQ(call(bhttp::verb::post, "/scans", request.dump()).kind, Reply::Kind::reset);
+  EXPECT_EQ(sim_->stats(t0)["refused_writes"], 1);
+  EXPECT_EQ(sim_->stats(t0)["scans_created"], 0);
 }
 
 TEST_F(SimulatorTest, ForcedUnauthorizedOnceEndsTheSession) {

@@ -1,7 +1,10 @@
 // Integration tests of nessus::ScannerClient against the real nessus-sim program: every
 // operation over HTTP and HTTPS, session and API-key auth, the X-API-Token of the essentials
 // profile, a 412 whose body is dropped, expired and forced-out sessions, lost create
-// responses, 5xx retries, certificate pinning, export size limits and export errors.
+// responses, 5xx retries, certificate checks, export size limits, and the replies of real
+// servers (docs/nessus-api.md): failed exports, exports of running scans, runs paused and
+// stopped in the UI, one login at a time, token rotation, scan control refused by closing
+// the connection, and large scan details.
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -16,6 +19,7 @@
 
 #include "core/errors.hpp"
 #include "http/testing/test_client.hpp"
+#include "http/tls_certificate.hpp"
 #include "nessus/scanner_client.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -64,6 +68,10 @@ class Sim {
   const std::string& fingerprint() const { return fingerprint_; }
 
   json stats() { return json::parse(control().get("/__sim/stats").body); }
+  void control(const std::string& target) {
+    const auto response = control().request("POST", target, "{}", {{"Content-Type", "application/json"}});
+    ASSERT_EQ(response.status, 200) << target << ": " << response.body;
+  }
   void faults(const json& settings) {
     const auto response = control().request("POST", "/__sim/faults", settings.dump(),
                                              {{"Content-Type", "application/json"}});
@@ -468,8 +476,9 @@ TEST(NessusClient, LoadingServerAndExportErrors) {
   run(io, wait_for_status(client, scan_id, run_uuid, "completed"));
   sw::testing::TempDir dir;
   sim.faults({{"export_error", true}});
-  EXPECT_EQ(run_expecting_error(io, client.export_to_file(scan_id, dir.path() / "x.nessus", 1u << 30, 10s)).kind(),
-            core::ErrorKind::server);
+  const auto failed = run_expecting_error(io, client.export_to_file(scan_id, dir.path() / "x.nessus", 1u << 30, 10s));
+  EXPECT_EQ(failed.kind(), core::ErrorKind::server);
+  EXPECT_NE(std::string(failed.what()).find("a new export is needed"), std::string::npos) << failed.what();
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 
   sim.faults({{"export_error", false}, {"server_loading", true}});
@@ -504,14 +513,260 @@ TEST(NessusClient, PinnedFingerprint) {
   pinned.tls_fingerprint_sha256 = std::string(64, 'a');
   ScannerClient bad(io.get_executor(), pinned, fast_options());
   const auto mismatch = run_expecting_error(io, bad.list_scans());
-  EXPECT_EQ(mismatch.kind(), core::ErrorKind::network);
-  EXPECT_NE(std::string(mismatch.what()).find("certificate fingerprint mismatch"), std::string::npos);
+  EXPECT_EQ(mismatch.kind(), core::ErrorKind::bad_input);  // not transient: a setting must change
+  EXPECT_NE(std::string(mismatch.what()).find("fingerprint mismatch"), std::string::npos);
+  EXPECT_NE(std::string(mismatch.what()).find(sim.fingerprint()), std::string::npos);
+  EXPECT_NE(std::string(mismatch.what()).find("tls_fingerprint_sha256"), std::string::npos);
 
-  // With verification on, the simulator's self-signed certificate is refused.
+  // With verification on, the simulator's self-signed certificate is refused at once.
   auto verifying = sim.scanner();
   verifying.verify_ssl = true;
   ScannerClient strict(io.get_executor(), verifying, fast_options());
-  EXPECT_EQ(run_expecting_error(io, strict.server_status()).kind(), core::ErrorKind::network);
+  const auto untrusted = run_expecting_error(io, strict.server_status());
+  EXPECT_EQ(untrusted.kind(), core::ErrorKind::bad_input);
+  EXPECT_NE(std::string(untrusted.what()).find("ca_file"), std::string::npos) << untrusted.what();
+}
+
+// A certificate that fails verification names what failed and the setting that fixes it:
+// the right CA verifies; a wrong CA and a host name the certificate was not issued for fail.
+TEST(NessusClient, CertificateVerificationFailuresNameTheSetting) {
+  sw::testing::TempDir dir;
+  const auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir.path() / name) << text;
+    return (dir.path() / name).string();
+  };
+  const auto server = sw::http::generate_self_signed_certificate("127.0.0.1");
+  const auto other = sw::http::generate_self_signed_certificate("127.0.0.1");
+  const auto cert = write("server.pem", server.cert_pem);
+  const auto key = write("server.key", server.key_pem);
+  const auto wrong_ca = write("other.pem", other.cert_pem);
+  // The certificate names 127.0.0.1 and localhost; the simulator listens on 127.0.0.2.
+  Sim sim(true, {"--cert", cert, "--key", key, "--bind", "127.0.0.2"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+
+  auto scanner = sim.scanner();
+  scanner.verify_ssl = true;
+  scanner.ca_file = cert;
+  ScannerClient wrong_host(io.get_executor(), scanner, fast_options());
+  const auto host_error = run_expecting_error(io, wrong_host.server_status());
+  EXPECT_EQ(host_error.kind(), core::ErrorKind::bad_input);
+  EXPECT_NE(std::string(host_error.what()).find("does not match the host name '127.0.0.2'"), std::string::npos)
+      << host_error.what();
+  EXPECT_NE(std::string(host_error.what()).find("verify_ssl"), std::string::npos);
+
+  scanner.ca_file = wrong_ca;
+  ScannerClient untrusted(io.get_executor(), scanner, fast_options());
+  const auto trust_error = run_expecting_error(io, untrusted.server_status());
+  EXPECT_EQ(trust_error.kind(), core::ErrorKind::bad_input);
+  EXPECT_NE(std::string(trust_error.what()).find("not trusted by ca_file " + wrong_ca), std::string::npos)
+      << trust_error.what();
+
+  // Pinning the certificate works where the host name does not match.
+  scanner.verify_ssl = false;
+  scanner.ca_file.clear();
+  scanner.tls_fingerprint_sha256 = server.sha256_fingerprint;
+  ScannerClient pinned(io.get_executor(), scanner, fast_options());
+  EXPECT_EQ(run(io, pinned.server_status()), "ready");
+}
+
+TEST(NessusClient, CertificateSignedByTheConfiguredCaVerifies) {
+  sw::testing::TempDir dir;
+  const auto server = sw::http::generate_self_signed_certificate("127.0.0.1");
+  std::ofstream(dir.path() / "server.pem") << server.cert_pem;
+  std::ofstream(dir.path() / "server.key") << server.key_pem;
+  Sim sim(true, {"--cert", (dir.path() / "server.pem").string(), "--key", (dir.path() / "server.key").string()});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  auto scanner = sim.scanner();
+  scanner.verify_ssl = true;
+  scanner.ca_file = (dir.path() / "server.pem").string();
+  ScannerClient client(io.get_executor(), scanner, fast_options());
+  EXPECT_NO_THROW(run(io, client.list_scans()));
+}
+
+// Item 1: the first export fails the real way (500 {"status":"error"}, then 404 for its file
+// id): that export fails at once as "a new export is needed", without retrying into the 404;
+// the next export (a new file id) succeeds.
+TEST(NessusClient, FailedExportAsksForANewOne) {
+  Sim sim(false, {"--export-failures", "1"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  const auto scan_id = run(io, client.create_scan(scan_named("it-export-fails-once", "10.0.0.3")));
+  const auto run_uuid = run(io, client.launch_scan(scan_id));
+  run(io, wait_for_status(client, scan_id, run_uuid, "completed"));
+  sw::testing::TempDir dir;
+  const auto failed = run_expecting_error(io, client.export_to_file(scan_id, dir.path() / "x.nessus", 1u << 30, 10s));
+  EXPECT_EQ(failed.kind(), core::ErrorKind::server);
+  EXPECT_EQ(failed.http_status(), 500);
+  EXPECT_NE(std::string(failed.what()).find("a new export is needed"), std::string::npos) << failed.what();
+  EXPECT_GT(run(io, client.export_to_file(scan_id, dir.path() / "x.nessus", 1u << 30, 10s)), 0u);
+}
+
+// Item 4: exporting a running scan answers 409; the client waits until it can export.
+TEST(NessusClient, ExportOfARunningScanWaitsForTheEnd) {
+  Sim sim(false);
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  const auto scan_id = run(io, client.create_scan(scan_named("it-export-running", "10.0.0.4")));
+  run(io, client.launch_scan(scan_id));
+  sw::testing::TempDir dir;
+  EXPECT_GT(run(io, client.export_to_file(scan_id, dir.path() / "x.nessus", 1u << 30, 20s)), 0u);
+
+  const auto never = run(io, client.create_scan(scan_named("it-export-never", "never-9.example")));
+  run(io, client.launch_scan(never));
+  const auto waited = run_expecting_error(io, client.export_to_file(never, dir.path() / "y.nessus", 1u << 30, 500ms));
+  EXPECT_EQ(waited.kind(), core::ErrorKind::timeout);
+  EXPECT_NE(std::string(waited.what()).find("running scan"), std::string::npos) << waited.what();
+  run(io, client.stop_scan(never));
+}
+
+// Item 5: a run paused, resumed and stopped by a person in the UI passes through the states
+// real servers report.
+TEST(NessusClient, RunsPausedAndStoppedInTheUi) {
+  Sim sim(false);
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  const auto scan_id = run(io, client.create_scan(scan_named("it-ui", "never-3.example")));
+  EXPECT_EQ(run(io, client.run_state(scan_id, "")).status, "empty");
+  const auto run_uuid = run(io, client.launch_scan(scan_id));
+  run(io, wait_for_status(client, scan_id, run_uuid, "running"));
+  const auto ui = "/__sim/scans/" + std::to_string(scan_id);
+  sim.control(ui + "/pause");
+  EXPECT_EQ(run(io, client.run_state(scan_id, run_uuid)).status, "pausing");
+  EXPECT_EQ(run(io, wait_for_status(client, scan_id, run_uuid, "paused")).status, "paused");
+  sim.control(ui + "/resume");
+  EXPECT_EQ(run(io, wait_for_status(client, scan_id, run_uuid, "running")).status, "running");
+  sim.control(ui + "/stop");
+  EXPECT_EQ(run(io, wait_for_status(client, scan_id, run_uuid, "canceled")).status, "canceled");
+  EXPECT_EQ(sim.stats()["launches_total"], 1);
+}
+
+// Item 7: an expired session is refused with "Invalid Credentials" and the client logs in
+// again once; DELETE /session answers with an empty body or `null`, both fine.
+TEST(NessusClient, SessionRepliesOfRealServers) {
+  for (const bool null_body : {false, true}) {
+    Sim sim(false, null_body ? std::vector<std::string>{"--logout-null-body"} : std::vector<std::string>{});
+    ASSERT_TRUE(sim.started());
+    asio::io_context io;
+    ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+    run(io, client.list_scans());
+    sim.faults({{"force_401_once", true}});
+    run(io, client.list_scans());
+    EXPECT_EQ(sim.stats()["logins"], 2);
+    EXPECT_NO_THROW(run(io, client.logout()));
+    EXPECT_EQ(sim.stats()["active_sessions"], 0);
+  }
+}
+
+// Item 8: a burst of calls on a fresh client (start-up) sends one token fetch, one login,
+// one template read and one folder read; no scan control leaves without the X-API-Token.
+TEST(NessusClient, OneLoginAndOneTokenFetchAtATime) {
+  Sim sim(false, {"--profile", "essentials", "--slow-ms", "30"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  std::vector<NewScan> scans;  // create_scan takes them by reference: alive until the calls end
+  for (int i = 0; i < 6; ++i) scans.push_back(scan_named("it-burst-" + std::to_string(i)));
+  std::vector<std::future<std::int64_t>> creates;
+  for (const auto& scan : scans) creates.push_back(asio::co_spawn(io, client.create_scan(scan), asio::use_future));
+  io.run();
+  for (auto& create : creates) EXPECT_GT(create.get(), 0);
+  auto stats = sim.stats();
+  EXPECT_EQ(stats["api_token_fetches"], 1);
+  EXPECT_EQ(stats["logins"], 1);
+  EXPECT_EQ(stats["template_reads"], 1);
+  EXPECT_EQ(stats["folder_reads"], 1);
+  EXPECT_EQ(stats["refused_writes"], 0);
+  EXPECT_EQ(stats["scans_created"], 6);
+
+}
+
+// Item 3: after an upgrade the X-API-Token changes; the 412 leads to one fetch and the call
+// succeeds.
+TEST(NessusClient, TokenRotationIsFollowed) {
+  Sim sim(false, {"--profile", "essentials"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  run(io, client.create_scan(scan_named("it-rotate-1")));
+  sim.control("/__sim/rotate-token");
+  const auto scan_id = run(io, client.create_scan(scan_named("it-rotate-2")));
+  run(io, client.launch_scan(scan_id));
+  const auto stats = sim.stats();
+  EXPECT_EQ(stats["api_token_fetches"], 2);
+  EXPECT_EQ(stats["refused_writes"], 1);
+  EXPECT_EQ(stats["scans_created"], 2);
+}
+
+// Item 2: Nessus 10.8 closes the connection on scan control without a valid X-API-Token.
+// The client sees that the server still answers, fetches the token again, looks the scan
+// up by name and creates it once; a fixed token that is refused that way is api_disabled.
+TEST(NessusClient, ScanControlRefusedByClosingTheConnection) {
+  Sim sim(false, {"--profile", "essentials", "--close-on-refused-write"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  run(io, client.create_scan(scan_named("it-close-1")));
+  sim.control("/__sim/rotate-token");
+  const auto scan_id = run(io, client.create_scan(scan_named("it-close-2")));
+  EXPECT_EQ(run(io, client.find_scan_by_name("it-close-2")), std::optional<std::int64_t>(scan_id));
+  sim.control("/__sim/rotate-token");
+  run(io, client.launch_scan(scan_id));
+  auto stats = sim.stats();
+  EXPECT_EQ(stats["scans_created"], 2);
+  EXPECT_EQ(stats["launches_total"], 1);
+  EXPECT_EQ(stats["refused_writes"], 2);
+  EXPECT_EQ(stats["api_token_fetches"], 3);
+
+  auto fixed = sim.scanner();
+  fixed.api_token_mode = config::ApiTokenMode::fixed;
+  fixed.api_token = "00000000-0000-0000-0000-000000000000";
+  ScannerClient wrong_token(io.get_executor(), fixed, fast_options());
+  const auto refused = run_expecting_error(io, wrong_token.create_scan(scan_named("it-close-3")));
+  EXPECT_EQ(refused.kind(), core::ErrorKind::api_disabled);
+  EXPECT_NE(std::string(refused.what()).find("set api_token"), std::string::npos) << refused.what();
+  EXPECT_EQ(sim.stats()["scans_created"], 2);
+}
+
+// Item 9: one slow endpoint (the scan details) times out on the client's deadline while the
+// others answer at once.
+TEST(NessusClient, OneSlowEndpointTimesOutAlone) {
+  Sim sim(false, {"--slow-endpoint", "GET /scans/{id}=3000"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  auto options = fast_options();
+  options.request_timeout = 300ms;
+  options.read_retries = 1;
+  ScannerClient client(io.get_executor(), sim.scanner(), options);
+  const auto scan_id = run(io, client.create_scan(scan_named("it-slow-endpoint")));
+  const auto slow = run_expecting_error(io, client.run_state(scan_id, ""));
+  EXPECT_EQ(slow.kind(), core::ErrorKind::timeout);
+  EXPECT_NO_THROW(run(io, client.list_scans()));
+}
+
+// Issue 12 item 4: scan details grow with the hosts; the client keeps only the fields it
+// reads and refuses an answer above its cap with a clear error.
+TEST(NessusClient, LargeScanDetailsAreReadWithinTheCap) {
+  Sim sim(false, {"--hosts-per-target", "5000"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  const auto scan_id = run(io, client.create_scan(scan_named("it-large", "10.0.0.5")));
+  const auto run_uuid = run(io, client.launch_scan(scan_id));
+  const auto done = run(io, wait_for_status(client, scan_id, run_uuid, "completed"));
+  EXPECT_EQ(done.hosts, 5000);
+  EXPECT_DOUBLE_EQ(done.progress, 100.0);
+
+  auto options = fast_options();
+  options.max_scan_details_bytes = 100 * 1024;
+  ScannerClient capped(io.get_executor(), sim.scanner(), options);
+  const auto refused = run_expecting_error(io, capped.run_state(scan_id, run_uuid));
+  EXPECT_EQ(refused.kind(), core::ErrorKind::client);
+  EXPECT_NE(std::string(refused.what()).find("larger than 102400 bytes"), std::string::npos) << refused.what();
 }
 
 }  // namespace
