@@ -16,7 +16,8 @@ using namespace std::chrono_literals;
 
 // The simulator's view of the scan of a task (its name carries the task id), or null.
 nlohmann::json sim_scan_of(testing::NessusSim& sim, const std::string& task_id) {
-  for (const auto& scan : sim.stats()["scans"]) {
+  const nlohmann::json stats = sim.stats();  // named: a range-for over a temporary's member dangles
+  for (const auto& scan : stats["scans"]) {
     if (scan["name"].get<std::string>().find("[" + task_id + "]") != std::string::npos) return scan;
   }
   return nullptr;
@@ -63,7 +64,7 @@ TEST_F(WorkerE2E, ScanCancelledInTheUiFailsAndIsNotRelaunched) {
   start_worker("w1");
   const auto id = submit("ui-cancel.example");
   const auto scan_id = wait_sim_status(sim, id, "running");
-  ASSERT_GT(scan_id, 0);
+  ASSERT_GT(scan_id, 0) << sim.stats().dump();
   ASSERT_EQ(sim.post("/__sim/scans/" + std::to_string(scan_id) + "/stop", nlohmann::json::object()), 200);
   const auto task = wait_terminal(id);
   EXPECT_EQ(task.status, core::TaskStatus::failed);
@@ -80,7 +81,7 @@ TEST_F(WorkerE2E, ScanPausedInTheUiStaysRunningThenCompletes) {
   start_worker("w1");
   const auto id = submit("ui-pause.example");
   const auto scan_id = wait_sim_status(sim, id, "running");
-  ASSERT_GT(scan_id, 0);
+  ASSERT_GT(scan_id, 0) << sim.stats().dump();
   ASSERT_EQ(sim.post("/__sim/scans/" + std::to_string(scan_id) + "/pause", nlohmann::json::object()), 200);
   // The pause shows in the task's live record (what `scanctl status` prints); the task runs on.
   ASSERT_TRUE(testing::eventually(
