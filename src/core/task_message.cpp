@@ -134,7 +134,10 @@ class TaskIdFinder : public nlohmann::json_sax<nlohmann::json> {
   bool number_unsigned(number_unsigned_t) override { return value_seen(); }
   bool number_float(number_float_t, const string_t&) override { return value_seen(); }
   bool string(string_t& value) override {
-    if (depth_ == 1 && at_task_id_ && !task_id) task_id = value;
+    if (depth_ == 1 && at_task_id_) {
+      task_id = value;
+      return false;  // found: the rest of the entry need not be read
+    }
     return value_seen();
   }
   bool binary(binary_t&) override { return value_seen(); }

@@ -54,7 +54,7 @@ nlohmann::json make_dead_letter_entry(std::string_view raw, std::string_view poo
 nlohmann::json make_oversized_dead_letter_entry(std::string_view raw, std::string_view pool, std::string_view reason,
                                                 core::TimePoint failed_at, std::size_t kept_bytes) {
   nlohmann::json entry = {{"raw", core::redacted_excerpt(raw, kept_bytes)}, {"raw_bytes", raw.size()}};
-  if (const auto task_id = core::task_id_of_entry(core::utf8_prefix(raw, kept_bytes))) entry["task_id"] = *task_id;
+  if (const auto task_id = core::task_id_of_entry(raw)) entry["task_id"] = *task_id;
   return with_failure_fields(std::move(entry), pool, reason, failed_at, nlohmann::json::object());
 }
 

@@ -35,7 +35,8 @@ nlohmann::json make_dead_letter_entry(std::string_view raw, std::string_view poo
 
 // The DLQ entry for a queue entry too large to be parsed (MAX_TASK_BYTES): its first
 // `kept_bytes` (cut at a UTF-8 character boundary, redacted) as "raw", its whole size as
-// "raw_bytes", its "task_id" when the kept bytes name one, then the failure fields.
+// "raw_bytes", its "task_id" when the entry names one at its top level (found by a streaming read), then
+// the failure fields.
 nlohmann::json make_oversized_dead_letter_entry(std::string_view raw, std::string_view pool, std::string_view reason,
                                                 core::TimePoint failed_at, std::size_t kept_bytes);
 

@@ -161,9 +161,10 @@ class TaskRun {
     }
     const std::string error = "malformed task: " + reason;
     telemetry::log_error("malformed task sent to the dead-letter queue", ctx({{"reason", reason}}));
-    const std::string_view inspected =
-        oversized ? std::string_view(t_.raw).substr(0, kKeptBytesOfOversized) : std::string_view(t_.raw);
-    const std::optional<std::string> failed_task = co_await fail_queued_task_file(core::task_id_of_entry(inspected), error);
+    // The id is looked for in the whole entry (a streaming read, no document): a producer
+    // may put task_id after a huge payload.
+    const std::optional<std::string> task_id = core::task_id_of_entry(t_.raw);
+    const std::optional<std::string> failed_task = co_await fail_queued_task_file(task_id, error);
     co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
       if (oversized) {
         q.dead_letter_oversized(t_.pool, t_.raw, error, kKeptBytesOfOversized, failed_task);

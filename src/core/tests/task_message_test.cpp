@@ -110,6 +110,9 @@ TEST(TaskIdOfEntry, ReadsDeepAndHugeEntriesInConstantStack) {
   const std::string deep = R"({"task_id":"deep","x":)" + std::string(1 << 20, '[') + std::string(1 << 20, ']') + "}";
   EXPECT_EQ(task_id_of_entry(deep), "deep");
   EXPECT_EQ(task_id_of_entry(std::string(1 << 20, '[')), std::nullopt);
+  // Keys in sorted order (nlohmann, Python's sort_keys) put the id after a huge payload.
+  const std::string late = R"({"payload":{"targets":")" + std::string(4 << 20, '9') + R"("},"task_id":"late"})";
+  EXPECT_EQ(task_id_of_entry(late), "late");
 }
 
 }  // namespace
