@@ -80,7 +80,7 @@ TEST(NessusReader, ReportsHostsPropertiesItemsAndRequestedChildren) {
   EXPECT_EQ(item.child("solution"), nullptr);
 }
 
-TEST(NessusReader, CapsCollectedText) {
+TEST(NessusReader, CapsCollectedTextAndMarksTheCut) {
   sw::testing::TempDir dir;
   Recorder recorder;
   ReadOptions options;
@@ -88,6 +88,11 @@ TEST(NessusReader, CapsCollectedText) {
   options.text_limit = 4;
   read_nessus(write_text(dir.path() / "a.nessus", small_export), recorder, options);
   EXPECT_EQ(*recorder.items.at(0).child("plugin_output"), "line");
+  EXPECT_TRUE(recorder.items.at(0).truncated("plugin_output"));
+  options.text_limit = default_text_limit;
+  Recorder whole;
+  read_nessus(write_text(dir.path() / "a.nessus", small_export), whole, options);
+  EXPECT_FALSE(whole.items.at(0).truncated("plugin_output"));
 }
 
 TEST(NessusReader, CollectsChildrenOnlyForTheNamedPlugins) {
@@ -104,20 +109,6 @@ TEST(NessusReader, CollectsChildrenOnlyForTheNamedPlugins) {
   read_nessus(write_text(dir.path() / "a.nessus", small_export), named, options);
   ASSERT_NE(named.items.at(0).child("plugin_output"), nullptr);
   EXPECT_EQ(named.items.at(0).child("solution"), nullptr);
-}
-
-TEST(NessusReader, MarksTextCutAtTheLimit) {
-  sw::testing::TempDir dir;
-  Recorder recorder;
-  ReadOptions options;
-  options.item_children = {"plugin_output"};
-  options.text_limit = 4;
-  read_nessus(write_text(dir.path() / "a.nessus", small_export), recorder, options);
-  EXPECT_TRUE(recorder.items.at(0).truncated("plugin_output"));
-  options.text_limit = default_text_limit;
-  Recorder whole;
-  read_nessus(write_text(dir.path() / "a.nessus", small_export), whole, options);
-  EXPECT_FALSE(whole.items.at(0).truncated("plugin_output"));
 }
 
 TEST(NessusReader, SeverityLevelReadsPaddedNumbersOnly) {
