@@ -291,7 +291,8 @@ void add_task_commands(CLI::App& app, int& exit_code) {
   list_command->add_option("--status", list_options->status, "queued | running | completed | failed | timeout");
   list_command->add_option("--pool", list_options->pool, "only this pool");
   list_command->add_option("--target", list_options->target,
-                           "only tasks whose targets overlap these (10.0.0.5 matches a task scanning 10.0.0.0/24)");
+                           "only tasks whose targets overlap these (10.0.0.5 matches a task scanning 10.0.0.0/24, "
+                           "2001:db8::1 one scanning 2001:db8::/120)");
   list_command->add_option("--limit", list_options->limit, "at most N tasks (default 50, 0 for all)");
   add_settings_options(*list_command, list_options->settings);
   list_command->callback([list_options, &exit_code] {

@@ -1,6 +1,8 @@
 // Parsing of scan targets and the overlap test.
 #include "store/targets.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <charconv>
 
@@ -89,6 +91,32 @@ std::optional<Ipv4Range> parse_range(std::string_view token) {
   return Ipv4Range{*first, *last};
 }
 
+// "2001:db8::1" or "2001:db8::/120" (inet_pton: no zone ids, no brackets).
+std::optional<Ipv6Range> parse_ipv6(std::string_view token) {
+  const std::size_t slash = token.find('/');
+  const std::string address_text(token.substr(0, slash));
+  std::array<std::uint8_t, 16> address{};
+  if (::inet_pton(AF_INET6, address_text.c_str(), address.data()) != 1) {
+    return std::nullopt;
+  }
+  unsigned bits = 128;
+  if (slash != std::string_view::npos) {
+    const std::string_view bits_text = token.substr(slash + 1);
+    const auto [end, error] = std::from_chars(bits_text.data(), bits_text.data() + bits_text.size(), bits);
+    if (bits_text.empty() || error != std::errc() || end != bits_text.data() + bits_text.size() || bits > 128) {
+      return std::nullopt;
+    }
+  }
+  Ipv6Range range{address, address};
+  for (unsigned index = 0; index < 16; ++index) {
+    const unsigned kept = bits >= 8 * (index + 1) ? 8 : (bits > 8 * index ? bits - 8 * index : 0);
+    const auto mask = static_cast<std::uint8_t>(kept == 0 ? 0 : 0xFFu << (8 - kept));
+    range.first[index] = static_cast<std::uint8_t>(address[index] & mask);
+    range.last[index] = static_cast<std::uint8_t>((address[index] & mask) | static_cast<std::uint8_t>(~mask));
+  }
+  return range;
+}
+
 bool is_separator(char c) { return c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ';'; }
 
 std::vector<std::string_view> split_tokens(std::string_view text) {
@@ -115,6 +143,10 @@ std::vector<std::string_view> split_tokens(std::string_view text) {
 std::optional<Target> parse_target(std::string_view token) {
   if (token.empty()) {
     return std::nullopt;
+  }
+  if (token.find(':') != std::string_view::npos) {
+    const auto range = parse_ipv6(token);
+    return range ? std::optional<Target>(*range) : std::nullopt;
   }
   if (looks_like_address(token)) {
     const bool is_range = token.find('-') != std::string_view::npos;
@@ -153,6 +185,11 @@ bool targets_overlap(const Target& a, const Target& b) {
   const auto* range_b = std::get_if<Ipv4Range>(&b);
   if (range_a != nullptr && range_b != nullptr) {
     return range_a->first <= range_b->last && range_b->first <= range_a->last;
+  }
+  const auto* range6_a = std::get_if<Ipv6Range>(&a);
+  const auto* range6_b = std::get_if<Ipv6Range>(&b);
+  if (range6_a != nullptr && range6_b != nullptr) {
+    return range6_a->first <= range6_b->last && range6_b->first <= range6_a->last;
   }
   const auto* host_a = std::get_if<HostName>(&a);
   const auto* host_b = std::get_if<HostName>(&b);

@@ -2,6 +2,7 @@
 // the CIDR-aware overlap test behind the task list's target filter.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,17 +19,25 @@ struct Ipv4Range {
   bool operator==(const Ipv4Range&) const = default;
 };
 
+// An inclusive range of IPv6 addresses (a single address or a CIDR block), in network order.
+struct Ipv6Range {
+  std::array<std::uint8_t, 16> first{};
+  std::array<std::uint8_t, 16> last{};
+  bool operator==(const Ipv6Range&) const = default;
+};
+
 // A host name, lower case, without a trailing dot.
 struct HostName {
   std::string name;
   bool operator==(const HostName&) const = default;
 };
 
-using Target = std::variant<Ipv4Range, HostName>;
+using Target = std::variant<Ipv4Range, Ipv6Range, HostName>;
 
-// One target: "10.0.0.5", "10.0.0.0/24", "10.0.0.1-10.0.0.9", "10.0.0.1-9" or a host
-// name. nullopt when the token looks like an address but is not one ("10.0.0.300",
-// "10.0.0.0/33", "10.0.0.9-1").
+// One target: "10.0.0.5", "10.0.0.0/24", "10.0.0.1-10.0.0.9", "10.0.0.1-9", "2001:db8::1",
+// "2001:db8::/120" or a host name. nullopt when the token looks like an address but is not
+// one ("10.0.0.300", "10.0.0.0/33", "10.0.0.9-1", "2001:db8::/129"); a token with a ':' is
+// always an IPv6 address, never a host name.
 std::optional<Target> parse_target(std::string_view token);
 
 // Targets separated by commas, blanks or newlines. Throws core::Error(bad_input) naming the

@@ -76,5 +76,32 @@ TEST(TargetsOverlap, BadTaskTokensAreIgnoredButABadQueryThrows) {
   EXPECT_THROW(targets_overlap("10.0.0.0/40", "10.0.0.5"), core::Error);
 }
 
+TEST(ParseTarget, Ipv6AddressesAndBlocksAreAddressesNotHostNames) {
+  const auto single = parse_target("2001:db8::1");
+  ASSERT_TRUE(single);
+  const auto* range = std::get_if<Ipv6Range>(&*single);
+  ASSERT_NE(range, nullptr);
+  EXPECT_EQ(range->first, range->last);
+  EXPECT_EQ(range->first[0], 0x20);
+  EXPECT_EQ(range->first[15], 0x01);
+  const auto block = parse_target("2001:db8::77/120");
+  ASSERT_TRUE(block);
+  EXPECT_EQ(std::get<Ipv6Range>(*block).first[15], 0x00);
+  EXPECT_EQ(std::get<Ipv6Range>(*block).last[15], 0xFF);
+  EXPECT_EQ(std::get<Ipv6Range>(*block).last[14], 0x00);
+  for (const char* bad : {"2001:db8::/129", "2001:db8:::1", "2001:db8::1/", "fe80::1%eth0", "[2001:db8::1]"}) {
+    EXPECT_FALSE(parse_target(bad)) << bad;
+  }
+  EXPECT_THROW(parse_targets("10.0.0.1, 2001:db8::zz"), core::Error);
+}
+
+TEST(TargetsOverlap, Ipv6AddressesAndBlocks) {
+  EXPECT_TRUE(targets_overlap("2001:db8::1", "2001:db8::/120"));
+  EXPECT_TRUE(targets_overlap("2001:db8::/120", "10.0.0.1, 2001:DB8::ff"));
+  EXPECT_FALSE(targets_overlap("2001:db8::1:0", "2001:db8::/120"));
+  EXPECT_FALSE(targets_overlap("2001:db8::1", "10.0.0.1, host.example"));
+  EXPECT_TRUE(targets_overlap("::/0", "2001:db8::5"));
+}
+
 }  // namespace
 }  // namespace sw::store
