@@ -10,15 +10,21 @@ bash scripts/install-deps.sh
 jobs=$(nproc)
 labels="${1:-unit|integration|e2e|chaos|fuzz}"
 
+# ccache, when installed, makes a rebuild after a clean checkout cheap; CI works without it.
+launcher=()
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
+
 echo "== build (warnings are errors)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSW_WERROR=ON >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSW_WERROR=ON "${launcher[@]}" >/dev/null
 cmake --build build -j "$jobs"
 
 echo "== tests: $labels"
 ctest --test-dir build -L "$labels" -LE long --output-on-failure -j "$jobs" --timeout 600
 
 echo "== unit tests under ASan+UBSan"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSW_WERROR=ON -DSW_SANITIZE=ON >/dev/null
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSW_WERROR=ON -DSW_SANITIZE=ON "${launcher[@]}" >/dev/null
 asan_targets=$(ctest --test-dir build -L unit -N -V 2>/dev/null |
   sed -n 's|^.*Test command: [^ ]*/\([A-Za-z0-9_]*unit_tests\) .*$|\1|p' | sort -u)
 if [ -n "$asan_targets" ]; then
