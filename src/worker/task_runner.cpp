@@ -4,15 +4,14 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <limits>
 
 #include "core/errors.hpp"
 #include "core/redact.hpp"
-#include "core/task_id.hpp"
 #include "core/task_message.hpp"
 #include "queue/scan_record.hpp"
 #include "results/validator.hpp"
 #include "telemetry/log.hpp"
+#include "worker/task_steps.hpp"
 
 namespace sw::worker {
 
@@ -23,9 +22,6 @@ using core::TaskStatus;
 
 namespace {
 
-// Thrown inside a task to unwind to the hand-back at the top.
-struct HandBack {};
-
 // What finishing a task records.
 struct Outcome {
   TaskStatus status = TaskStatus::failed;
@@ -33,72 +29,6 @@ struct Outcome {
   std::string reason = "other";  // metric label / DLQ kind
   std::optional<results::ValidationResult> validation;
 };
-
-nlohmann::json context_of(const ActiveTask& task, const core::TaskMessage* message) {
-  nlohmann::json fields = {{"pool", task.pool}};
-  if (!task.task_id.empty()) fields["task_id"] = task.task_id;
-  if (message != nullptr) fields["trace_id"] = message->trace_id;
-  if (task.scanner) fields["scanner"] = *task.scanner;
-  return fields;
-}
-
-nlohmann::json with(nlohmann::json fields, const nlohmann::json& more) {
-  for (const auto& [key, value] : more.items()) fields[key] = value;
-  return fields;
-}
-
-// Waits `duration` on the task's timer; throws HandBack when a hand-back was requested.
-asio::awaitable<void> pause(ActiveTask& task, std::chrono::milliseconds duration) {
-  if (task.handback_requested) throw HandBack{};
-  task.wake.expires_after(duration);
-  co_await task.wake.async_wait(asio::as_tuple(asio::use_awaitable));
-  if (task.handback_requested) throw HandBack{};
-}
-
-// Runs a Nessus step, retrying transient errors (network, timeout, 5xx) with capped
-// exponential backoff within the settings' budget and at most `max_attempts` times.
-// Steps must be safe to repeat.
-template <typename Step>
-auto with_retries(Services& services, ActiveTask& task, const char* what, Step step,
-                  int max_attempts = std::numeric_limits<int>::max()) -> decltype(step()) {
-  const auto deadline = std::chrono::steady_clock::now() + services.settings.transient_budget;
-  std::chrono::milliseconds delay(500);
-  for (int attempt = 1;; ++attempt) {
-    std::optional<Error> failure;
-    try {
-      co_return co_await step();
-    } catch (const Error& e) {
-      if (!core::is_transient(e.kind()) || attempt >= max_attempts ||
-          std::chrono::steady_clock::now() + delay > deadline) {
-        throw;
-      }
-      failure = e;
-    }
-    telemetry::log_warning(std::string(what) + " failed, retrying",
-                           with(context_of(task, nullptr), {{"attempt", attempt},
-                                                            {"error", failure->what()},
-                                                            {"retry_in_ms", delay.count()}}));
-    co_await pause(task, delay);
-    delay = std::min(delay * 2, std::chrono::milliseconds(30000));
-  }
-}
-
-std::string actionable(const Error& e, const std::string& scanner) {
-  switch (e.kind()) {
-    case ErrorKind::auth:
-      return std::string(e.what()) + " (check the username/password or API keys of scanner '" + scanner +
-             "' in scanners.yaml)";
-    case ErrorKind::api_disabled:
-      return std::string(e.what()) + " (scanner '" + scanner +
-             "' refuses scan control through the API; set api_token: auto or the web UI's X-API-Token)";
-    case ErrorKind::network:
-    case ErrorKind::timeout:
-    case ErrorKind::server:
-      return std::string(e.what()) + " (scanner '" + scanner + "' kept failing; check that it is up and reachable)";
-    default:
-      return e.what();
-  }
-}
 
 class TaskRun {
  public:
@@ -680,19 +610,6 @@ asio::awaitable<void> run_task(Services& services, ActiveTask& task) {
 void request_handback(ActiveTask& task) {
   task.handback_requested = true;
   task.wake.cancel();
-}
-
-std::string scan_name_for(const std::string& display_name, const std::string& task_id) {
-  return (display_name.empty() ? std::string("scan") : display_name) + " [" + task_id + "]";
-}
-
-std::optional<std::string> task_id_from_scan_name(const std::string& scan_name) {
-  if (!scan_name.ends_with(']')) return std::nullopt;
-  const auto open = scan_name.rfind('[');
-  if (open == std::string::npos) return std::nullopt;
-  std::string task_id = scan_name.substr(open + 1, scan_name.size() - open - 2);
-  if (!core::is_valid_task_id(task_id)) return std::nullopt;
-  return task_id;
 }
 
 }  // namespace sw::worker

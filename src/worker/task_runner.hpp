@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "worker/scan_name.hpp"
 #include "worker/services.hpp"
 
 namespace sw::worker {
@@ -34,10 +35,5 @@ boost::asio::awaitable<void> run_task(Services& services, ActiveTask& task);
 
 // Asks a running task to hand itself back as soon as it can.
 void request_handback(ActiveTask& task);
-
-// The name of the Nessus scan of a task: "<payload name> [<task_id>]". The bracketed id
-// marks scans this system created (cleanup never touches others).
-std::string scan_name_for(const std::string& display_name, const std::string& task_id);
-std::optional<std::string> task_id_from_scan_name(const std::string& scan_name);
 
 }  // namespace sw::worker

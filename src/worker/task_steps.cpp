@@ -1,0 +1,49 @@
+// The shared pieces of a task run: log context, hand-back-aware waits, actionable errors.
+#include "worker/task_steps.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace sw::worker {
+
+namespace asio = boost::asio;
+using core::ErrorKind;
+
+nlohmann::json context_of(const ActiveTask& task, const core::TaskMessage* message) {
+  nlohmann::json fields = {{"pool", task.pool}};
+  if (!task.task_id.empty()) fields["task_id"] = task.task_id;
+  if (message != nullptr) fields["trace_id"] = message->trace_id;
+  if (task.scanner) fields["scanner"] = *task.scanner;
+  return fields;
+}
+
+nlohmann::json with(nlohmann::json fields, const nlohmann::json& more) {
+  for (const auto& [key, value] : more.items()) fields[key] = value;
+  return fields;
+}
+
+asio::awaitable<void> pause(ActiveTask& task, std::chrono::milliseconds duration) {
+  if (task.handback_requested) throw HandBack{};
+  task.wake.expires_after(duration);
+  co_await task.wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (task.handback_requested) throw HandBack{};
+}
+
+std::string actionable(const core::Error& e, const std::string& scanner) {
+  switch (e.kind()) {
+    case ErrorKind::auth:
+      return std::string(e.what()) + " (check the username/password or API keys of scanner '" + scanner +
+             "' in scanners.yaml)";
+    case ErrorKind::api_disabled:
+      return std::string(e.what()) + " (scanner '" + scanner +
+             "' refuses scan control through the API; set api_token: auto or the web UI's X-API-Token)";
+    case ErrorKind::network:
+    case ErrorKind::timeout:
+    case ErrorKind::server:
+      return std::string(e.what()) + " (scanner '" + scanner + "' kept failing; check that it is up and reachable)";
+    default:
+      return e.what();
+  }
+}
+
+}  // namespace sw::worker

@@ -1,0 +1,63 @@
+// What the steps of a task run share: the log context of a task, waits that give way to a
+// hand-back, retries of transient Nessus errors, and error texts that say what to fix.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "core/errors.hpp"
+#include "core/task_message.hpp"
+#include "telemetry/log.hpp"
+#include "worker/services.hpp"
+#include "worker/task_runner.hpp"
+
+namespace sw::worker {
+
+// Thrown inside a task to unwind to the hand-back at the top.
+struct HandBack {};
+
+// The log fields of a task: pool, task_id, trace_id and scanner as far as known.
+nlohmann::json context_of(const ActiveTask& task, const core::TaskMessage* message);
+
+// `fields` with the members of `more` added.
+nlohmann::json with(nlohmann::json fields, const nlohmann::json& more);
+
+// Waits `duration` on the task's timer; throws HandBack when a hand-back was requested.
+boost::asio::awaitable<void> pause(ActiveTask& task, std::chrono::milliseconds duration);
+
+// Runs a Nessus step, retrying transient errors (network, timeout, 5xx) with capped
+// exponential backoff within the settings' budget and at most `max_attempts` times.
+// Steps must be safe to repeat.
+template <typename Step>
+auto with_retries(Services& services, ActiveTask& task, const char* what, Step step,
+                  int max_attempts = std::numeric_limits<int>::max()) -> decltype(step()) {
+  const auto deadline = std::chrono::steady_clock::now() + services.settings.transient_budget;
+  std::chrono::milliseconds delay(500);
+  for (int attempt = 1;; ++attempt) {
+    std::optional<core::Error> failure;
+    try {
+      co_return co_await step();
+    } catch (const core::Error& e) {
+      if (!core::is_transient(e.kind()) || attempt >= max_attempts ||
+          std::chrono::steady_clock::now() + delay > deadline) {
+        throw;
+      }
+      failure = e;
+    }
+    telemetry::log_warning(std::string(what) + " failed, retrying",
+                           with(context_of(task, nullptr), {{"attempt", attempt},
+                                                            {"error", failure->what()},
+                                                            {"retry_in_ms", delay.count()}}));
+    co_await pause(task, delay);
+    delay = std::min(delay * 2, std::chrono::milliseconds(30000));
+  }
+}
+
+// The error's text with what to check for the scanner (credentials, api_token, reachability).
+std::string actionable(const core::Error& e, const std::string& scanner);
+
+}  // namespace sw::worker
