@@ -68,7 +68,7 @@ class TaskRun {
   bool reattaching() const { return record_ && record_->scan_id; }
 
   nlohmann::json ctx(const nlohmann::json& more = nlohmann::json::object()) const {
-    return with(context_of(t_, message_ ? &*message_ : nullptr), more);
+    return with_fields(context_of(t_, message_ ? &*message_ : nullptr), more);
   }
 
   // 2. Parse and check; bad input goes to the DLQ with the raw text and a reason. An entry

@@ -17,7 +17,7 @@ nlohmann::json context_of(const ActiveTask& task, const core::TaskMessage* messa
   return fields;
 }
 
-nlohmann::json with(nlohmann::json fields, const nlohmann::json& more) {
+nlohmann::json with_fields(nlohmann::json fields, const nlohmann::json& more) {
   for (const auto& [key, value] : more.items()) fields[key] = value;
   return fields;
 }

@@ -24,7 +24,7 @@ struct HandBack {};
 nlohmann::json context_of(const ActiveTask& task, const core::TaskMessage* message);
 
 // `fields` with the members of `more` added.
-nlohmann::json with(nlohmann::json fields, const nlohmann::json& more);
+nlohmann::json with_fields(nlohmann::json fields, const nlohmann::json& more);
 
 // Waits `duration` on the task's timer; throws HandBack when a hand-back was requested.
 boost::asio::awaitable<void> pause(ActiveTask& task, std::chrono::milliseconds duration);
@@ -49,7 +49,7 @@ auto with_retries(Services& services, ActiveTask& task, const char* what, Step s
       failure = e;
     }
     telemetry::log_warning(std::string(what) + " failed, retrying",
-                           with(context_of(task, nullptr), {{"attempt", attempt},
+                           with_fields(context_of(task, nullptr), {{"attempt", attempt},
                                                             {"error", failure->what()},
                                                             {"retry_in_ms", delay.count()}}));
     co_await pause(task, delay);
