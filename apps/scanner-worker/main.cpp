@@ -79,9 +79,10 @@ int run() {
     return std::make_shared<nessus::ScannerClient>(io.get_executor(), scanner, options);
   });
   worker::ScanListings listings(io.get_executor(), settings.poll_interval);
+  worker::RedisTaskLedger ledger(redis, settings.claim_ttl, settings.lease_ttl);
   std::set<std::string> running_task_ids;
-  worker::Services services{io.get_executor(), redis, store, scanners, listings, metrics, clock, cpu, settings,
-                            running_task_ids};
+  worker::Services services{io.get_executor(), redis,    ledger, store,    scanners,        listings,
+                            metrics,           clock,    cpu,    settings, running_task_ids};
   worker::Worker engine(services, pools);
 
   std::unique_ptr<http::Server> status_server;

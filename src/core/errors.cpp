@@ -15,6 +15,7 @@ std::string_view to_string(ErrorKind kind) {
     case ErrorKind::api_disabled: return "api_disabled";
     case ErrorKind::bad_input: return "bad_input";
     case ErrorKind::internal: return "internal";
+    case ErrorKind::redis: return "redis";
   }
   return "internal";
 }

@@ -19,6 +19,7 @@ enum class ErrorKind {
   api_disabled,  // 412 "API is not available" even with the X-API-Token
   bad_input,     // malformed task, config or file
   internal,      // a bug or an impossible state
+  redis,         // Redis unreachable or failing: wait and retry; never a reason to fail a task
 };
 
 std::string_view to_string(ErrorKind kind);

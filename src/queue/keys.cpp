@@ -14,6 +14,7 @@ std::string heartbeat(const std::string& worker_id) { return "sw:worker:" + work
 std::string worker_pools(const std::string& worker_id) { return "sw:worker:" + worker_id + ":pools"; }
 std::string scan_record(const std::string& task_id) { return "sw:scan:" + task_id; }
 std::string task_claim(const std::string& task_id) { return "sw:claim:" + task_id; }
+std::string cancel_requests() { return "sw:cancel-requests"; }
 std::string leases(const std::string& pool, const std::string& instance_id) {
   return "sw:lease:" + pool + ":" + instance_id;
 }

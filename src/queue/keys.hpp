@@ -18,5 +18,6 @@ std::string scan_record(const std::string& task_id);                          //
 std::string task_claim(const std::string& task_id);                           // sw:claim:{task_id}
 std::string leases(const std::string& pool, const std::string& instance_id);   // sw:lease:{pool}:{instance}
 std::string lease_last_used(const std::string& pool);                         // sw:lease-used:{pool}
+std::string cancel_requests();                                                // sw:cancel-requests
 
 }  // namespace sw::queue::keys

@@ -279,6 +279,27 @@ void TaskQueue::forget_scan_record(const std::string& task_id) {
   redis_.command({"DEL", keys::scan_record(task_id)});
 }
 
+void TaskQueue::request_cancel(const std::string& task_id) {
+  core::require_valid_task_id(task_id);
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch());
+  redis_.command({"ZADD", keys::cancel_requests(), std::to_string(now.count()), task_id});
+}
+
+std::set<std::string> TaskQueue::cancel_requests() {
+  const RedisValue reply = redis_.command({"ZRANGE", keys::cancel_requests(), "0", "-1"});
+  std::set<std::string> task_ids;
+  for (const auto& element : reply.elements) task_ids.insert(element.as_string());
+  return task_ids;
+}
+
+bool TaskQueue::is_cancel_requested(const std::string& task_id) {
+  return !redis_.command({"ZSCORE", keys::cancel_requests(), task_id}).is_nil();
+}
+
+void TaskQueue::forget_cancel_request(const std::string& task_id) {
+  redis_.command({"ZREM", keys::cancel_requests(), task_id});
+}
+
 std::vector<DeadLetter> TaskQueue::dead_letter_range(const std::string& pool, long long start, long long stop) {
   const RedisValue reply = redis_.command(
       {"ZRANGE", keys::dead_letters(pool), std::to_string(start), std::to_string(stop), "REV", "WITHSCORES"});

@@ -149,6 +149,14 @@ class TaskQueue {
   std::optional<std::string> scan_record_text(const std::string& task_id);
   void forget_scan_record(const std::string& task_id);
 
+  // Cancel requests (sw:cancel-requests: task id -> unix time of the request), for tasks
+  // that a worker holds: the worker that runs one stops its scan and fails it "cancelled by
+  // request". Producers add them; a worker reads them all at once each interval.
+  void request_cancel(const std::string& task_id);
+  std::set<std::string> cancel_requests();
+  bool is_cancel_requested(const std::string& task_id);
+  void forget_cancel_request(const std::string& task_id);
+
   // Dead letters, newest first.
   std::vector<DeadLetter> dlq_list(const std::string& pool, std::size_t offset, std::size_t limit);
   // The newest entry of the task.

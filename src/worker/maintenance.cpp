@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/errors.hpp"
+#include "core/scan_name.hpp"
 #include "telemetry/log.hpp"
 #include "worker/task_runner.hpp"
 
@@ -91,7 +92,7 @@ asio::awaitable<void> run_nessus_cleanup(Services& s) {
       continue;
     }
     for (const auto& scan : scans) {
-      const auto task_id = task_id_from_scan_name(scan.name);
+      const auto task_id = core::task_id_from_scan_name(scan.name);
       if (!task_id || !nessus_status_finished(scan.status) || now - scan.last_modification_date < retention) continue;
       // Only scans this system created: the task must exist and name this very scan.
       const auto task = co_await run_on_cpu(s, [&] { return s.store.read(*task_id); });

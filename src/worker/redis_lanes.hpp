@@ -15,7 +15,6 @@
 #include <type_traits>
 #include <vector>
 
-#include <stdexcept>
 #include <string>
 
 #include "core/errors.hpp"
@@ -23,13 +22,6 @@
 #include "queue/task_queue.hpp"
 
 namespace sw::worker {
-
-// Redis could not be reached or failed: never a reason to fail a task; the worker waits
-// and retries (a task's steps are safe to repeat).
-class RedisFailure : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 class RedisLane {
  public:
@@ -39,7 +31,8 @@ class RedisLane {
   RedisLane& operator=(const RedisLane&) = delete;
 
   // Runs f(TaskQueue&, CapacityLeases&) on this lane's thread. core::Error from Redis
-  // comes back as RedisFailure; other exceptions propagate as they are.
+  // comes back as core::Error(redis): never a reason to fail a task; the worker waits and
+  // retries (a task's steps are safe to repeat). Other exceptions propagate as they are.
   template <typename F>
   auto run(F f) -> boost::asio::awaitable<std::invoke_result_t<F, queue::TaskQueue&, queue::CapacityLeases&>> {
     using Result = std::invoke_result_t<F, queue::TaskQueue&, queue::CapacityLeases&>;
@@ -49,7 +42,7 @@ class RedisLane {
       try {
         co_return f(task_queue(), leases());
       } catch (const core::Error& e) {
-        throw RedisFailure(std::string("redis: ") + e.what());
+        throw core::Error(core::ErrorKind::redis, std::string("redis: ") + e.what());
       }
     };
     auto spawned = boost::asio::co_spawn(context_, std::move(work), boost::asio::use_awaitable);

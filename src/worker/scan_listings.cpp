@@ -3,9 +3,8 @@
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <unordered_map>
 
@@ -14,12 +13,12 @@ namespace sw::worker {
 namespace asio = boost::asio;
 
 ScanListings::ScanListings(asio::any_io_executor executor, std::chrono::milliseconds interval)
-    : executor_(std::move(executor)), interval_(interval) {}
+    : executor_(executor), interval_(interval), pollers_(executor, "scan listing") {}
 
 ScanListings::~ScanListings() = default;
 
 asio::awaitable<std::optional<Sighting>> ScanListings::next(std::shared_ptr<nessus::ScannerApi> client,
-                                                            std::int64_t scan_id, asio::steady_timer& wake) {
+                                                            std::int64_t scan_id, coro::Event& wake) {
   forget_retired_scanners();
   auto& slot = scanners_[client.get()];
   if (!slot) {
@@ -39,12 +38,12 @@ asio::awaitable<std::optional<Sighting>> ScanListings::next(std::shared_ptr<ness
       if (!waiter.delivered) std::erase(scanner.waiting, &waiter);
     }
   } leave_queue{*scanner, waiter};
-  wake.expires_at(asio::steady_timer::time_point::max());
+  wake.reset();
   if (!scanner->polling) {
     scanner->polling = true;
-    asio::co_spawn(executor_, poll(scanner), asio::detached);
+    pollers_.spawn(poll(scanner));
   }
-  co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  co_await wake.wait();
   if (!waiter.delivered) {
     co_return std::nullopt;
   }
@@ -64,6 +63,8 @@ asio::awaitable<void> ScanListings::poll(std::shared_ptr<Scanner> scanner) {
     if (std::chrono::steady_clock::now() < due) {
       asio::steady_timer pause(executor_, due);
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+      if (cancellation.cancelled() != asio::cancellation_type::none) break;  // the listings are going away
     }
     const std::uint64_t served = scanner->tickets;
     scanner->last_listing = std::chrono::steady_clock::now();
@@ -95,7 +96,7 @@ void ScanListings::deliver(Scanner& scanner, std::uint64_t up_to_ticket,
     if (const auto found = by_id.find(waiter->scan_id); found != by_id.end()) {
       waiter->sighting = Sighting{true, *found->second};
     }
-    waiter->wake->cancel();
+    waiter->wake->set();
   }
   scanner.waiting = std::move(still_waiting);
 }

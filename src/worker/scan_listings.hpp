@@ -6,7 +6,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -15,6 +14,8 @@
 #include <optional>
 #include <vector>
 
+#include "coro/event.hpp"
+#include "coro/task_group.hpp"
 #include "nessus/scanner_api.hpp"
 
 namespace sw::worker {
@@ -34,17 +35,17 @@ class ScanListings {
 
   // Waits for the next listing of the scanner that starts after this call (listings are
   // at least `interval` apart) and returns what it said of `scan_id`. `wake` is the
-  // caller's own timer: the listing cancels it to deliver; when anything else cancels it,
-  // the wait ends early and returns nullopt. A failed listing throws its core::Error to
-  // every waiter.
+  // caller's own event (reset here): the listing sets it to deliver; when anything else
+  // sets it, the wait ends early and returns nullopt. A failed listing throws its
+  // core::Error to every waiter.
   boost::asio::awaitable<std::optional<Sighting>> next(std::shared_ptr<nessus::ScannerApi> client,
-                                                       std::int64_t scan_id, boost::asio::steady_timer& wake);
+                                                       std::int64_t scan_id, coro::Event& wake);
 
  private:
   struct Waiter {
     std::uint64_t ticket = 0;  // registration order: served by the first listing started after it
     std::int64_t scan_id = 0;
-    boost::asio::steady_timer* wake = nullptr;
+    coro::Event* wake = nullptr;
     bool delivered = false;
     Sighting sighting;
     std::exception_ptr error;
@@ -65,6 +66,7 @@ class ScanListings {
   boost::asio::any_io_executor executor_;
   std::chrono::milliseconds interval_;
   std::map<const nessus::ScannerApi*, std::shared_ptr<Scanner>> scanners_;
+  coro::TaskGroup pollers_;  // one listing loop per scanner while tasks wait on it
 };
 
 }  // namespace sw::worker

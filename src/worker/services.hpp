@@ -20,6 +20,7 @@
 #include "worker/redis_lanes.hpp"
 #include "worker/scan_listings.hpp"
 #include "worker/scanner_registry.hpp"
+#include "worker/task_ledger.hpp"
 
 namespace sw::worker {
 
@@ -42,7 +43,8 @@ std::chrono::milliseconds to_millis(config::Seconds seconds);
 
 struct Services {
   boost::asio::any_io_executor executor;  // the event loop every scan runs on
-  RedisLanes& redis;
+  RedisLanes& redis;    // the worker's own Redis work (fetching, heartbeats, metrics, jobs)
+  TaskLedger& ledger;   // a task run's Redis work: claims, leases, records, leaving the queue
   store::TaskStore& store;
   ScannerRegistry& scanners;
   ScanListings& listings;  // batched status polls, one listing per scanner and interval

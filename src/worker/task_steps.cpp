@@ -1,8 +1,6 @@
-// The shared pieces of a task run: log context, hand-back-aware waits, actionable errors.
+// The shared pieces of a task run: log context, interruptible waits, actionable errors.
 #include "worker/task_steps.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 namespace sw::worker {
 
@@ -10,7 +8,7 @@ namespace asio = boost::asio;
 using core::ErrorKind;
 
 nlohmann::json context_of(const ActiveTask& task, const core::TaskMessage* message) {
-  nlohmann::json fields = {{"pool", task.pool}};
+  nlohmann::json fields = {{"pool", task.entry.pool}};
   if (!task.task_id.empty()) fields["task_id"] = task.task_id;
   if (message != nullptr) fields["trace_id"] = message->trace_id;
   if (task.scanner) fields["scanner"] = *task.scanner;
@@ -22,11 +20,13 @@ nlohmann::json with_fields(nlohmann::json fields, const nlohmann::json& more) {
   return fields;
 }
 
-asio::awaitable<void> pause(ActiveTask& task, std::chrono::milliseconds duration) {
-  if (task.handback_requested) throw HandBack{};
-  task.wake.expires_after(duration);
-  co_await task.wake.async_wait(asio::as_tuple(asio::use_awaitable));
-  if (task.handback_requested) throw HandBack{};
+bool interrupted(const ActiveTask& task) { return task.handback_requested || task.cancel_requested; }
+
+asio::awaitable<bool> pause(ActiveTask& task, std::chrono::milliseconds duration) {
+  if (interrupted(task)) co_return false;
+  task.wake.reset();
+  co_await task.wake.wait_for(duration);
+  co_return !interrupted(task);
 }
 
 std::string actionable(const core::Error& e, const std::string& scanner) {

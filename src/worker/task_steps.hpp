@@ -1,5 +1,6 @@
 // What the steps of a task run share: the log context of a task, waits that give way to a
-// hand-back, retries of transient Nessus errors, and error texts that say what to fix.
+// hand-back or a cancel, retries of transient Nessus errors, and error texts that say what
+// to fix.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -17,24 +18,26 @@
 
 namespace sw::worker {
 
-// Thrown inside a task to unwind to the hand-back at the top.
-struct HandBack {};
-
 // The log fields of a task: pool, task_id, trace_id and scanner as far as known.
 nlohmann::json context_of(const ActiveTask& task, const core::TaskMessage* message);
 
 // `fields` with the members of `more` added.
 nlohmann::json with_fields(nlohmann::json fields, const nlohmann::json& more);
 
-// Waits `duration` on the task's timer; throws HandBack when a hand-back was requested.
-boost::asio::awaitable<void> pause(ActiveTask& task, std::chrono::milliseconds duration);
+// True when the task was asked to stop what it does: hand itself back, or cancel.
+bool interrupted(const ActiveTask& task);
+
+// Waits `duration`; false (at once or early) when the task is interrupted.
+boost::asio::awaitable<bool> pause(ActiveTask& task, std::chrono::milliseconds duration);
 
 // Runs a Nessus step, retrying transient errors (network, timeout, 5xx) with capped
 // exponential backoff within the settings' budget and at most `max_attempts` times.
-// Steps must be safe to repeat.
+// Steps must be safe to repeat. nullopt when the task was interrupted between attempts;
+// the last error is thrown when the attempts or the budget are spent.
 template <typename Step>
 auto with_retries(Services& services, ActiveTask& task, const char* what, Step step,
-                  int max_attempts = std::numeric_limits<int>::max()) -> decltype(step()) {
+                  int max_attempts = std::numeric_limits<int>::max())
+    -> boost::asio::awaitable<std::optional<typename decltype(step())::value_type>> {
   const auto deadline = std::chrono::steady_clock::now() + services.settings.transient_budget;
   std::chrono::milliseconds delay(500);
   for (int attempt = 1;; ++attempt) {
@@ -50,9 +53,9 @@ auto with_retries(Services& services, ActiveTask& task, const char* what, Step s
     }
     telemetry::log_warning(std::string(what) + " failed, retrying",
                            with_fields(context_of(task, nullptr), {{"attempt", attempt},
-                                                            {"error", failure->what()},
-                                                            {"retry_in_ms", delay.count()}}));
-    co_await pause(task, delay);
+                                                                   {"error", failure->what()},
+                                                                   {"retry_in_ms", delay.count()}}));
+    if (!co_await pause(task, delay)) co_return std::nullopt;
     delay = std::min(delay * 2, std::chrono::milliseconds(30000));
   }
 }

@@ -1,9 +1,7 @@
 // The worker's loops and the supervision of its tasks.
 #include "worker/worker.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
 #include <malloc.h>
 #include <unistd.h>
 
@@ -15,7 +13,12 @@ namespace sw::worker {
 namespace asio = boost::asio;
 
 Worker::Worker(Services& services, std::vector<std::string> pools)
-    : s_(services), pools_(std::move(pools)), changed_(services.executor), started_at_(services.clock.now()) {
+    : s_(services),
+      pools_(std::move(pools)),
+      stopping_(services.executor),
+      loops_(services.executor, "background loop"),
+      tasks_(services.executor, "task (it stays in flight for recovery)"),
+      started_at_(services.clock.now()) {
   const queue::RedisOptions options = queue::redis_options(s_.settings.env);
   queue::QueueSettings settings{s_.settings.env.worker_id, to_millis(s_.settings.env.heartbeat_ttl),
                                 s_.settings.env.max_deliveries};
@@ -26,52 +29,34 @@ Worker::Worker(Services& services, std::vector<std::string> pools)
 }
 
 asio::awaitable<bool> Worker::sleep(std::chrono::milliseconds duration) {
-  if (stopping_) co_return false;
-  asio::steady_timer timer(s_.executor, duration);
-  sleepers_.insert(&timer);
-  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-  sleepers_.erase(&timer);
-  co_return !stopping_;
-}
-
-void Worker::spawn_loop(asio::awaitable<void> loop, const char* name) {
-  ++running_loops_;
-  asio::co_spawn(s_.executor, std::move(loop), [this, name](std::exception_ptr error) {
-    if (error) {
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        telemetry::log_error("background loop ended with an error", {{"loop", name}, {"error", e.what()}});
-      }
-    }
-    --running_loops_;
-    changed_.cancel();
-  });
+  const bool stopping = co_await stopping_.wait_for(duration);
+  co_return !stopping;
 }
 
 void Worker::start_task(const std::string& pool, std::string raw) {
-  auto task = std::make_unique<ActiveTask>(s_.executor, pool, std::move(raw));
-  ActiveTask* key = task.get();
-  active_.emplace(key, std::move(task));
-  asio::co_spawn(s_.executor, supervise(*key), [this, key](std::exception_ptr error) {
-    if (error) {
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        telemetry::log_error("task ended with an unexpected error; it stays in flight for recovery",
-                             {{"task_id", key->task_id}, {"pool", key->pool}, {"error", e.what()}});
-      }
+  auto task = std::make_shared<ActiveTask>(s_.executor, QueueEntry{pool, std::move(raw)});
+  active_.emplace(task.get(), task);
+  // The log context of an escaped error keeps the task alive until the group has logged it.
+  tasks_.spawn(hold(*task), [task] { return nlohmann::json{{"task_id", task->task_id}, {"pool", task->entry.pool}}; });
+}
+
+// A held task from start to end; it leaves active_ when its run ends, however it ends.
+asio::awaitable<void> Worker::hold(ActiveTask& task) {
+  struct Forget {
+    Worker& worker;
+    ActiveTask& task;
+    ~Forget() {
+      worker.memory_to_return_ = true;
+      worker.active_.erase(&task);
     }
-    if (key->deferred) deferred_at_[key->pool] = std::chrono::steady_clock::now();
-    active_.erase(key);
-    memory_to_return_ = true;
-    changed_.cancel();
-  });
+  } forget{*this, task};
+  const TaskEnd end = co_await supervise(task);
+  if (end == TaskEnd::deferred) deferred_at_[task.entry.pool] = std::chrono::steady_clock::now();
 }
 
 bool Worker::holds(const std::string& raw) const {
   for (const auto& [key, task] : active_) {
-    if (task->raw == raw) return true;
+    if (task->entry.raw == raw) return true;
   }
   return false;
 }
@@ -79,27 +64,25 @@ bool Worker::holds(const std::string& raw) const {
 // Runs a task; when Redis fails it waits and runs the task again from its records
 // (every step is safe to repeat). During shutdown with Redis down it gives up: the task
 // stays in this worker's in-flight list and the reaper returns it later.
-asio::awaitable<void> Worker::supervise(ActiveTask& task) {
+asio::awaitable<TaskEnd> Worker::supervise(ActiveTask& task) {
   while (true) {
     try {
-      co_await run_task(s_, task);
-      co_return;
-    } catch (const RedisFailure& e) {
+      co_return co_await run_task(s_, task);
+    } catch (const core::Error& e) {
+      if (e.kind() != core::ErrorKind::redis) throw;
       telemetry::log_warning("redis failed during a task; retrying it",
-                             {{"task_id", task.task_id}, {"pool", task.pool}, {"error", e.what()}});
+                             {{"task_id", task.task_id}, {"pool", task.entry.pool}, {"error", e.what()}});
     }
-    if (task.handback_requested) {
-      co_return;
-    }
-    task.wake.expires_after(std::chrono::seconds(1));
-    co_await task.wake.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (task.handback_requested) co_return TaskEnd::handed_back;
+    task.wake.reset();
+    co_await task.wake.wait_for(std::chrono::seconds(1));
   }
 }
 
 std::size_t Worker::unleased_tasks(const std::string& pool) const {
   std::size_t count = 0;
   for (const auto& [key, task] : active_) {
-    if (task->pool == pool && !task->scanner && !task->finished) ++count;
+    if (task->entry.pool == pool && !task->scanner) ++count;
   }
   return count;
 }
@@ -110,7 +93,7 @@ asio::awaitable<void> Worker::fetch_loop(std::string pool) {
   RedisLane& lane = *fetch_lanes_.at(pool);
   bool warned = false;
   bool resync = false;
-  while (!stopping_) {
+  while (!stopping_.is_set()) {
     try {
       if (resync) {
         auto held = co_await lane.run([&](queue::TaskQueue& q, queue::CapacityLeases&) { return q.in_flight(pool); });
@@ -144,7 +127,8 @@ asio::awaitable<void> Worker::fetch_loop(std::string pool) {
         start_task(pool, std::move(*raw));
       }
       continue;
-    } catch (const RedisFailure& e) {
+    } catch (const core::Error& e) {
+      if (e.kind() != core::ErrorKind::redis) throw;
       redis_ok_ = false;
       resync = true;
       if (!warned) {
@@ -188,7 +172,8 @@ asio::awaitable<void> Worker::heartbeat_loop() {
                                   {"dead_workers", report.dead_workers}});
         }
       }
-    } catch (const RedisFailure& e) {
+    } catch (const core::Error& e) {
+      if (e.kind() != core::ErrorKind::redis) throw;
       redis_ok_ = false;
       // Every heartbeat key may have lapsed during the outage, and the other workers may
       // still be waiting out their reconnect backoff: reaping at once would take their
@@ -204,7 +189,7 @@ asio::awaitable<void> Worker::lease_renew_loop() {
   while (co_await sleep(every)) {
     std::vector<std::tuple<std::string, std::string, std::string>> leases;
     for (const auto& [key, task] : active_) {
-      if (task->scanner && !task->finished) leases.emplace_back(task->pool, *task->scanner, task->task_id);
+      if (task->scanner) leases.emplace_back(task->entry.pool, *task->scanner, task->task_id);
     }
     if (leases.empty()) continue;
     std::map<std::string, std::vector<queue::ScannerSlot>> slots_by_pool;
@@ -219,7 +204,8 @@ asio::awaitable<void> Worker::lease_renew_loop() {
           }
         }
       });
-    } catch (const RedisFailure& e) {
+    } catch (const core::Error& e) {
+      if (e.kind() != core::ErrorKind::redis) throw;
       telemetry::log_warning("lease renewal failed: redis unavailable", {{"error", e.what()}});
     }
   }
@@ -243,10 +229,10 @@ asio::awaitable<void> Worker::metrics_loop() {
         }
         s_.metrics.set_pool_load(pool, active, capacity);
         double mine = 0;
-        for (const auto& [key, task] : active_) mine += task->pool == pool ? 1 : 0;
+        for (const auto& [key, task] : active_) mine += task->entry.pool == pool ? 1 : 0;
         s_.metrics.set_in_flight(pool, mine);
-      } catch (const RedisFailure&) {
-        // the heartbeat loop reports Redis outages
+      } catch (const core::Error& e) {
+        if (e.kind() != core::ErrorKind::redis) throw;  // the heartbeat loop reports Redis outages
       }
     }
     if (memory_to_return_) {
@@ -285,44 +271,58 @@ asio::awaitable<void> Worker::adopt_own_in_flight() {
         telemetry::log_info("resuming a task this worker held before a restart", {{"pool", pool}});
         start_task(pool, std::move(raw));
       }
-    } catch (const RedisFailure& e) {
+    } catch (const core::Error& e) {
+      if (e.kind() != core::ErrorKind::redis) throw;
       telemetry::log_warning("could not read own in-flight tasks", {{"pool", pool}, {"error", e.what()}});
+    }
+  }
+}
+
+// Cancel requests of producers (sw:cancel-requests): read once per interval, passed to the
+// tasks this worker holds.
+asio::awaitable<void> Worker::cancel_watch_loop() {
+  const auto every = std::clamp(s_.settings.poll_interval, std::chrono::milliseconds(200), std::chrono::milliseconds(5000));
+  while (co_await sleep(every)) {
+    if (active_.empty()) continue;
+    try {
+      const std::set<std::string> requested =
+          co_await s_.redis.run([](queue::TaskQueue& q, queue::CapacityLeases&) { return q.cancel_requests(); });
+      for (auto& [key, task] : active_) {
+        if (!task->cancel_requested && requested.contains(task->task_id)) {
+          telemetry::log_info("cancel requested", {{"task_id", task->task_id}, {"pool", task->entry.pool}});
+          request_cancel(*task);
+        }
+      }
+    } catch (const core::Error& e) {
+      if (e.kind() != core::ErrorKind::redis) throw;  // the heartbeat loop reports Redis outages
     }
   }
 }
 
 asio::awaitable<void> Worker::run() {
   co_await adopt_own_in_flight();
-  spawn_loop(heartbeat_loop(), "heartbeat");
-  spawn_loop(lease_renew_loop(), "lease-renewal");
-  spawn_loop(metrics_loop(), "metrics");
-  spawn_loop(maintenance_loop(), "maintenance");
+  loops_.spawn(heartbeat_loop(), [] { return nlohmann::json{{"loop", "heartbeat"}}; });
+  loops_.spawn(lease_renew_loop(), [] { return nlohmann::json{{"loop", "lease-renewal"}}; });
+  loops_.spawn(metrics_loop(), [] { return nlohmann::json{{"loop", "metrics"}}; });
+  loops_.spawn(maintenance_loop(), [] { return nlohmann::json{{"loop", "maintenance"}}; });
+  loops_.spawn(cancel_watch_loop(), [] { return nlohmann::json{{"loop", "cancel-watch"}}; });
   for (const auto& pool : pools_) {
-    spawn_loop(fetch_loop(pool), "fetch");
+    loops_.spawn(fetch_loop(pool), [pool] { return nlohmann::json{{"loop", "fetch"}, {"pool", pool}}; });
   }
-  while (!stopping_) {
-    changed_.expires_at(asio::steady_timer::time_point::max());
-    co_await changed_.async_wait(asio::as_tuple(asio::use_awaitable));
-  }
+  co_await stopping_.wait();
   telemetry::log_info("shutting down: fetching stopped, waiting for running scans",
                       {{"active_tasks", active_.size()},
                        {"grace_seconds", s_.settings.env.shutdown_grace.count()}});
   const auto grace_end = std::chrono::steady_clock::now() + to_millis(s_.settings.env.shutdown_grace);
-  while (!active_.empty() && std::chrono::steady_clock::now() < grace_end) {
-    changed_.expires_at(grace_end);
-    co_await changed_.async_wait(asio::as_tuple(asio::use_awaitable));
-  }
-  if (!active_.empty()) {
+  if (!co_await tasks_.join_until(grace_end)) {
     telemetry::log_info("grace period over: handing running scans back to the queue", {{"tasks", active_.size()}});
     for (auto& [key, task] : active_) request_handback(*task);
+    co_await tasks_.join();
   }
-  while (!active_.empty() || running_loops_ > 0) {
-    changed_.expires_after(std::chrono::milliseconds(200));
-    co_await changed_.async_wait(asio::as_tuple(asio::use_awaitable));
-  }
+  co_await loops_.join();
   try {
     co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) { q.unregister(); });
-  } catch (const RedisFailure& e) {
+  } catch (const core::Error& e) {
     telemetry::log_warning("could not unregister the worker", {{"error", e.what()}});
   }
   for (const auto& [config, client] : s_.scanners.all()) {
@@ -335,12 +335,7 @@ asio::awaitable<void> Worker::run() {
   telemetry::log_info("worker stopped");
 }
 
-void Worker::request_shutdown() {
-  if (stopping_) return;
-  stopping_ = true;
-  for (auto* timer : sleepers_) timer->cancel();
-  changed_.cancel();
-}
+void Worker::request_shutdown() { stopping_.set(); }
 
 void Worker::reload(config::ScannersConfig config) {
   const std::string change = s_.scanners.apply(std::move(config));

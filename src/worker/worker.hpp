@@ -5,13 +5,15 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "coro/event.hpp"
+#include "coro/task_group.hpp"
 #include "worker/task_runner.hpp"
 
 namespace sw::worker {
@@ -31,7 +33,7 @@ class Worker {
   void reload(config::ScannersConfig config);
 
   // For /readyz.
-  bool ready() const { return redis_ok_ && !stopping_; }
+  bool ready() const { return redis_ok_ && !stopping_.is_set(); }
   std::size_t active_tasks() const { return active_.size(); }
 
  private:
@@ -40,11 +42,12 @@ class Worker {
   boost::asio::awaitable<void> lease_renew_loop();
   boost::asio::awaitable<void> metrics_loop();
   boost::asio::awaitable<void> maintenance_loop();
-  boost::asio::awaitable<void> supervise(ActiveTask& task);
+  boost::asio::awaitable<void> cancel_watch_loop();
+  boost::asio::awaitable<void> hold(ActiveTask& task);
+  boost::asio::awaitable<TaskEnd> supervise(ActiveTask& task);
   boost::asio::awaitable<void> adopt_own_in_flight();
 
   void start_task(const std::string& pool, std::string raw);
-  void spawn_loop(boost::asio::awaitable<void> loop, const char* name);
   // Sleeps, returning false at once (and from then on) when shutdown was requested.
   boost::asio::awaitable<bool> sleep(std::chrono::milliseconds duration);
   std::size_t unleased_tasks(const std::string& pool) const;
@@ -57,12 +60,11 @@ class Worker {
   // Heartbeats, reaping and lease renewals: never queued behind the tasks' Redis calls, so
   // that a burst of tasks cannot let this worker's heartbeat or its leases expire.
   std::unique_ptr<RedisLane> control_lane_;
-  std::map<ActiveTask*, std::unique_ptr<ActiveTask>> active_;
-  std::set<boost::asio::steady_timer*> sleepers_;
+  std::map<ActiveTask*, std::shared_ptr<ActiveTask>> active_;
   std::map<std::string, std::chrono::steady_clock::time_point> deferred_at_;  // by pool
-  boost::asio::steady_timer changed_;  // woken when tasks or loops end and on shutdown
-  int running_loops_ = 0;
-  bool stopping_ = false;
+  coro::Event stopping_;   // set by request_shutdown: loops end, fetching stops
+  coro::TaskGroup loops_;  // the background loops
+  coro::TaskGroup tasks_;  // one coroutine per held task (hold)
   bool redis_ok_ = false;
   bool memory_to_return_ = false;  // a task ended since the last malloc_trim
   core::TimePoint started_at_;

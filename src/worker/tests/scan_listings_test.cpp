@@ -57,9 +57,9 @@ nessus::ScanListEntry scan(std::int64_t id, std::string status) {
 // One waiting task: what each of its `rounds` waits returned ("status", "unlisted",
 // "interrupted" or "error: ...").
 struct Task {
-  Task(asio::io_context& io, std::int64_t id) : scan_id(id), wake(io) {}
+  Task(asio::io_context& io, std::int64_t id) : scan_id(id), wake(io.get_executor()) {}
   std::int64_t scan_id;
-  asio::steady_timer wake;
+  coro::Event wake;
   std::vector<std::string> seen;
 };
 
@@ -136,7 +136,7 @@ TEST(ScanListings, AnInterruptedWaitEndsAtOnceAndLeavesTheOthers) {
   start_following(io, listings, scanner, interrupted, 1);
   start_following(io, listings, scanner, waiting, 1);
   io.run_for(milliseconds(20));
-  interrupted.wake.cancel();  // as a hand-back does
+  interrupted.wake.set();  // as a hand-back does
   io.restart();
   io.run();
 

@@ -1,9 +1,9 @@
 // Tests of the scan-name marker that tells scans this system created.
 #include <gtest/gtest.h>
 
-#include "worker/task_runner.hpp"
+#include "core/scan_name.hpp"
 
-namespace sw::worker {
+namespace sw::core {
 namespace {
 
 TEST(ScanName, MarksTheTask) {
@@ -31,4 +31,4 @@ TEST(ScanName, ReadsOnlyAWholeTrailingMarker) {
 }
 
 }  // namespace
-}  // namespace sw::worker
+}  // namespace sw::core

@@ -5,11 +5,11 @@
 #include <optional>
 #include <string>
 
-namespace sw::worker {
+namespace sw::core {
 
 // The name of the Nessus scan of a task: "<payload name> [<task_id>]". The bracketed id
 // marks scans this system created (cleanup never touches others).
 std::string scan_name_for(const std::string& display_name, const std::string& task_id);
 std::optional<std::string> task_id_from_scan_name(const std::string& scan_name);
 
-}  // namespace sw::worker
+}  // namespace sw::core

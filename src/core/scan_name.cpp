@@ -1,9 +1,9 @@
 // Scan names: "<payload name> [<task_id>]".
-#include "worker/scan_name.hpp"
+#include "core/scan_name.hpp"
 
 #include "core/task_id.hpp"
 
-namespace sw::worker {
+namespace sw::core {
 
 std::string scan_name_for(const std::string& display_name, const std::string& task_id) {
   return (display_name.empty() ? std::string("scan") : display_name) + " [" + task_id + "]";
@@ -18,4 +18,4 @@ std::optional<std::string> task_id_from_scan_name(const std::string& scan_name) 
   return task_id;
 }
 
-}  // namespace sw::worker
+}  // namespace sw::core
