@@ -17,14 +17,14 @@ if command -v ccache >/dev/null; then
 fi
 
 echo "== build (warnings are errors)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSW_WERROR=ON "${launcher[@]}" >/dev/null
+cmake --preset dev "${launcher[@]}" >/dev/null
 cmake --build build -j "$jobs"
 
 echo "== tests: $labels"
 ctest --test-dir build -L "$labels" -LE long --output-on-failure -j "$jobs" --timeout 600
 
 echo "== unit tests under ASan+UBSan"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSW_WERROR=ON -DSW_SANITIZE=ON "${launcher[@]}" >/dev/null
+cmake --preset asan "${launcher[@]}" >/dev/null
 asan_targets=$(ctest --test-dir build -L unit -N -V 2>/dev/null |
   sed -n 's|^.*Test command: [^ ]*/\([A-Za-z0-9_]*unit_tests\) .*$|\1|p' | sort -u)
 if [ -n "$asan_targets" ]; then

@@ -167,3 +167,29 @@ TEST_F(WorkerE2E, NessusCleanupLeavesANeverLaunchedScanOfARunningTask) {
 
 }  // namespace
 }  // namespace sw::e2e
+
+namespace sw::e2e {
+namespace {
+
+// A producer's cancel request (sw:cancel-requests) for a running task: the worker holding it
+// stops the scan in Nessus, fails the task "cancelled by request" without a dead letter, and
+// removes the request.
+TEST_F(WorkerE2E, CancelRequestStopsTheRunningScan) {
+  auto& sim = start_sim({"--scan-seconds", "60"});
+  write_scanners({{"nessus", "scanner1", 2, &sim}});
+  start_worker("w1", {{"POLL_INTERVAL_SECONDS", "0.2"}});
+  const auto id = submit("cancel-me.example");
+  const auto scan_id = wait_sim_status(sim, id, "running");
+  ASSERT_GT(scan_id, 0) << sim.stats().dump();
+  queue().request_cancel(id);
+  const auto task = wait_terminal(id, 60s);
+  EXPECT_EQ(task.status, core::TaskStatus::failed);
+  EXPECT_EQ(task.error_message.value_or(""), "cancelled by request");
+  EXPECT_FALSE(queue().dlq_show("nessus", id));
+  EXPECT_TRUE(queue().cancel_requests().empty());
+  EXPECT_EQ(sim.stats()["launches_total"], 1);
+  EXPECT_GE(sim.stats()["stops"].get<int>(), 1) << sim.stats().dump();
+}
+
+}  // namespace
+}  // namespace sw::e2e
