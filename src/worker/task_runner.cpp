@@ -8,6 +8,8 @@
 #include "core/errors.hpp"
 #include "core/redact.hpp"
 #include "core/task_message.hpp"
+#include "nessus/export_file.hpp"
+#include "nessus/run_status.hpp"
 #include "queue/scan_record.hpp"
 #include "results/validator.hpp"
 #include "telemetry/log.hpp"
@@ -384,12 +386,13 @@ class TaskRun {
           co_await save_record();
         }
         if (state.run_found) {
-          if (state.status == "completed" || state.status == "imported") {
+          const auto status = nessus::parse_run_status(state.status);
+          if (nessus::has_results(status)) {
             co_return co_await export_and_validate();
           }
           // Stopped by a person or by Nessus itself: the task fails and is never launched again.
           // A paused run keeps the task running (the scan timeout still counts).
-          if (state.status == "canceled" || state.status == "aborted" || state.status == "stopped") {
+          if (nessus::ended_without_results(status)) {
             co_return Outcome{TaskStatus::failed,
                               "stopped in Nessus (status " + state.status + "; scan " + std::to_string(scan_id_) +
                                   " on scanner '" + *t_.scanner + "'); see the scan's history in Nessus",
@@ -438,8 +441,8 @@ class TaskRun {
       bytes = co_await with_retries(
           s_, t_, "export scan",
           [&]() {
-            return client_->export_to_file(scan_id_, path, s_.settings.max_export_bytes,
-                                           to_millis(s_.settings.env.export_timeout));
+            return client_->export_scan(scan_id_, std::make_unique<nessus::ExportFile>(path),
+                                        s_.settings.max_export_bytes, to_millis(s_.settings.env.export_timeout));
           },
           kExportAttempts);
     } catch (const Error& e) {
