@@ -284,9 +284,6 @@ struct HttpTransport::State {
     HttpResponse response;
     response.status = static_cast<int>(parser.get().result_int());
     const bool streaming = sink != nullptr && response.status == 200;
-    if (streaming) {
-      sink->begin();
-    }
     std::array<char, kChunkSize> chunk{};
     while (!parser.is_done()) {
       parser.get().body().data = chunk.data();
@@ -301,7 +298,11 @@ struct HttpTransport::State {
       const auto filled = chunk.size() - parser.get().body().size;
       const std::string_view data(chunk.data(), filled);
       if (streaming) {
-        if (!data.empty() && !sink->write(data)) {
+        bool accepted = true;
+        if (!data.empty()) {
+          accepted = co_await sink->write(data);
+        }
+        if (!accepted) {
           response.aborted_by_sink = true;
           co_return response;
         }

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -39,8 +40,9 @@ struct HttpRequest {
 class BodySink {
  public:
   virtual ~BodySink() = default;
-  virtual void begin() = 0;                       // a 200 response starts (again)
-  virtual bool write(std::string_view chunk) = 0;  // false aborts the exchange
+  // The next chunk (valid during the call); the next read waits for the answer. False
+  // aborts the exchange.
+  virtual boost::asio::awaitable<bool> write(std::string_view chunk) = 0;
 };
 
 struct HttpResponse {

@@ -10,6 +10,7 @@
 #include "core/json_depth.hpp"
 #include "core/redact.hpp"
 #include "core/text.hpp"
+#include "nessus/run_status.hpp"
 
 namespace sw::nessus {
 namespace {
@@ -21,7 +22,8 @@ struct KnownTemplate {
   std::string_view uuid;
 };
 
-// §4.1: stable across installations; used when the server's list lacks the name.
+// Well-known template uuids (docs/nessus-client.md#the-calls): stable across installations;
+// used when the server's list lacks the name.
 constexpr std::array<KnownTemplate, 4> kKnownTemplates{{
     {"advanced", "ad629e16-03b6-8c1d-cef6-ef8c9dd3c658d24bd260ef5f9e66"},
     {"basic", "731a8e52-3ea6-a291-ec0a-d2ff0619c19d7bd788d6be818b65"},
@@ -303,16 +305,10 @@ RunState run_state_of(const ScanDetails& details, std::string_view run_uuid) {
 }
 
 std::string current_run_uuid_of(const ScanDetails& details) {
-  if (details.status == "empty" || details.uuid.starts_with("template-")) {
+  if (parse_run_status(details.status) == RunStatus::empty || details.uuid.starts_with("template-")) {
     return {};
   }
   return details.uuid;
-}
-
-bool is_active_status(std::string_view status) {
-  constexpr std::array<std::string_view, 7> kIdle{"completed", "canceled", "aborted", "imported",
-                                                  "empty",     "stopped",  ""};
-  return std::find(kIdle.begin(), kIdle.end(), status) == kIdle.end();
 }
 
 std::vector<ScanListEntry> parse_scan_list(const json& scans_document) {

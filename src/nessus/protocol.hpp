@@ -1,4 +1,4 @@
-// Pure parts of the Nessus REST protocol (NESSUS_API.md §1-§8): base URL parsing, the
+// Pure parts of the Nessus REST protocol (docs/nessus-client.md): base URL parsing, the
 // X-API-Token extraction from /nessus6.js, reading tolerant JSON payloads (ids as numbers or
 // strings, arrays that may be null), run state and progress, the create body, the mapping of
 // HTTP statuses to error kinds, and certificate fingerprint comparison. No I/O.
@@ -26,7 +26,7 @@ struct BaseUrl {
 // throws core::Error(bad_input).
 BaseUrl parse_base_url(std::string_view url);
 
-// The X-API-Token UUID inside the web UI bundle (§2.6.3), or nullopt.
+// The X-API-Token UUID inside the web UI bundle (docs/nessus-client.md#the-x-api-token), or nullopt.
 std::optional<std::string> extract_api_token(std::string_view javascript);
 
 // A JSON number or a string of digits as an integer; `fallback` for null, absent or other.
@@ -56,7 +56,7 @@ struct ScanDetails {
 // nullopt when the text is not JSON.
 std::optional<ScanDetails> parse_scan_details(std::string_view document);
 
-// The state of the run `run_uuid` (§6.7 rule 4): info.status when info.uuid is that run,
+// The state of the run `run_uuid` (docs/nessus-client.md#following-our-run): info.status when info.uuid is that run,
 // else the status of the history entry with that uuid, else run_found = false with
 // info.status. Progress: 100 * current / total over the hosts, 0 when the total is 0.
 RunState run_state_of(const ScanDetails& details, std::string_view run_uuid);
@@ -64,20 +64,16 @@ RunState run_state_of(const ScanDetails& details, std::string_view run_uuid);
 // info.uuid; "" for a never-launched scan.
 std::string current_run_uuid_of(const ScanDetails& details);
 
-// True for statuses of a run still in progress (pending, running, paused, stopping, ...);
-// false for the terminal set and `empty`.
-bool is_active_status(std::string_view status);
-
 std::vector<ScanListEntry> parse_scan_list(const nlohmann::json& scans_document);
 
 // The id of the folder of `type` ("main", "trash") in a document with a `folders` array.
 std::optional<std::int64_t> folder_id_of_type(const nlohmann::json& folders_document, std::string_view type);
 
 // The uuid of the template `name` (or title) in a GET /editor/scan/templates document, else
-// the well-known constant for that name (§4.1), else nullopt.
+// the well-known constant for that name (docs/nessus-client.md#the-calls), else nullopt.
 std::optional<std::string> template_uuid(const nlohmann::json& templates_document, std::string_view name);
 
-// The POST /scans body of §6.2.
+// The POST /scans body of docs/nessus-client.md#creating-a-scan.
 nlohmann::json create_scan_body(const NewScan& scan, const std::string& template_uuid, std::int64_t folder_id);
 
 // The error kind for a non-2xx HTTP status: 401 auth, 404 not_found, 409 conflict,

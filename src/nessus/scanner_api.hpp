@@ -6,12 +6,14 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "nessus/export_sink.hpp"
 
 namespace sw::nessus {
 
@@ -28,7 +30,7 @@ struct NewScan {
   std::string template_name = "advanced";
 };
 
-// The state of the run that our launch started (NESSUS_API.md §6.6, §6.7 rule 4).
+// The state of the run that our launch started (docs/nessus-client.md#following-our-run).
 struct RunState {
   std::string status;      // Nessus status of that run (pending, running, completed, ...)
   bool run_found = false;  // false while Nessus still reports another run (launch/poll race)
@@ -77,13 +79,13 @@ class ScannerApi {
   virtual boost::asio::awaitable<void> delete_scan(std::int64_t scan_id) = 0;
   // All folders, the trash included.
   virtual boost::asio::awaitable<std::vector<ScanListEntry>> list_scans() = 0;
-  // Exports the latest run as .nessus, polls until ready (bounded by `timeout`), streams the
-  // download to `destination` (through destination + ".part", fsync, rename); Error(client)
-  // when the body exceeds max_bytes. Returns the bytes written.
-  virtual boost::asio::awaitable<std::uint64_t> export_to_file(std::int64_t scan_id,
-                                                              std::filesystem::path destination,
-                                                              std::uint64_t max_bytes,
-                                                              std::chrono::milliseconds timeout) = 0;
+  // Exports the latest run as .nessus, polls until ready and streams the download into
+  // `sink`, all within `timeout`; finish() is called once the whole body is in, and the sink
+  // is destroyed unfinished on any failure. Error(client) when the body exceeds max_bytes;
+  // a failure of the sink keeps its kind. Returns the bytes of the body.
+  virtual boost::asio::awaitable<std::uint64_t> export_scan(std::int64_t scan_id, std::unique_ptr<ExportSink> sink,
+                                                           std::uint64_t max_bytes,
+                                                           std::chrono::milliseconds timeout) = 0;
   // Ends the session (no-op with API keys or when not logged in).
   virtual boost::asio::awaitable<void> logout() = 0;
 };

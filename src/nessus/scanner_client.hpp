@@ -1,7 +1,8 @@
-// ScannerClient: the Nessus REST client of one scanner instance (NESSUS_API.md §1-§8, §11).
-// Session login or API keys, the X-API-Token of scan_api:false editions, one re-login on a
-// 401, read retries with backoff, writes verified by a re-read instead of blind retries, and
-// export downloads streamed to disk. Calls may interleave as coroutines on one event loop.
+// ScannerClient: the Nessus REST client of one scanner instance (docs/nessus-client.md), the
+// ScannerApi over HTTP. It puts together the call layer (calls.hpp: retries, re-login,
+// error mapping), the session (session.hpp: login or API keys, X-API-Token, folder and
+// templates), the scan calls (scan_control.hpp) and the exports (exports.hpp, streamed into
+// a sink the caller gives). Calls may interleave as coroutines on one event loop.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -29,9 +30,9 @@ class ScannerClient final : public ScannerApi {
   boost::asio::awaitable<void> stop_scan(std::int64_t scan_id) override;
   boost::asio::awaitable<void> delete_scan(std::int64_t scan_id) override;
   boost::asio::awaitable<std::vector<ScanListEntry>> list_scans() override;
-  boost::asio::awaitable<std::uint64_t> export_to_file(std::int64_t scan_id, std::filesystem::path destination,
-                                                      std::uint64_t max_bytes,
-                                                      std::chrono::milliseconds timeout) override;
+  boost::asio::awaitable<std::uint64_t> export_scan(std::int64_t scan_id, std::unique_ptr<ExportSink> sink,
+                                                   std::uint64_t max_bytes,
+                                                   std::chrono::milliseconds timeout) override;
   boost::asio::awaitable<void> logout() override;
 
  private:

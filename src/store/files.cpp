@@ -1,4 +1,4 @@
-// Atomic writes, private folders and file locks with POSIX calls.
+// Atomic writes, private folders, file reads and file locks with POSIX calls.
 #include "store/files.hpp"
 
 #include <fcntl.h>
@@ -67,32 +67,52 @@ void sync_directory(const std::filesystem::path& directory) {
   }
 }
 
+std::filesystem::path folder_of(const std::filesystem::path& path) {
+  return path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+}
+
 }  // namespace
 
+AtomicFileWriter::AtomicFileWriter(std::filesystem::path destination)
+    : destination_(std::move(destination)),
+      temporary_(folder_of(destination_) / ("." + destination_.filename().string() + ".tmp-" + core::random_hex(12))),
+      fd_(::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600)) {
+  if (fd_ < 0) {
+    fail("create", temporary_, errno);
+  }
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+  }
+  if (!renamed_) {
+    ::unlink(temporary_.c_str());
+  }
+}
+
+void AtomicFileWriter::append(std::string_view bytes) { write_all(fd_, bytes, temporary_); }
+
+void AtomicFileWriter::commit() {
+  if (::fsync(fd_) != 0) {
+    fail("sync", temporary_, errno);
+  }
+  const int closed = ::close(fd_);
+  fd_ = -1;
+  if (closed != 0) {
+    fail("close", temporary_, errno);
+  }
+  if (::rename(temporary_.c_str(), destination_.c_str()) != 0) {
+    fail("rename to " + destination_.string(), temporary_, errno);
+  }
+  renamed_ = true;
+  sync_directory(folder_of(destination_));
+}
+
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) {
-  const std::filesystem::path directory = path.parent_path();
-  const std::filesystem::path temporary =
-      directory / ("." + path.filename().string() + ".tmp-" + core::random_hex(12));
-  Descriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (fd.get() < 0) {
-    fail("create", temporary, errno);
-  }
-  try {
-    write_all(fd.get(), content, temporary);
-    if (::fsync(fd.get()) != 0) {
-      fail("sync", temporary, errno);
-    }
-    if (fd.close() != 0) {
-      fail("close", temporary, errno);
-    }
-    if (::rename(temporary.c_str(), path.c_str()) != 0) {
-      fail("rename to " + path.string(), temporary, errno);
-    }
-  } catch (...) {
-    ::unlink(temporary.c_str());
-    throw;
-  }
-  sync_directory(directory);
+  AtomicFileWriter file(path);
+  file.append(content);
+  file.commit();
 }
 
 std::optional<std::string> read_whole_file(const std::filesystem::path& path, std::size_t max_bytes) {

@@ -1,6 +1,7 @@
 // Low-level file operations of the task store: atomic replacement (temporary file in the
-// same folder, fsync, rename, fsync of the folder), private folders, whole-file reads and
-// an exclusive advisory lock. Failures throw core::Error naming the path.
+// same folder, fsync, rename, fsync of the folder) written at once or streamed, private
+// folders, whole-file reads and an exclusive advisory lock. Failures throw core::Error
+// naming the path.
 #pragma once
 
 #include <filesystem>
@@ -11,8 +12,30 @@
 
 namespace sw::store {
 
-// Replaces `path` with `content` so that a reader or a crash sees the old or the new file,
-// never a mix. The file gets mode 0600.
+// Replaces a file so that a reader or a crash sees the old file or the whole new one, never
+// a mix: the bytes go to a temporary file (mode 0600) in the destination's folder; commit()
+// fsyncs it, renames it over the destination and fsyncs the folder. A writer destroyed
+// before commit() removes its temporary file. Blocking calls: keep them off an event loop.
+class AtomicFileWriter {
+ public:
+  // Creates the temporary file; throws core::Error naming it when it cannot.
+  explicit AtomicFileWriter(std::filesystem::path destination);
+  ~AtomicFileWriter();
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+  void append(std::string_view bytes);
+  // Makes the appended bytes the destination's content, durably. Once only.
+  void commit();
+
+ private:
+  std::filesystem::path destination_;
+  std::filesystem::path temporary_;
+  int fd_ = -1;
+  bool renamed_ = false;
+};
+
+// Replaces `path` with `content` through an AtomicFileWriter (mode 0600).
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
 // The whole file, or nullopt when it does not exist. A file over `max_bytes` is not read:

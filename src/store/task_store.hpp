@@ -1,4 +1,4 @@
-// The task files under DATA_DIR (DESIGN.md §3.3): DATA_DIR/{task_id}/task.json, the export
+// The task files under DATA_DIR (docs/contracts.md#taskjson): DATA_DIR/{task_id}/task.json, the export
 // scan_native.nessus beside it, and worker_state.json for state the Python reader must not
 // see. Every write is atomic; updates are serialised across processes by a lock file in the
 // task's folder; folders are 0700 and files 0600.

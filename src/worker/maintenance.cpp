@@ -6,6 +6,7 @@
 
 #include "core/errors.hpp"
 #include "core/scan_name.hpp"
+#include "nessus/run_status.hpp"
 #include "telemetry/log.hpp"
 #include "worker/task_runner.hpp"
 
@@ -17,11 +18,6 @@ namespace {
 
 core::TimePoint::duration as_duration(config::Seconds seconds) {
   return std::chrono::duration_cast<core::TimePoint::duration>(seconds);
-}
-
-bool nessus_status_finished(const std::string& status) {
-  return status == "completed" || status == "canceled" || status == "aborted" || status == "imported" ||
-         status == "stopped" || status == "empty";
 }
 
 }  // namespace
@@ -93,7 +89,7 @@ asio::awaitable<void> run_nessus_cleanup(Services& s) {
     }
     for (const auto& scan : scans) {
       const auto task_id = core::task_id_from_scan_name(scan.name);
-      if (!task_id || !nessus_status_finished(scan.status) || now - scan.last_modification_date < retention) continue;
+      if (!task_id || !nessus::is_finished(nessus::parse_run_status(scan.status)) || now - scan.last_modification_date < retention) continue;
       // Only scans this system created: the task must exist and name this very scan.
       const auto task = co_await run_on_cpu(s, [&] { return s.store.read(*task_id); });
       if (!task || task->nessus_scan_id != scan.id || !core::is_terminal(task->status)) continue;

@@ -2,6 +2,8 @@
 // follow the run until it ends, stop it on a timeout or a cancel, export and validate the
 // results. Each step records what it did before the next (docs/worker-walkthrough.md).
 #include "core/errors.hpp"
+#include "nessus/export_file.hpp"
+#include "nessus/run_status.hpp"
 #include "telemetry/log.hpp"
 #include "worker/scan_request.hpp"
 #include "worker/task_run.hpp"
@@ -128,12 +130,13 @@ asio::awaitable<std::optional<Outcome>> TaskRun::poll_until_done() {
         co_await save_record();
       }
       if (state->run_found) {
-        if (state->status == "completed" || state->status == "imported") {
+        const nessus::RunStatus status = nessus::parse_run_status(state->status);
+        if (nessus::has_results(status)) {
           co_return co_await export_and_validate();
         }
         // Stopped by a person or by Nessus itself: the task fails and is never launched again.
         // A paused run keeps the task running (the scan timeout still counts).
-        if (state->status == "canceled" || state->status == "aborted" || state->status == "stopped") {
+        if (nessus::ended_without_results(status)) {
           co_return Outcome{TaskStatus::failed,
                             "stopped in Nessus (status " + state->status + "; scan " + std::to_string(scan_id_) +
                                 " on scanner '" + scanner_name() + "'); see the scan's history in Nessus",
@@ -176,8 +179,8 @@ asio::awaitable<std::optional<Outcome>> TaskRun::export_and_validate() {
     bytes = co_await with_retries(
         s_, t_, "export scan",
         [&]() {
-          return client_->export_to_file(scan_id_, path, s_.settings.max_export_bytes,
-                                         to_millis(s_.settings.env.export_timeout));
+          return client_->export_scan(scan_id_, std::make_unique<nessus::ExportFile>(path),
+                                      s_.settings.max_export_bytes, to_millis(s_.settings.env.export_timeout));
         },
         kExportAttempts);
   } catch (const Error& e) {

@@ -155,15 +155,6 @@ TEST(RunStateParsing, CurrentRunUuid) {
   EXPECT_EQ(current_run_uuid_of(details(json::object())), "");
 }
 
-TEST(StatusSets, ActiveAndIdle) {
-  for (const char* active : {"pending", "running", "paused", "pausing", "resuming", "stopping", "processing", "new"}) {
-    EXPECT_TRUE(is_active_status(active)) << active;
-  }
-  for (const char* idle : {"completed", "canceled", "aborted", "imported", "empty", "stopped"}) {
-    EXPECT_FALSE(is_active_status(idle)) << idle;
-  }
-}
-
 TEST(ScanList, ToleratesNullAndStringIds) {
   EXPECT_TRUE(parse_scan_list(json{{"scans", nullptr}}).empty());
   const json document = {{"scans", json::array({{{"id", "20"}, {"name", "a"}, {"status", "running"},

@@ -15,6 +15,14 @@ unsigned mode_of(const std::filesystem::path& path) {
   return info.st_mode & 0777;
 }
 
+std::size_t entries_in(const std::filesystem::path& folder) {
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(folder)) {
+    ++entries;
+  }
+  return entries;
+}
+
 TEST(Files, AtomicWriteReplacesAndLeavesNoTemporaryFile) {
   testing::TempDir dir;
   const auto path = dir.path() / "task.json";
@@ -22,11 +30,46 @@ TEST(Files, AtomicWriteReplacesAndLeavesNoTemporaryFile) {
   write_file_atomically(path, "second");
   EXPECT_EQ(read_whole_file(path), "second");
   EXPECT_EQ(mode_of(path), 0600u);
-  std::size_t entries = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path())) {
-    ++entries;
+  EXPECT_EQ(entries_in(dir.path()), 1u);
+}
+
+// A streamed write: readers see the old file until commit(); the bytes wait in one hidden
+// temporary file in the same folder, which the rename removes.
+TEST(Files, StreamedWriteReplacesTheFileOnlyAtCommit) {
+  testing::TempDir dir;
+  const auto path = dir.path() / "scan_native.nessus";
+  write_file_atomically(path, "old");
+  AtomicFileWriter file(path);
+  file.append("new ");
+  file.append("content");
+  EXPECT_EQ(read_whole_file(path), "old");
+  EXPECT_EQ(entries_in(dir.path()), 2u);
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    if (entry.path() != path) {
+      EXPECT_TRUE(entry.path().filename().string().starts_with(".scan_native.nessus.tmp-")) << entry.path();
+      EXPECT_EQ(mode_of(entry.path()), 0600u);
+    }
   }
-  EXPECT_EQ(entries, 1u);
+  file.commit();
+  EXPECT_EQ(read_whole_file(path), "new content");
+  EXPECT_EQ(mode_of(path), 0600u);
+  EXPECT_EQ(entries_in(dir.path()), 1u);
+}
+
+TEST(Files, StreamedWriteAbandonedBeforeCommitLeavesTheOldFileAlone) {
+  testing::TempDir dir;
+  const auto path = dir.path() / "scan_native.nessus";
+  write_file_atomically(path, "old");
+  {
+    AtomicFileWriter file(path);
+    file.append("partial");
+  }
+  EXPECT_EQ(read_whole_file(path), "old");
+  EXPECT_EQ(entries_in(dir.path()), 1u);
+  {
+    AtomicFileWriter unused(dir.path() / "never.nessus");
+  }
+  EXPECT_EQ(entries_in(dir.path()), 1u);
 }
 
 TEST(Files, ReadOfAMissingFileIsEmpty) {

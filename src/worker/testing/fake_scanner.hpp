@@ -2,11 +2,11 @@
 // through a scripted list of statuses (one step per listing, as time passes between a
 // worker's polls; the last one repeats);
 // knobs make calls fail the way real scanners do, and counters tell what the worker asked.
-// An export writes a generated .nessus file (exportgen) so that validation runs for real.
+// An export streams a generated .nessus file (exportgen) into the sink it is given, so that
+// validation runs for real.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <string>
@@ -14,6 +14,7 @@
 
 #include "core/errors.hpp"
 #include "exportgen/export_writer.hpp"
+#include "nessus/export_sink.hpp"
 #include "nessus/scanner_api.hpp"
 
 namespace sw::worker::testing {
@@ -115,23 +116,23 @@ class FakeScanner final : public nessus::ScannerApi {
     co_return entries;
   }
 
-  boost::asio::awaitable<std::uint64_t> export_to_file(std::int64_t scan_id, std::filesystem::path destination,
-                                                       std::uint64_t, std::chrono::milliseconds) override {
+  boost::asio::awaitable<std::uint64_t> export_scan(std::int64_t scan_id, std::unique_ptr<nessus::ExportSink> sink,
+                                                    std::uint64_t, std::chrono::milliseconds) override {
     at(scan_id);
     if (export_failures > 0) {
       --export_failures;
       throw core::Error(core::ErrorKind::server, "export failed (fake)", 500);
     }
     ++exports;
-    std::ofstream out(destination, std::ios::binary | std::ios::trunc);
     exportgen::ExportWriter writer(export_spec);
     std::uint64_t bytes = 0;
     for (bool more = true; more;) {
       std::string piece;
       more = writer.next(piece);  // the last call may still append bytes
-      out << piece;
+      co_await sink->write(piece);
       bytes += piece.size();
     }
+    co_await sink->finish();
     co_return bytes;
   }
 

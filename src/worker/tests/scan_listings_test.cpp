@@ -36,8 +36,8 @@ class ListingScanner final : public nessus::ScannerApi {
   asio::awaitable<std::string> current_run_uuid(std::int64_t) override { throw unused(); }
   asio::awaitable<void> stop_scan(std::int64_t) override { throw unused(); }
   asio::awaitable<void> delete_scan(std::int64_t) override { throw unused(); }
-  asio::awaitable<std::uint64_t> export_to_file(std::int64_t, std::filesystem::path, std::uint64_t,
-                                                milliseconds) override {
+  asio::awaitable<std::uint64_t> export_scan(std::int64_t, std::unique_ptr<nessus::ExportSink>, std::uint64_t,
+                                             milliseconds) override {
     throw unused();
   }
   asio::awaitable<void> logout() override { throw unused(); }

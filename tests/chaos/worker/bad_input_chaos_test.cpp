@@ -82,7 +82,7 @@ TEST_F(ChaosTest, BadInputsEndInTheDeadLetterQueueOrFailAndNothingEscapesDataDir
   EXPECT_TRUE(export_ended) << "task " << export_fails << " on a scanner whose exports end in status 'error' is still "
                             << core::to_string(exported->status) << " after " << export_deadline.count()
                             << " s: the worker treats a failed export as a transient scanner error and retries it "
-                               "for its whole transient budget (scanner_client.cpp export_to_file: status 'error' "
+                               "for its whole transient budget (exports.cpp wait_until_ready: status 'error' "
                                "-> ErrorKind::server; task_runner.cpp with_retries; transient_budget 300 s)";
   EXPECT_EQ(exported->status, core::TaskStatus::failed);
   EXPECT_FALSE(exported->error_message.value_or("").empty());

@@ -20,6 +20,7 @@
 #include "core/errors.hpp"
 #include "http/testing/test_client.hpp"
 #include "http/tls_certificate.hpp"
+#include "nessus/export_file.hpp"
 #include "nessus/scanner_client.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -149,6 +150,17 @@ asio::awaitable<RunState> wait_for_status(ScannerApi& client, std::int64_t scan_
   }
 }
 
+// The export of `scan_id` stored at `destination`, as the worker asks for it.
+asio::awaitable<std::uint64_t> export_to(ScannerApi& client, std::int64_t scan_id,
+                                         const std::filesystem::path& destination, std::uint64_t max_bytes,
+                                         std::chrono::milliseconds timeout) {
+  return client.export_scan(scan_id, std::make_unique<ExportFile>(destination), max_bytes, timeout);
+}
+
+std::size_t entries_in(const std::filesystem::path& folder) {
+  return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(folder), {}));
+}
+
 NewScan scan_named(std::string name, std::string targets = "10.0.0.1, 10.0.0.2") {
   NewScan scan;
   scan.name = std::move(name);
@@ -193,10 +205,10 @@ TEST_P(NessusClientTransport, EveryOperation) {
   EXPECT_GT(listed->folder_id, 0);
 
   const auto destination = dir.path() / "scan_native.nessus";
-  const auto bytes = run(io, client.export_to_file(scan_id, destination, 512u * 1024 * 1024, 20s));
+  const auto bytes = run(io, export_to(client, scan_id, destination, 512u * 1024 * 1024, 20s));
   ASSERT_TRUE(std::filesystem::exists(destination));
   EXPECT_EQ(std::filesystem::file_size(destination), bytes);
-  EXPECT_FALSE(std::filesystem::exists(dir.path() / "scan_native.nessus.part"));
+  EXPECT_EQ(entries_in(dir.path()), 1u);  // no temporary file left beside it
   std::ifstream exported(destination);
   std::string head(200, '\0');
   exported.read(head.data(), static_cast<std::streamsize>(head.size()));
@@ -204,10 +216,10 @@ TEST_P(NessusClientTransport, EveryOperation) {
   EXPECT_NE(head.find("NessusClientData_v2"), std::string::npos);
 
   const auto too_small = dir.path() / "small.nessus";
-  const auto limit = run_expecting_error(io, client.export_to_file(scan_id, too_small, 1000, 20s));
+  const auto limit = run_expecting_error(io, export_to(client, scan_id, too_small, 1000, 20s));
   EXPECT_EQ(limit.kind(), core::ErrorKind::client);
   EXPECT_FALSE(std::filesystem::exists(too_small));
-  EXPECT_FALSE(std::filesystem::exists(dir.path() / "small.nessus.part"));
+  EXPECT_EQ(entries_in(dir.path()), 1u);
 
   run(io, client.delete_scan(scan_id));
   run(io, client.delete_scan(scan_id));  // 404: already gone
@@ -476,13 +488,128 @@ TEST(NessusClient, LoadingServerAndExportErrors) {
   run(io, wait_for_status(client, scan_id, run_uuid, "completed"));
   sw::testing::TempDir dir;
   sim.faults({{"export_error", true}});
-  const auto failed = run_expecting_error(io, client.export_to_file(scan_id, dir.path() / "x.nessus", 1u << 30, 10s));
+  const auto failed = run_expecting_error(io, export_to(client, scan_id, dir.path() / "x.nessus", 1u << 30, 10s));
   EXPECT_EQ(failed.kind(), core::ErrorKind::server);
   EXPECT_NE(std::string(failed.what()).find("a new export is needed"), std::string::npos) << failed.what();
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
 
   sim.faults({{"export_error", false}, {"server_loading", true}});
   EXPECT_EQ(run(io, client.server_status()), "loading");
+}
+
+// What happened to a MemorySink; shared with the test because the client owns the sink.
+struct SinkLog {
+  std::string body;
+  int writes = 0;
+  bool overlapping_writes = false;  // a write began before the previous one returned
+  bool finished = false;
+  bool destroyed = false;
+};
+
+// An ExportSink (the seam the client streams into) that keeps the body in memory; each write
+// may take a while (a slow disk) or fail, as may finish().
+class MemorySink final : public ExportSink {
+ public:
+  enum class Fault { none, write_fails, finish_fails };
+
+  MemorySink(std::shared_ptr<SinkLog> log, Fault fault, std::chrono::milliseconds write_time)
+      : log_(std::move(log)), fault_(fault), write_time_(write_time) {}
+  ~MemorySink() override { log_->destroyed = true; }
+
+  asio::awaitable<void> write(std::string_view bytes) override {
+    if (fault_ == Fault::write_fails) {
+      throw core::Error(core::ErrorKind::internal, "cannot write /data/t1/scan_native.nessus: No space left on device");
+    }
+    log_->overlapping_writes |= writing_;
+    writing_ = true;
+    asio::steady_timer disk(co_await asio::this_coro::executor, write_time_);
+    co_await disk.async_wait(asio::use_awaitable);
+    log_->body.append(bytes);
+    ++log_->writes;
+    writing_ = false;
+  }
+
+  asio::awaitable<void> finish() override {
+    if (fault_ == Fault::finish_fails) {
+      throw core::Error(core::ErrorKind::internal, "cannot sync /data/t1/scan_native.nessus: Input/output error");
+    }
+    log_->finished = true;
+    co_return;
+  }
+
+ private:
+  std::shared_ptr<SinkLog> log_;
+  Fault fault_;
+  std::chrono::milliseconds write_time_;
+  bool writing_ = false;
+};
+
+// The client streams the download into the sink it is given, one write at a time and
+// waiting for each (a slow sink slows the download down, nothing is lost or reordered),
+// then finishes and releases it; a file export of the same run has the same bytes.
+TEST(NessusClient, ExportStreamsIntoTheSinkItIsGiven) {
+  Sim sim(false);
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  std::string targets;
+  for (int host = 1; host <= 40; ++host) targets += (host > 1 ? "," : "") + ("10.1.0." + std::to_string(host));
+  const auto scan_id = run(io, client.create_scan(scan_named("it-export-sink", targets)));
+  const auto run_uuid = run(io, client.launch_scan(scan_id));
+  run(io, wait_for_status(client, scan_id, run_uuid, "completed"));
+
+  auto log = std::make_shared<SinkLog>();
+  auto sink = std::make_unique<MemorySink>(log, MemorySink::Fault::none, 5ms);
+  const auto bytes = run(io, client.export_scan(scan_id, std::move(sink), 1u << 30, 20s));
+  EXPECT_EQ(bytes, log->body.size());
+  EXPECT_GT(log->writes, 1) << "the body came in one piece: too small to show streaming";
+  EXPECT_FALSE(log->overlapping_writes);
+  EXPECT_TRUE(log->finished);
+  EXPECT_TRUE(log->destroyed);
+  EXPECT_NE(log->body.find("NessusClientData_v2"), std::string::npos);
+
+  sw::testing::TempDir dir;
+  run(io, export_to(client, scan_id, dir.path() / "x.nessus", 1u << 30, 20s));
+  std::ifstream file(dir.path() / "x.nessus", std::ios::binary);
+  const std::string stored((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(stored.size(), log->body.size());
+}
+
+// A sink that cannot store the export fails it with the sink's error kind and reason, named
+// after the scanner and the call; an export over the size cap is never finished. The sink
+// is released unfinished either way.
+TEST(NessusClient, ExportFailuresLeaveTheSinkUnfinished) {
+  Sim sim(false);
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  const auto scan_id = run(io, client.create_scan(scan_named("it-export-sink-fails", "10.0.0.5")));
+  const auto run_uuid = run(io, client.launch_scan(scan_id));
+  run(io, wait_for_status(client, scan_id, run_uuid, "completed"));
+
+  const auto export_into = [&](MemorySink::Fault fault, std::uint64_t max_bytes, std::shared_ptr<SinkLog> log) {
+    return run_expecting_error(
+        io, client.export_scan(scan_id, std::make_unique<MemorySink>(log, fault, 0ms), max_bytes, 20s));
+  };
+  auto log = std::make_shared<SinkLog>();
+  const auto full = export_into(MemorySink::Fault::write_fails, 1u << 30, log);
+  EXPECT_EQ(full.kind(), core::ErrorKind::internal);
+  EXPECT_NE(std::string(full.what()).find("sim1"), std::string::npos) << full.what();
+  EXPECT_NE(std::string(full.what()).find("No space left on device"), std::string::npos) << full.what();
+  EXPECT_FALSE(log->finished);
+  EXPECT_TRUE(log->destroyed);
+
+  log = std::make_shared<SinkLog>();
+  const auto unsynced = export_into(MemorySink::Fault::finish_fails, 1u << 30, log);
+  EXPECT_EQ(unsynced.kind(), core::ErrorKind::internal);
+  EXPECT_NE(std::string(unsynced.what()).find("Input/output error"), std::string::npos) << unsynced.what();
+  EXPECT_TRUE(log->destroyed);
+
+  log = std::make_shared<SinkLog>();
+  const auto too_large = export_into(MemorySink::Fault::none, 100, log);
+  EXPECT_EQ(too_large.kind(), core::ErrorKind::client);
+  EXPECT_FALSE(log->finished);
+  EXPECT_TRUE(log->destroyed);
 }
 
 TEST(NessusClient, StaleStatusAfterLaunchIsNotMistakenForTheNewRun) {
@@ -597,11 +724,11 @@ TEST(NessusClient, FailedExportAsksForANewOne) {
   const auto run_uuid = run(io, client.launch_scan(scan_id));
   run(io, wait_for_status(client, scan_id, run_uuid, "completed"));
   sw::testing::TempDir dir;
-  const auto failed = run_expecting_error(io, client.export_to_file(scan_id, dir.path() / "x.nessus", 1u << 30, 10s));
+  const auto failed = run_expecting_error(io, export_to(client, scan_id, dir.path() / "x.nessus", 1u << 30, 10s));
   EXPECT_EQ(failed.kind(), core::ErrorKind::server);
   EXPECT_EQ(failed.http_status(), 500);
   EXPECT_NE(std::string(failed.what()).find("a new export is needed"), std::string::npos) << failed.what();
-  EXPECT_GT(run(io, client.export_to_file(scan_id, dir.path() / "x.nessus", 1u << 30, 10s)), 0u);
+  EXPECT_GT(run(io, export_to(client, scan_id, dir.path() / "x.nessus", 1u << 30, 10s)), 0u);
 }
 
 // Item 4: exporting a running scan answers 409; the client waits until it can export.
@@ -613,11 +740,11 @@ TEST(NessusClient, ExportOfARunningScanWaitsForTheEnd) {
   const auto scan_id = run(io, client.create_scan(scan_named("it-export-running", "10.0.0.4")));
   run(io, client.launch_scan(scan_id));
   sw::testing::TempDir dir;
-  EXPECT_GT(run(io, client.export_to_file(scan_id, dir.path() / "x.nessus", 1u << 30, 20s)), 0u);
+  EXPECT_GT(run(io, export_to(client, scan_id, dir.path() / "x.nessus", 1u << 30, 20s)), 0u);
 
   const auto never = run(io, client.create_scan(scan_named("it-export-never", "never-9.example")));
   run(io, client.launch_scan(never));
-  const auto waited = run_expecting_error(io, client.export_to_file(never, dir.path() / "y.nessus", 1u << 30, 500ms));
+  const auto waited = run_expecting_error(io, export_to(client, never, dir.path() / "y.nessus", 1u << 30, 500ms));
   EXPECT_EQ(waited.kind(), core::ErrorKind::timeout);
   EXPECT_NE(std::string(waited.what()).find("running scan"), std::string::npos) << waited.what();
   run(io, client.stop_scan(never));
