@@ -1,4 +1,4 @@
-// nessus-sim: a Nessus REST API simulator (NESSUS_API.md §12) on plain HTTP or HTTPS. Prints
+// nessus-sim: a Nessus REST API simulator (docs/simulator.md) on plain HTTP or HTTPS. Prints
 // "listening on http(s)://ADDRESS:PORT" (after "tls fingerprint sha256 HEX" with TLS) once ready.
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>

@@ -195,7 +195,7 @@ int dlq_retry(const DlqOptions& options) {
   std::optional<std::string> task_id;
   if (!options.all) task_id = options.task_id;
   // A task whose task.json already ended cannot run again under its id (terminal states
-  // never change, DESIGN.md §3.3): a worker would drop it. Such letters stay in the DLQ.
+  // never change, docs/contracts.md#status-and-its-transitions): a worker would drop it. Such letters stay in the DLQ.
   std::vector<std::string> ended;
   const std::size_t retried = queue.dlq_retry(options.pool, [&](const queue::DeadLetter& letter) {
     if (task_id && letter.task_id != task_id) return false;

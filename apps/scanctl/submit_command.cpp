@@ -1,4 +1,4 @@
-// scanctl submit: builds the DESIGN.md §3.2 message, checks it with the worker's parser,
+// scanctl submit: builds the task message (docs/contracts.md#the-task-message), checks it with the worker's parser,
 // writes task.json (status queued, secrets redacted) and LPUSHes the message, as the
 // Python MCP server did; --idempotency-key makes a repeated submission return its task.
 #include <filesystem>

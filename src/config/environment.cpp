@@ -1,4 +1,4 @@
-// The environment variables of DESIGN.md §3.5: reading, checking and describing them.
+// The environment variables of docs/contracts.md#environment-variables (the table: README.md): reading, checking and describing them.
 #include "config/environment.hpp"
 
 #include <unistd.h>

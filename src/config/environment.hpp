@@ -1,4 +1,4 @@
-// The environment variables of DESIGN.md §3.5, typed, with their defaults.
+// The environment variables of docs/contracts.md#environment-variables (the table: README.md), typed, with their defaults.
 #pragma once
 
 #include <chrono>

@@ -1,4 +1,4 @@
-// scanners.yaml: parsing with yaml-cpp, ${VAR} expansion and the checks of DESIGN.md §3.4.
+// scanners.yaml: parsing with yaml-cpp, ${VAR} expansion and the checks of docs/contracts.md#scannersyaml.
 #include "config/scanners.hpp"
 
 #include <yaml-cpp/yaml.h>

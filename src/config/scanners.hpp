@@ -1,4 +1,4 @@
-// scanners.yaml as typed configuration (DESIGN.md §3.4): pools of Nessus scanners.
+// scanners.yaml as typed configuration (docs/contracts.md#scannersyaml): pools of Nessus scanners.
 #pragma once
 
 #include <filesystem>

@@ -16,7 +16,7 @@ namespace {
 constexpr std::array<std::string_view, 10> kSecretWords = {
     "password", "passwd", "passphrase", "secret", "token", "cookie", "apikey", "accesskey", "privatekey", "sshkey"};
 
-// The members of a credentials object that hold no secret (DESIGN.md §3.2 and the usual
+// The members of a credentials object that hold no secret (docs/contracts.md#fields and the usual
 // SSH/Windows credential fields).
 constexpr std::array<std::string_view, 7> kPublicCredentialFields = {
     "type", "username", "auth_method", "elevate_privileges_with", "escalation_account", "domain", "port"};

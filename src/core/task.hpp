@@ -1,4 +1,4 @@
-// The task record: exactly the 16 keys of task.json (DESIGN.md §3.3), read and written
+// The task record: exactly the 16 keys of task.json (docs/contracts.md#keys), read and written
 // compatibly with the Python worker.
 #pragma once
 

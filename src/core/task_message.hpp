@@ -1,4 +1,4 @@
-// The task message that producers LPUSH onto {pool}:queue (DESIGN.md §3.2): parsing with
+// The task message that producers LPUSH onto {pool}:queue (docs/contracts.md#the-task-message): parsing with
 // a clear reason for every rejection, and the task record it starts.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Task states and the allowed transitions of task.json's "status" (DESIGN.md §3.3).
+// Task states and the allowed transitions of task.json's "status" (docs/contracts.md#status-and-its-transitions).
 #pragma once
 
 #include <optional>

@@ -1,5 +1,5 @@
 // Generates realistic .nessus (NessusClientData_v2) exports, streamed in chunks so that
-// files of any size never sit in memory (NESSUS_API.md §9, §10, §12.3). Used by
+// files of any size never sit in memory (docs/nessus-export.md, docs/simulator.md#generated-exports). Used by
 // nessus-sim for its downloads, and by tests and benchmarks of the results module.
 #pragma once
 
@@ -20,7 +20,7 @@ enum class HostAuth {
 };
 
 // Which records of a host's credential outcome the export carries. The defaults are what
-// Nessus writes; filtered exports and older scanners lack some (NESSUS_API.md §9.3, §10).
+// Nessus writes; filtered exports and older scanners lack some (docs/nessus-export.md#host-properties, #credential-plugins).
 struct HostEvidence {
   bool scan_information = true;    // plugin 19506 (with "Scanner IP : ExportSpec::scanner_ip")
   bool credential_plugins = true;  // 141118, 104410, 110385, 117886, 117887, 21745 as the outcome has them

@@ -1,4 +1,4 @@
-// The reliable task queue (DESIGN.md §3.1, §4): producers LPUSH to {pool}:queue; a worker
+// The reliable task queue (docs/contracts.md#the-queue-and-the-dead-letter-queue, docs/architecture.md#a-tasks-life): producers LPUSH to {pool}:queue; a worker
 // moves the next task into its own in-flight list in one step (BLMOVE) and removes it only
 // when the task is done, handed back or dead-lettered. Workers keep a heartbeat; any live
 // worker reaps the in-flight tasks of dead ones, counting deliveries, and dead-letters a

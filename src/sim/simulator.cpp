@@ -1,4 +1,4 @@
-// Request handling of the Nessus simulator (see simulator.hpp and NESSUS_API.md §12.2).
+// Request handling of the Nessus simulator (see simulator.hpp and docs/simulator.md#endpoints).
 #include "sim/simulator.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// The Nessus REST API simulator's state and request handling (NESSUS_API.md §12): sessions,
+// The Nessus REST API simulator's state and request handling (docs/simulator.md): sessions,
 // API keys, the X-API-Token gate, folders, templates, scans and their runs, exports, faults,
 // scenarios and the /__sim inspection and control endpoints. By default it answers as real
 // servers do (docs/nessus-api.md); faults switch on the other observed behaviours. handle()

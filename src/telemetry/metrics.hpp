@@ -1,4 +1,4 @@
-// The worker's Prometheus metrics (DESIGN.md §3.6): the seed's names plus capacity,
+// The worker's Prometheus metrics (docs/contracts.md#metrics): the seed's names plus capacity,
 // utilisation, validation failures by reason, task durations and outcomes, Nessus API
 // requests and latency, recoveries and TTL deletions. Thread-safe; label values never
 // carry secrets (they are pool names, scanner ids, outcomes, endpoints and codes).

@@ -76,7 +76,7 @@ TEST_F(SubmitTest, AuthenticatedScanKeepsThePasswordOutOfFilesRedisAndOutput) {
   EXPECT_EQ(creds.at("username"), "auditor");
   EXPECT_EQ(creds.at("elevate_privileges_with"), "sudo");
 
-  // The queue message carries the credentials to the worker (DESIGN.md §3.2); no other key does.
+  // The queue message carries the credentials to the worker (docs/contracts.md#the-task-message); no other key does.
   const auto entry = redis().command({"LINDEX", "nessus_dmz:queue", "0"}).as_string();
   const auto message = core::parse_task_message(entry, "nessus_dmz");
   EXPECT_EQ(message.payload.at("credentials").at("password"), ssh_password);
