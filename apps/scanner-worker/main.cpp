@@ -12,10 +12,10 @@
 #include "config/environment.hpp"
 #include "config/scanners.hpp"
 #include "core/errors.hpp"
+#include "http/status_endpoint.hpp"
 #include "nessus/scanner_client.hpp"
 #include "queue/redis_connection.hpp"
 #include "telemetry/log.hpp"
-#include "worker/status_endpoint.hpp"
 #include "worker/worker.hpp"
 
 namespace {
@@ -87,14 +87,14 @@ int run() {
 
   std::unique_ptr<http::Server> status_server;
   if (!env.metrics_addr.empty()) {
-    const auto [host, port] = worker::parse_listen_address(env.metrics_addr);
+    const auto [host, port] = http::parse_listen_address("METRICS_ADDR", env.metrics_addr);
     http::ServerOptions options;
     options.bind_address = host;
     options.port = port;
     options.max_connections = env.metrics_max_connections.value_or(options.max_connections);
     status_server = std::make_unique<http::Server>(
-        io, options, worker::make_status_handler(metrics, [&engine] {
-          return worker::Readiness{engine.ready(), engine.ready() ? "redis reachable, configuration loaded"
+        io, options, http::make_status_handler([&metrics] { return metrics.serialize(); }, [&engine] {
+          return http::Readiness{engine.ready(), engine.ready() ? "redis reachable, configuration loaded"
                                                                   : "redis unreachable or shutting down"};
         }));
     status_server->start();

@@ -20,6 +20,8 @@
 #include <deque>
 #include <optional>
 
+#include "coro/event.hpp"
+
 namespace sw::nessus {
 namespace {
 
@@ -137,9 +139,8 @@ struct HttpTransport::State {
 
   // An exchange waiting for its turn; the one that frees a turn hands it over directly.
   struct Turn {
-    explicit Turn(const asio::any_io_executor& executor) : timer(executor, asio::steady_timer::time_point::max()) {}
-    asio::steady_timer timer;
-    bool granted = false;
+    explicit Turn(const asio::any_io_executor& executor) : granted(executor) {}
+    coro::Event granted;
   };
   std::deque<Turn*> waiting;
 
@@ -154,11 +155,11 @@ struct HttpTransport::State {
       State& state;
       Turn& turn;
       ~Unqueue() {
-        if (!turn.granted) std::erase(state.waiting, &turn);
+        if (!turn.granted.is_set()) std::erase(state.waiting, &turn);
       }
     } unqueue{*this, turn};
-    while (!turn.granted) {
-      co_await turn.timer.async_wait(use_tuple);
+    while (!turn.granted.is_set()) {
+      co_await turn.granted.wait();
     }
   }
 
@@ -169,8 +170,7 @@ struct HttpTransport::State {
     }
     Turn* next = waiting.front();
     waiting.pop_front();
-    next->granted = true;
-    next->timer.cancel();
+    next->granted.set();
   }
 
   std::string host_header() const {

@@ -1,18 +1,18 @@
-// /metrics, /healthz and /readyz.
-#include "worker/status_endpoint.hpp"
+// The status endpoint: /metrics, /healthz and /readyz, and the parsing of a listen address.
+#include "http/status_endpoint.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
 
-namespace sw::worker {
+namespace sw::http {
 
 namespace beast_http = boost::beast::http;
 
 namespace {
 
-http::Response json_response(const http::Request& request, beast_http::status status, const nlohmann::json& body) {
-  http::Response response(status, request.version());
+Response json_response(const Request& request, beast_http::status status, const nlohmann::json& body) {
+  Response response(status, request.version());
   response.set(beast_http::field::content_type, "application/json");
   response.keep_alive(request.keep_alive());
   response.body() = body.dump();
@@ -21,7 +21,7 @@ http::Response json_response(const http::Request& request, beast_http::status st
 
 // Builds the answer outside any co_await expression (GCC 12 cannot keep string literals
 // of a co_await's full-expression in the coroutine frame).
-http::Response build_answer(const http::Request& request, const telemetry::Metrics& metrics,
+Response build_answer(const Request& request, const std::function<std::string()>& metrics,
                             const std::function<Readiness()>& readiness) {
   const std::string target(request.target());
   const std::string path = target.substr(0, target.find('?'));
@@ -33,10 +33,10 @@ http::Response build_answer(const http::Request& request, const telemetry::Metri
                          {{"error", "only GET is allowed on " + path}});
   }
   if (path == "/metrics") {
-    http::Response response(beast_http::status::ok, request.version());
+    Response response(beast_http::status::ok, request.version());
     response.set(beast_http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     response.keep_alive(request.keep_alive());
-    response.body() = metrics.serialize();
+    response.body() = metrics();
     return response;
   }
   if (path == "/healthz") {
@@ -47,24 +47,24 @@ http::Response build_answer(const http::Request& request, const telemetry::Metri
                        {{"status", state.ready ? "ready" : "not_ready"}, {"detail", state.detail}});
 }
 
-boost::asio::awaitable<void> answer(const http::Request& request, http::Connection& connection,
-                                    const telemetry::Metrics& metrics, const std::function<Readiness()>& readiness) {
-  http::Response response = build_answer(request, metrics, readiness);
+boost::asio::awaitable<void> answer(const Request& request, Connection& connection,
+                                    const std::function<std::string()>& metrics, const std::function<Readiness()>& readiness) {
+  Response response = build_answer(request, metrics, readiness);
   co_await connection.send(std::move(response));
 }
 
 }  // namespace
 
-http::Handler make_status_handler(const telemetry::Metrics& metrics, std::function<Readiness()> readiness) {
-  return [&metrics, readiness = std::move(readiness)](const http::Request& request, http::Connection& connection) {
+Handler make_status_handler(std::function<std::string()> metrics, std::function<Readiness()> readiness) {
+  return [metrics = std::move(metrics), readiness = std::move(readiness)](const Request& request, Connection& connection) {
     return answer(request, connection, metrics, readiness);
   };
 }
 
-std::pair<std::string, std::uint16_t> parse_listen_address(const std::string& address) {
+std::pair<std::string, std::uint16_t> parse_listen_address(const std::string& setting, const std::string& address) {
   const auto colon = address.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) {
-    throw core::Error(core::ErrorKind::bad_input, "METRICS_ADDR '" + address + "' must be host:port");
+    throw core::Error(core::ErrorKind::bad_input, setting + " '" + address + "' must be host:port");
   }
   std::string host = address.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -77,9 +77,9 @@ std::pair<std::string, std::uint16_t> parse_listen_address(const std::string& ad
     port = -1;
   }
   if (port < 0 || port > 65535) {
-    throw core::Error(core::ErrorKind::bad_input, "METRICS_ADDR '" + address + "' has a bad port");
+    throw core::Error(core::ErrorKind::bad_input, setting + " '" + address + "' has a bad port");
   }
   return {host, static_cast<std::uint16_t>(port)};
 }
 
-}  // namespace sw::worker
+}  // namespace sw::http
