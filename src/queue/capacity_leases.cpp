@@ -54,11 +54,21 @@ std::optional<std::string> CapacityLeases::acquire(const std::string& pool, cons
   return chosen.as_string();
 }
 
-bool CapacityLeases::renew(const std::string& pool, const std::string& instance_id, const std::string& task_id,
-                           std::chrono::milliseconds ttl) {
-  return redis_
-             .eval(scripts::renew_lease(), {keys::leases(pool, instance_id)}, {task_id, std::to_string(ttl.count())})
-             .as_integer() == 1;
+std::vector<bool> CapacityLeases::renew(const std::vector<HeldLease>& leases, std::chrono::milliseconds ttl) {
+  std::vector<bool> renewed;
+  if (leases.empty()) return renewed;
+  std::vector<std::string> script_keys;
+  std::vector<std::string> args{std::to_string(ttl.count())};
+  for (const auto& lease : leases) {
+    script_keys.push_back(keys::leases(lease.pool, lease.instance_id));
+    args.push_back(lease.task_id);
+  }
+  const RedisValue reply = redis_.eval(scripts::renew_leases(), script_keys, args);
+  if (reply.elements.size() != leases.size()) {
+    throw core::Error(core::ErrorKind::internal, "queue: unexpected reply of renew_leases");
+  }
+  for (const auto& element : reply.elements) renewed.push_back(element.as_integer() == 1);
+  return renewed;
 }
 
 void CapacityLeases::release(const std::string& pool, const std::string& instance_id, const std::string& task_id) {

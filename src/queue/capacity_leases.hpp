@@ -44,6 +44,13 @@ struct PoolLoad {
   double utilisation() const { return capacity > 0 ? static_cast<double>(active) / capacity : 0.0; }
 };
 
+// A lease as its task holds it.
+struct HeldLease {
+  std::string pool;
+  std::string instance_id;
+  std::string task_id;
+};
+
 class CapacityLeases {
  public:
   explicit CapacityLeases(RedisOptions options);
@@ -56,10 +63,9 @@ class CapacityLeases {
   std::optional<std::string> acquire(const std::string& pool, const std::vector<ScannerSlot>& slots,
                                      const std::string& task_id, std::chrono::milliseconds ttl,
                                      std::optional<std::string> pinned);
-  // Extends an unexpired lease; false when it expired (the scanner's room may be gone:
-  // acquire again).
-  bool renew(const std::string& pool, const std::string& instance_id, const std::string& task_id,
-             std::chrono::milliseconds ttl);
+  // Extends every unexpired lease of `leases` in one call; per lease, in order, false when
+  // it had expired (the scanner's room may be gone: acquire again).
+  std::vector<bool> renew(const std::vector<HeldLease>& leases, std::chrono::milliseconds ttl);
   // Idempotent.
   void release(const std::string& pool, const std::string& instance_id, const std::string& task_id);
   // Unexpired leases per scanner, in the order of `slots`.

@@ -231,15 +231,20 @@ return ARGV[1 + 2 * best]
   return stored.script;
 }
 
-const LuaScript& renew_lease() {
-  static const StoredScript stored("renew_lease", std::string(kServerNow) + R"lua(
+const LuaScript& renew_leases() {
+  static const StoredScript stored("renew_leases", std::string(kServerNow) + R"lua(
 local now = server_now_ms()
-local expiry = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if not expiry or tonumber(expiry) <= now then
-  return 0
+local renewed = {}
+for i, key in ipairs(KEYS) do
+  local expiry = redis.call('ZSCORE', key, ARGV[i + 1])
+  if not expiry or tonumber(expiry) <= now then
+    renewed[i] = 0
+  else
+    redis.call('ZADD', key, now + tonumber(ARGV[1]), ARGV[i + 1])
+    renewed[i] = 1
+  end
 end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
-return 1
+return renewed
 )lua");
   return stored.script;
 }

@@ -51,8 +51,9 @@ const LuaScript& requeue_dead_letter();
 // KEYS: last-used hash, then one lease set per candidate scanner. ARGV: task id, ttl ms,
 // then instance id and limit per candidate. Returns the chosen instance id or nil.
 const LuaScript& acquire_lease();
-// KEYS: lease set. ARGV: task id, ttl ms. Extends an unexpired lease. Returns 1/0.
-const LuaScript& renew_lease();
+// KEYS: one lease set per lease. ARGV: ttl ms, then the task id of each lease. Extends
+// each unexpired lease. Returns 1/0 per lease, in order.
+const LuaScript& renew_leases();
 // KEYS: lease sets. Returns the number of unexpired leases of each.
 const LuaScript& count_leases();
 

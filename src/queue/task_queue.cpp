@@ -6,6 +6,7 @@
 
 #include "core/errors.hpp"
 #include "core/task_id.hpp"
+#include "core/task_message.hpp"
 #include "queue/keys.hpp"
 #include "queue/scripts.hpp"
 #include "telemetry/log.hpp"
@@ -117,6 +118,15 @@ TaskClaim TaskQueue::claim_task(const std::string& task_id, std::chrono::millise
     claim.result = TaskClaim::Result::held;
   }
   return claim;
+}
+
+std::optional<std::string> TaskQueue::live_holder(const std::string& task_id) {
+  core::require_valid_task_id(task_id);
+  const RedisValue holder = redis_.command({"GET", keys::task_claim(task_id)});
+  if (holder.is_nil()) return std::nullopt;
+  const std::string worker_id = holder.as_string();
+  if (redis_.command({"EXISTS", keys::heartbeat(worker_id)}).as_integer() == 0) return std::nullopt;
+  return worker_id;
 }
 
 void TaskQueue::release_claim(const std::string& task_id) {
@@ -231,7 +241,7 @@ ReapReport TaskQueue::reap_dead_workers(const std::vector<std::string>& pools) {
         if (outcome == 1) {
           ++report.requeued;
         } else if (outcome == 2) {
-          ++report.dead_lettered;
+          report.dead_lettered.push_back({pool, core::task_id_of_entry(raw), reason});
           telemetry::log_warning("poison task dead-lettered",
                                  {{"pool", pool}, {"task_id", entry.value("task_id", "")},
                                   {"deliveries", settings_.max_deliveries}, {"dead_worker", worker_id}});
@@ -243,7 +253,7 @@ ReapReport TaskQueue::reap_dead_workers(const std::vector<std::string>& pools) {
   if (!report.dead_workers.empty()) {
     telemetry::log_info("reaped dead workers", {{"workers", report.dead_workers},
                                                 {"requeued", report.requeued},
-                                                {"dead_lettered", report.dead_lettered}});
+                                                {"dead_lettered", report.dead_lettered.size()}});
   }
   return report;
 }

@@ -31,10 +31,17 @@ struct QueueSettings {
   int max_deliveries = 3;
 };
 
+// A task the reaper moved to the DLQ because it was delivered too many times.
+struct PoisonTask {
+  std::string pool;
+  std::optional<std::string> task_id;  // when the entry named a valid one
+  std::string reason;                  // as in its DLQ entry
+};
+
 struct ReapReport {
   std::vector<std::string> dead_workers;       // heartbeat expired, still registered
   std::size_t requeued = 0;                    // tasks returned to the front of their queue
-  std::size_t dead_lettered = 0;               // poison tasks moved to the DLQ
+  std::vector<PoisonTask> dead_lettered;       // poison tasks moved to the DLQ
   std::vector<std::string> forgotten_workers;  // removed from the registry (nothing left in flight)
 };
 
@@ -122,6 +129,9 @@ class TaskQueue {
   // any scan may run. The task id must be valid (core::is_valid_task_id).
   TaskClaim claim_task(const std::string& task_id, std::chrono::milliseconds ttl);
   void release_claim(const std::string& task_id);
+  // The worker that holds the task id's claim while its heartbeat is alive; nullopt when
+  // nobody holds it or its holder died (then a reaper or the next claim takes it over).
+  std::optional<std::string> live_holder(const std::string& task_id);
 
   // This worker's in-flight entries for the pool, newest first.
   std::vector<std::string> in_flight(const std::string& pool);

@@ -43,6 +43,11 @@ asio::awaitable<void> run_stale_scan_cleanup(Services& s, std::set<std::string> 
   const auto cutoff = s.clock.now() - as_duration(s.settings.env.stale_scan_age);
   for (const auto& task : running) {
     if (active_task_ids.contains(task.task_id) || !task.started_at || *task.started_at > cutoff) continue;
+    // A task that another live worker runs is that worker's to time out (SCAN_TIMEOUT_SECONDS
+    // may well be longer than STALE_SCAN_HOURS): only tasks nobody runs are stale.
+    const auto holder = co_await s.redis.run(
+        [&](queue::TaskQueue& q, queue::CapacityLeases&) { return q.live_holder(task.task_id); });
+    if (holder) continue;
     const std::string message = "scan ran longer than STALE_SCAN_HOURS; marked timeout by the stale-scan job";
     try {
       co_await run_on_cpu(s, [&] {
@@ -102,6 +107,28 @@ asio::awaitable<void> run_nessus_cleanup(Services& s) {
         telemetry::log_warning("could not delete a finished scan",
                                {{"scanner", scanner.instance_id}, {"nessus_scan_id", scan.id}, {"error", e.what()}});
       }
+    }
+  }
+}
+
+asio::awaitable<void> record_poison_tasks(Services& s, const std::vector<queue::PoisonTask>& poisoned) {
+  for (const auto& poison : poisoned) {
+    s.metrics.task_dead_lettered(poison.pool, "poison");
+    if (!poison.task_id) continue;
+    const std::string& task_id = *poison.task_id;
+    try {
+      co_await run_on_cpu(s, [&] {
+        const auto existing = s.store.read(task_id);
+        if (!existing || core::is_terminal(existing->status)) return;
+        s.store.update(task_id, [&](core::Task& task) {
+          task.status = core::TaskStatus::failed;
+          task.completed_at = s.clock.now();
+          task.error_message = poison.reason;
+        });
+      });
+    } catch (const std::exception& e) {  // a file error must not stop the heartbeat loop
+      telemetry::log_warning("could not record the poison task in its task.json",
+                             {{"task_id", task_id}, {"error", e.what()}});
     }
   }
 }

@@ -166,11 +166,12 @@ asio::awaitable<void> Worker::heartbeat_loop() {
         const auto report = co_await control_lane_->run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
           return q.reap_dead_workers(pools_);
         });
-        if (report.requeued > 0 || report.dead_lettered > 0) {
+        if (report.requeued > 0 || !report.dead_lettered.empty()) {
           telemetry::log_warning("recovered the tasks of dead workers",
-                                 {{"requeued", report.requeued}, {"dead_lettered", report.dead_lettered},
+                                 {{"requeued", report.requeued}, {"dead_lettered", report.dead_lettered.size()},
                                   {"dead_workers", report.dead_workers}});
         }
+        co_await record_poison_tasks(s_, report.dead_lettered);
       }
     } catch (const core::Error& e) {
       if (e.kind() != core::ErrorKind::redis) throw;
@@ -187,21 +188,23 @@ asio::awaitable<void> Worker::heartbeat_loop() {
 asio::awaitable<void> Worker::lease_renew_loop() {
   const auto every = std::max(std::chrono::milliseconds(50), s_.settings.lease_ttl / 3);
   while (co_await sleep(every)) {
-    std::vector<std::tuple<std::string, std::string, std::string>> leases;
+    std::vector<queue::HeldLease> leases;
     for (const auto& [key, task] : active_) {
-      if (task->scanner) leases.emplace_back(task->entry.pool, *task->scanner, task->task_id);
+      if (task->scanner) leases.push_back({task->entry.pool, *task->scanner, task->task_id});
     }
     if (leases.empty()) continue;
     std::map<std::string, std::vector<queue::ScannerSlot>> slots_by_pool;
     for (const auto& pool : pools_) slots_by_pool[pool] = s_.scanners.slots(pool);
     try {
+      // One script call renews them all; the few that had expired are taken again.
       co_await control_lane_->run([&](queue::TaskQueue&, queue::CapacityLeases& capacity) {
-        for (const auto& [pool, scanner, task_id] : leases) {
-          if (!capacity.renew(pool, scanner, task_id, s_.settings.lease_ttl)) {
-            telemetry::log_warning("lease had expired; taking it again",
-                                   {{"pool", pool}, {"scanner", scanner}, {"task_id", task_id}});
-            capacity.acquire(pool, slots_by_pool.at(pool), task_id, s_.settings.lease_ttl, scanner);
-          }
+        const std::vector<bool> renewed = capacity.renew(leases, s_.settings.lease_ttl);
+        for (std::size_t i = 0; i < leases.size(); ++i) {
+          if (renewed[i]) continue;
+          const auto& [pool, scanner, task_id] = leases[i];
+          telemetry::log_warning("lease had expired; taking it again",
+                                 {{"pool", pool}, {"scanner", scanner}, {"task_id", task_id}});
+          capacity.acquire(pool, slots_by_pool.at(pool), task_id, s_.settings.lease_ttl, scanner);
         }
       });
     } catch (const core::Error& e) {

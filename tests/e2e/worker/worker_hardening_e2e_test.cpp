@@ -1,7 +1,8 @@
 // End-to-end: what a careless producer or a damaged Redis can send a worker. The same task
 // id queued twice runs once; malformed and oversized entries end in the DLQ (and fail a
 // task file that is still queued); a damaged re-attach record fails its task once; a
-// failure interrupted between task.json and the DLQ is completed by the next owner.
+// failure interrupted between task.json and the DLQ is completed by the next owner; a
+// poison task the reaper dead-letters fails its task file too.
 #include "core/task_message.hpp"
 #include "queue/redis_connection.hpp"
 #include "worker_fixture.hpp"
@@ -142,6 +143,22 @@ TEST_F(Hardening, ADamagedReattachRecordFailsItsTaskOnce) {
     ASSERT_TRUE(testing::eventually([&] { return dead_letters_of(id) == 1; }, seconds(10)));
     EXPECT_FALSE(queue().scan_record_text(id));
   }
+  EXPECT_EQ(sim_->stats()["scans_created"], 0);
+}
+
+TEST_F(Hardening, APoisonTaskTheReaperDeadLettersFailsItsTaskFileToo) {
+  // A worker that took the task and died: its heartbeat lapses with the task in flight.
+  write_queued_task("poison_task");
+  push_raw("nessus", message_of("poison_task"));
+  queue::TaskQueue dead(queue::RedisOptions{redis_.url()},
+                        queue::QueueSettings{"w-dead", std::chrono::milliseconds(300)});
+  ASSERT_TRUE(dead.fetch("nessus", std::chrono::milliseconds(0)));
+  // MAX_DELIVERIES=1: the reaper's first return of the task is one too many.
+  start_worker("w1", {{"MAX_DELIVERIES", "1"}});
+  const core::Task ended = wait_terminal("poison_task");
+  EXPECT_EQ(ended.status, core::TaskStatus::failed);
+  EXPECT_EQ(ended.error_message.value_or(""), "poison task: delivered 1 times");
+  EXPECT_EQ(dead_letters_of("poison_task"), 1u);
   EXPECT_EQ(sim_->stats()["scans_created"], 0);
 }
 

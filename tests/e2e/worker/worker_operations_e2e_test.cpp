@@ -147,22 +147,37 @@ TEST_F(WorkerE2E, HousekeepingAndNessusCleanupDeleteOnlyWhatTheyShould) {
   EXPECT_TRUE(manual_kept);
 }
 
-TEST_F(WorkerE2E, StaleRunningTasksTimeOut) {
+TEST_F(WorkerE2E, StaleRunningTasksTimeOutButNotThoseALiveWorkerRuns) {
   auto& sim = start_sim({"--scan-seconds", "0.2"});
   write_scanners({{"nessus", "scanner1", 2, &sim}});
-  core::Task t;
-  t.task_id = "stale_one";
-  t.trace_id = "x";
-  t.scan_type = "untrusted";
-  t.status = core::TaskStatus::running;
-  t.scanner_pool = "nessus";
-  t.payload = {{"targets", "10.9.9.8"}};
-  t.created_at = *core::parse_iso("2020-01-01T00:00:00");
-  t.started_at = t.created_at;
-  store_.write(t);
+  const auto write_stale_task = [&](const std::string& task_id) {
+    core::Task t;
+    t.task_id = task_id;
+    t.trace_id = "x";
+    t.scan_type = "untrusted";
+    t.status = core::TaskStatus::running;
+    t.scanner_pool = "nessus";
+    t.payload = {{"targets", "10.9.9.8"}};
+    t.created_at = *core::parse_iso("2020-01-01T00:00:00");
+    t.started_at = t.created_at;
+    store_.write(t);
+  };
+  write_stale_task("stale_one");
+  // A long scan that another live worker runs: its claim names that worker.
+  write_stale_task("stale_held");
+  queue::TaskQueue other(queue::RedisOptions{redis_.url()}, queue::QueueSettings{"w-other"});
+  other.heartbeat({});
+  ASSERT_TRUE(other.claim_task("stale_held", std::chrono::hours(1)).ours());
+
   start_worker("w1", {{"HOUSEKEEPING_INTERVAL_HOURS", "0.0003"}, {"STALE_SCAN_HOURS", "1"}});
   EXPECT_TRUE(testing::eventually([&] { return task("stale_one")->status == core::TaskStatus::timeout; },
                                   std::chrono::seconds(15)));
+  // stale_two enters the job's next pass: once it is timed out, the pass that saw
+  // stale_held beside stale_one is over.
+  write_stale_task("stale_two");
+  EXPECT_TRUE(testing::eventually([&] { return task("stale_two")->status == core::TaskStatus::timeout; },
+                                  std::chrono::seconds(15)));
+  EXPECT_EQ(task("stale_held")->status, core::TaskStatus::running);
 }
 
 }  // namespace

@@ -86,8 +86,8 @@ TEST_F(LeasesTest, ReacquiringRenewsTheTasksOwnLease) {
   EXPECT_EQ(leases.acquire("nessus", one, "t1", 60s, std::nullopt), "s1");
   EXPECT_EQ(leases.acquire("nessus", one, "t1", 60s, std::nullopt), "s1");  // re-attach after a crash
   EXPECT_FALSE(leases.acquire("nessus", one, "t2", 60s, std::nullopt));
-  EXPECT_TRUE(leases.renew("nessus", "s1", "t1", 60s));
-  EXPECT_FALSE(leases.renew("nessus", "s1", "t2", 60s));
+  EXPECT_EQ(leases.renew({{"nessus", "s1", "t1"}, {"nessus", "s1", "t2"}}, 60s), (std::vector<bool>{true, false}));
+  EXPECT_TRUE(leases.renew({}, 60s).empty());
 }
 
 TEST_F(LeasesTest, ExpiredLeasesComeBackOnTheirOwn) {
@@ -96,7 +96,7 @@ TEST_F(LeasesTest, ExpiredLeasesComeBackOnTheirOwn) {
   ASSERT_EQ(leases.acquire("nessus", one, "dead-worker-task", 150ms, std::nullopt), "s1");
   EXPECT_FALSE(leases.acquire("nessus", one, "t2", 60s, std::nullopt));
   ASSERT_TRUE(testing::eventually([&] { return leases.load("nessus", one)[0].active == 0; }, 5s));
-  EXPECT_FALSE(leases.renew("nessus", "s1", "dead-worker-task", 60s));
+  EXPECT_EQ(leases.renew({{"nessus", "s1", "dead-worker-task"}}, 60s), std::vector<bool>{false});
   EXPECT_EQ(leases.acquire("nessus", one, "t2", 60s, std::nullopt), "s1");
 }
 

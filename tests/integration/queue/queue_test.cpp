@@ -172,7 +172,9 @@ TEST_F(TaskQueueTest, PoisonTaskLandsInTheDeadLetterQueueAfterMaxDeliveries) {
       EXPECT_EQ(report.requeued, 1u);
       EXPECT_EQ(reaper.stats("nessus", 0).depth, 1u);
     } else {
-      EXPECT_EQ(report.dead_lettered, 1u);
+      ASSERT_EQ(report.dead_lettered.size(), 1u);
+      EXPECT_EQ(report.dead_lettered[0].task_id, "poison");
+      EXPECT_EQ(report.dead_lettered[0].reason, "poison task: delivered 3 times");
       EXPECT_EQ(reaper.stats("nessus", 0).depth, 0u);
     }
   }
