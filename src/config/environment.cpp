@@ -283,6 +283,7 @@ Environment load_environment(const std::map<std::string, std::string>* variables
   reader.read_bool("NESSUS_SCAN_CLEANUP_ENABLED", environment.nessus_scan_cleanup_enabled);
   reader.read_duration("NESSUS_SCAN_RETENTION_HOURS", kHour, ZeroAllowed::yes, environment.nessus_scan_retention);
   reader.read_duration("POLL_INTERVAL_SECONDS", 1.0, ZeroAllowed::no, environment.poll_interval);
+  reader.read_duration("SCANNER_HEALTH_INTERVAL_SECONDS", 1.0, ZeroAllowed::no, environment.scanner_health_interval);
   reader.read_duration("SCAN_TIMEOUT_SECONDS", 1.0, ZeroAllowed::no, environment.scan_timeout);
   reader.read_duration("SHUTDOWN_GRACE_SECONDS", 1.0, ZeroAllowed::yes, environment.shutdown_grace);
   reader.read_duration("EXPORT_TIMEOUT_SECONDS", 1.0, ZeroAllowed::no, environment.export_timeout);
@@ -341,6 +342,7 @@ std::string describe(const Environment& environment) {
       {"nessus_scan_cleanup_enabled", environment.nessus_scan_cleanup_enabled},
       {"nessus_scan_retention_seconds", environment.nessus_scan_retention.count()},
       {"poll_interval_seconds", environment.poll_interval.count()},
+      {"scanner_health_interval_seconds", environment.scanner_health_interval.count()},
       {"scan_timeout_seconds", environment.scan_timeout.count()},
       {"shutdown_grace_seconds", environment.shutdown_grace.count()},
       {"export_timeout_seconds", environment.export_timeout.count()},

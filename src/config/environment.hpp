@@ -45,6 +45,9 @@ struct Environment {
   bool nessus_scan_cleanup_enabled = true;
   Seconds nessus_scan_retention{24 * 3600.0};  // NESSUS_SCAN_RETENTION_HOURS
   Seconds poll_interval{30.0};
+  // SCANNER_HEALTH_INTERVAL_SECONDS: how often each scanner's GET /server/status is checked
+  // and the answer kept in Redis for operators (dashboards never poll scanners themselves).
+  Seconds scanner_health_interval{30.0};
   Seconds scan_timeout{86400.0};
   Seconds shutdown_grace{60.0};
   Seconds export_timeout{300.0};

@@ -19,5 +19,9 @@ std::string leases(const std::string& pool, const std::string& instance_id) {
   return "sw:lease:" + pool + ":" + instance_id;
 }
 std::string lease_last_used(const std::string& pool) { return "sw:lease-used:" + pool; }
+std::string scanner_health(const std::string& pool, const std::string& instance_id) {
+  return "sw:scanner-health:" + pool + ":" + instance_id;
+}
+std::string finished(const std::string& pool, const std::string& hour) { return "sw:finished:" + pool + ":" + hour; }
 
 }  // namespace sw::queue::keys

@@ -19,5 +19,7 @@ std::string task_claim(const std::string& task_id);                           //
 std::string leases(const std::string& pool, const std::string& instance_id);   // sw:lease:{pool}:{instance}
 std::string lease_last_used(const std::string& pool);                         // sw:lease-used:{pool}
 std::string cancel_requests();                                                // sw:cancel-requests
+std::string scanner_health(const std::string& pool, const std::string& instance_id);  // sw:scanner-health:{pool}:{instance}
+std::string finished(const std::string& pool, const std::string& hour);       // sw:finished:{pool}:{YYYYMMDDHH}
 
 }  // namespace sw::queue::keys

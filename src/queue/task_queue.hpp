@@ -3,7 +3,8 @@
 // when the task is done, handed back or dead-lettered. Workers keep a heartbeat; any live
 // worker reaps the in-flight tasks of dead ones, counting deliveries, and dead-letters a
 // task delivered max_deliveries times. Also the dead-letter queue admin, per-task scan
-// records for re-attaching, and statistics. Key names: src/queue/KEYS.md.
+// records for re-attaching, statistics, and what workers report for operators (scanner
+// health, finished counts: activity.hpp). Key names: src/queue/KEYS.md.
 //
 // Thread-safety: none. A TaskQueue owns one blocking Redis connection; use one object per
 // thread (several objects of one worker share its worker_id and its in-flight lists).
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "core/time.hpp"
+#include "queue/activity.hpp"
 #include "queue/dead_letter.hpp"
 #include "queue/redis_connection.hpp"
 
@@ -183,6 +185,17 @@ class TaskQueue {
   QueueStats stats(const std::string& pool, std::size_t peek);
   // Registered workers (alive or awaiting a reaper), their info and in-flight counts.
   std::vector<WorkerInfo> workers();
+
+  // What workers report for operators (activity.hpp; defined in activity.cpp).
+  // A scanner's GET /server/status answer, kept for `ttl` (a few check intervals).
+  void record_scanner_health(const std::string& pool, const std::string& instance_id, const ScannerHealth& health,
+                             std::chrono::milliseconds ttl);
+  // nullopt when no worker checked it lately (or its record is damaged).
+  std::optional<ScannerHealth> scanner_health(const std::string& pool, const std::string& instance_id);
+  // Counts one task of the pool that ended with `outcome` at `when` (kept 48 hours).
+  void count_finished(const std::string& pool, const std::string& outcome, core::TimePoint when);
+  // The last `hours` hours up to `now`, oldest first (an hour without tasks has no outcomes).
+  std::vector<HourlyOutcomes> finished_by_hour(const std::string& pool, core::TimePoint now, int hours);
 
  private:
   void ensure_registered(const std::string& pool);

@@ -63,6 +63,7 @@ asio::awaitable<void> run_stale_scan_cleanup(Services& s, std::set<std::string> 
     telemetry::log_warning("stale scan marked timeout", {{"task_id", task.task_id}, {"pool", task.scanner_pool}});
     s.metrics.task_finished(task.scanner_pool, "timeout", core::to_unix_seconds(s.clock.now()) -
                                                               core::to_unix_seconds(*task.started_at));
+    co_await s.ledger.count_finished(task.scanner_pool, "timeout", s.clock.now());
     if (!task.nessus_scan_id || !task.scanner_instance_id) continue;
     const auto client = s.scanners.client(task.scanner_pool, *task.scanner_instance_id);
     if (!client) continue;
@@ -114,6 +115,7 @@ asio::awaitable<void> run_nessus_cleanup(Services& s) {
 asio::awaitable<void> record_poison_tasks(Services& s, const std::vector<queue::PoisonTask>& poisoned) {
   for (const auto& poison : poisoned) {
     s.metrics.task_dead_lettered(poison.pool, "poison");
+    co_await s.ledger.count_finished(poison.pool, "failed", s.clock.now());
     if (!poison.task_id) continue;
     const std::string& task_id = *poison.task_id;
     try {

@@ -36,6 +36,11 @@ asio::awaitable<void> RedisTaskLedger::release_lease(const std::string& pool, co
   co_await lanes_.run([&](TaskQueue&, CapacityLeases& leases) { leases.release(pool, scanner, task_id); });
 }
 
+asio::awaitable<void> RedisTaskLedger::count_finished(const std::string& pool, const std::string& outcome,
+                                                      core::TimePoint when) {
+  co_await lanes_.run([&](TaskQueue& q, CapacityLeases&) { q.count_finished(pool, outcome, when); });
+}
+
 asio::awaitable<bool> RedisTaskLedger::cancel_requested(const std::string& task_id) {
   co_return co_await lanes_.run([&](TaskQueue& q, CapacityLeases&) { return q.is_cancel_requested(task_id); });
 }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/time.hpp"
 #include "queue/capacity_leases.hpp"
 #include "queue/scan_record.hpp"
 #include "queue/task_queue.hpp"
@@ -45,6 +46,11 @@ class TaskLedger {
   virtual boost::asio::awaitable<bool> cancel_requested(const std::string& task_id) = 0;
   virtual boost::asio::awaitable<void> forget_cancel_request(const std::string& task_id) = 0;
 
+  // One more task of the pool ended with `outcome` (completed, failed, timeout) at `when`:
+  // the counts operators see (queue/activity.hpp).
+  virtual boost::asio::awaitable<void> count_finished(const std::string& pool, const std::string& outcome,
+                                                      core::TimePoint when) = 0;
+
   // The ways an entry leaves this worker's in-flight list (queue::TaskQueue has the details);
   // with a task id, its record and claim go in the same step. `entry` is the caller's and
   // outlives the call (the caller awaits it).
@@ -76,6 +82,8 @@ class RedisTaskLedger final : public TaskLedger {
   boost::asio::awaitable<void> release_lease(const std::string& pool, const std::string& scanner, const std::string& task_id) override;
   boost::asio::awaitable<bool> cancel_requested(const std::string& task_id) override;
   boost::asio::awaitable<void> forget_cancel_request(const std::string& task_id) override;
+  boost::asio::awaitable<void> count_finished(const std::string& pool, const std::string& outcome,
+                                              core::TimePoint when) override;
   boost::asio::awaitable<void> acknowledge(const QueueEntry& entry, const std::optional<std::string>& task_id) override;
   boost::asio::awaitable<void> discard(const QueueEntry& entry) override;
   boost::asio::awaitable<void> defer(const QueueEntry& entry, const std::string& task_id) override;

@@ -282,7 +282,9 @@ asio::awaitable<TaskEnd> TaskRun::finish(const Outcome& outcome) {
   co_await release_lease();
   const double seconds =
       task_ && task_->started_at ? core::to_unix_seconds(now) - core::to_unix_seconds(*task_->started_at) : 0.0;
-  s_.metrics.task_finished(t_.entry.pool, std::string(core::to_string(outcome.status)), seconds);
+  const std::string status(core::to_string(outcome.status));
+  s_.metrics.task_finished(t_.entry.pool, status, seconds);
+  co_await s_.ledger.count_finished(t_.entry.pool, status, now);
   co_return TaskEnd::finished;
 }
 

@@ -18,6 +18,7 @@ Worker::Worker(Services& services, std::vector<std::string> pools)
       stopping_(services.executor),
       loops_(services.executor, "background loop"),
       tasks_(services.executor, "task (it stays in flight for recovery)"),
+      health_checks_(services.executor, "scanner health check"),
       started_at_(services.clock.now()) {
   const queue::RedisOptions options = queue::redis_options(s_.settings.env);
   queue::QueueSettings settings{s_.settings.env.worker_id, to_millis(s_.settings.env.heartbeat_ttl),
@@ -302,6 +303,44 @@ asio::awaitable<void> Worker::cancel_watch_loop() {
   }
 }
 
+// Each enabled scanner of this worker's pools answers GET /server/status (or not); the
+// answer is kept in Redis for operators, so that dashboards never poll the scanners. The
+// checks run side by side: an unreachable scanner's timeout delays no other.
+asio::awaitable<void> Worker::scanner_health_loop() {
+  const auto every = to_millis(s_.settings.env.scanner_health_interval);
+  do {
+    const auto scanners = s_.scanners.all();
+    for (const auto& [scanner, client] : scanners) {
+      if (!scanner.enabled || std::find(pools_.begin(), pools_.end(), scanner.pool) == pools_.end()) continue;
+      health_checks_.spawn(check_scanner_health(scanner, client),
+                           [id = scanner.instance_id] { return nlohmann::json{{"scanner", id}}; });
+    }
+    co_await health_checks_.join();
+  } while (co_await sleep(every));
+}
+
+asio::awaitable<void> Worker::check_scanner_health(config::ScannerConfig scanner,
+                                                   std::shared_ptr<nessus::ScannerApi> client) {
+  queue::ScannerHealth health;
+  health.checked_by = s_.settings.env.worker_id;
+  try {
+    health.status = co_await client->server_status();
+    health.reachable = true;
+  } catch (const core::Error& e) {
+    health.error = e.what();
+  }
+  health.checked_at = s_.clock.now();
+  // Kept for three intervals: a record that lapsed means no worker checks the scanner.
+  const auto ttl = 3 * to_millis(s_.settings.env.scanner_health_interval);
+  try {
+    co_await s_.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
+      q.record_scanner_health(scanner.pool, scanner.instance_id, health, ttl);
+    });
+  } catch (const core::Error& e) {
+    if (e.kind() != core::ErrorKind::redis) throw;  // the heartbeat loop reports Redis outages
+  }
+}
+
 asio::awaitable<void> Worker::run() {
   co_await adopt_own_in_flight();
   loops_.spawn(heartbeat_loop(), [] { return nlohmann::json{{"loop", "heartbeat"}}; });
@@ -309,6 +348,7 @@ asio::awaitable<void> Worker::run() {
   loops_.spawn(metrics_loop(), [] { return nlohmann::json{{"loop", "metrics"}}; });
   loops_.spawn(maintenance_loop(), [] { return nlohmann::json{{"loop", "maintenance"}}; });
   loops_.spawn(cancel_watch_loop(), [] { return nlohmann::json{{"loop", "cancel-watch"}}; });
+  loops_.spawn(scanner_health_loop(), [] { return nlohmann::json{{"loop", "scanner-health"}}; });
   for (const auto& pool : pools_) {
     loops_.spawn(fetch_loop(pool), [pool] { return nlohmann::json{{"loop", "fetch"}, {"pool", pool}}; });
   }
@@ -338,7 +378,10 @@ asio::awaitable<void> Worker::run() {
   telemetry::log_info("worker stopped");
 }
 
-void Worker::request_shutdown() { stopping_.set(); }
+void Worker::request_shutdown() {
+  stopping_.set();
+  health_checks_.cancel();  // a scanner that does not answer must not hold up the exit
+}
 
 void Worker::reload(config::ScannersConfig config) {
   const std::string change = s_.scanners.apply(std::move(config));

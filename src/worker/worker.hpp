@@ -43,6 +43,9 @@ class Worker {
   boost::asio::awaitable<void> metrics_loop();
   boost::asio::awaitable<void> maintenance_loop();
   boost::asio::awaitable<void> cancel_watch_loop();
+  boost::asio::awaitable<void> scanner_health_loop();
+  boost::asio::awaitable<void> check_scanner_health(config::ScannerConfig scanner,
+                                                    std::shared_ptr<nessus::ScannerApi> client);
   boost::asio::awaitable<void> hold(ActiveTask& task);
   boost::asio::awaitable<TaskEnd> supervise(ActiveTask& task);
   boost::asio::awaitable<void> adopt_own_in_flight();
@@ -65,6 +68,7 @@ class Worker {
   coro::Event stopping_;   // set by request_shutdown: loops end, fetching stops
   coro::TaskGroup loops_;  // the background loops
   coro::TaskGroup tasks_;  // one coroutine per held task (hold)
+  coro::TaskGroup health_checks_;  // the scanner health checks under way (cancelled at shutdown)
   bool redis_ok_ = false;
   bool memory_to_return_ = false;  // a task ended since the last malloc_trim
   core::TimePoint started_at_;

@@ -44,6 +44,7 @@ TEST(Environment, DefaultsMatchTheDesign) {
   EXPECT_TRUE(environment.nessus_scan_cleanup_enabled);
   EXPECT_DOUBLE_EQ(environment.nessus_scan_retention.count(), 86400.0);
   EXPECT_DOUBLE_EQ(environment.poll_interval.count(), 30.0);
+  EXPECT_DOUBLE_EQ(environment.scanner_health_interval.count(), 30.0);
   EXPECT_DOUBLE_EQ(environment.scan_timeout.count(), 86400.0);
   EXPECT_DOUBLE_EQ(environment.shutdown_grace.count(), 60.0);
   EXPECT_DOUBLE_EQ(environment.export_timeout.count(), 300.0);
@@ -74,6 +75,7 @@ TEST(Environment, ReadsEveryVariable) {
       {"NESSUS_SCAN_CLEANUP_ENABLED", "FALSE"},
       {"NESSUS_SCAN_RETENTION_HOURS", "0.25"},
       {"POLL_INTERVAL_SECONDS", "0.05"},
+      {"SCANNER_HEALTH_INTERVAL_SECONDS", "0.5"},
       {"SCAN_TIMEOUT_SECONDS", "10"},
       {"SHUTDOWN_GRACE_SECONDS", "0"},
       {"EXPORT_TIMEOUT_SECONDS", "2.5"},
@@ -101,6 +103,7 @@ TEST(Environment, ReadsEveryVariable) {
   EXPECT_FALSE(environment.nessus_scan_cleanup_enabled);
   EXPECT_DOUBLE_EQ(environment.nessus_scan_retention.count(), 900.0);
   EXPECT_DOUBLE_EQ(environment.poll_interval.count(), 0.05);
+  EXPECT_DOUBLE_EQ(environment.scanner_health_interval.count(), 0.5);
   EXPECT_DOUBLE_EQ(environment.scan_timeout.count(), 10.0);
   EXPECT_DOUBLE_EQ(environment.shutdown_grace.count(), 0.0);
   EXPECT_DOUBLE_EQ(environment.export_timeout.count(), 2.5);
@@ -117,6 +120,7 @@ TEST(Environment, EmptyMetricsAddrDisablesAndBlankValuesMeanDefault) {
   const Environment environment = load({{"METRICS_ADDR", ""}, {"POLL_INTERVAL_SECONDS", " "}, {"WORKER_POOLS", "all"}});
   EXPECT_EQ(environment.metrics_addr, "");
   EXPECT_DOUBLE_EQ(environment.poll_interval.count(), 30.0);
+  EXPECT_DOUBLE_EQ(environment.scanner_health_interval.count(), 30.0);
   EXPECT_TRUE(environment.worker_pools.empty());
 }
 
@@ -137,6 +141,7 @@ TEST(Environment, BadValuesNameTheVariable) {
       {"AUTH_MIN_SUCCESS_PERCENT", "0"},      {"AUTH_MIN_SUCCESS_PERCENT", "101"},
       {"AUTH_MIN_SUCCESS_PERCENT", "90%"},    {"AUTH_MIN_SUCCESS_PERCENT", "92.5"},
       {"METRICS_MAX_CONNECTIONS", "0"},       {"METRICS_MAX_CONNECTIONS", "many"},
+      {"SCANNER_HEALTH_INTERVAL_SECONDS", "0"},
   };
   for (const auto& [name, value] : bad) {
     const std::string message = error_of(name, value);

@@ -36,6 +36,7 @@ class FakeLedger final : public TaskLedger {
   std::map<std::string, std::set<std::string>> leases;    // scanner -> task ids
   std::set<std::string> cancel_requests;
   std::vector<Departure> departures;
+  std::map<std::string, int> finished;  // "pool/outcome" -> count
 
   boost::asio::awaitable<queue::TaskClaim> claim(const std::string& task_id) override {
     check();
@@ -87,6 +88,12 @@ class FakeLedger final : public TaskLedger {
   boost::asio::awaitable<void> forget_cancel_request(const std::string& task_id) override {
     check();
     cancel_requests.erase(task_id);
+    co_return;
+  }
+  boost::asio::awaitable<void> count_finished(const std::string& pool, const std::string& outcome,
+                                              core::TimePoint) override {
+    check();
+    ++finished[pool + "/" + outcome];
     co_return;
   }
   boost::asio::awaitable<void> acknowledge(const QueueEntry& entry, const std::optional<std::string>& task_id) override {

@@ -115,6 +115,7 @@ TEST_F(TaskRunTest, CompletesOnOneScanAndOneLaunch) {
   EXPECT_FALSE(ledger.holds_lease("t1"));
   EXPECT_FALSE(ledger.claims.contains("t1"));
   EXPECT_TRUE(std::filesystem::exists(store.export_path("t1")));
+  EXPECT_EQ(ledger.finished, (std::map<std::string, int>{{"nessus/completed", 1}}));
 }
 
 TEST_F(TaskRunTest, MalformedEntryGoesToTheDeadLettersWithItsReason) {
@@ -194,6 +195,7 @@ TEST_F(TaskRunTest, ScanTimeoutStopsTheScan) {
   EXPECT_NE(t.error_message.value_or("").find("SCAN_TIMEOUT_SECONDS"), std::string::npos);
   EXPECT_EQ(scanner->stops, 1);
   EXPECT_EQ(ledger.last_departure().how, "dead_lettered");
+  EXPECT_EQ(ledger.finished, (std::map<std::string, int>{{"nessus/timeout", 1}}));
 }
 
 TEST_F(TaskRunTest, ScanCancelledInNessusFailsWithoutRelaunch) {

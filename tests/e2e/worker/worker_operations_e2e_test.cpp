@@ -147,6 +147,33 @@ TEST_F(WorkerE2E, HousekeepingAndNessusCleanupDeleteOnlyWhatTheyShould) {
   EXPECT_TRUE(manual_kept);
 }
 
+TEST_F(WorkerE2E, OperatorsSeeEachScannersHealthAndTheFinishedCounts) {
+  auto& up = start_sim({"--scan-seconds", "0.2"});
+  auto& down = start_sim({"--scan-seconds", "0.2"});
+  write_scanners({{"nessus", "scanner1", 2, &up}, {"nessus", "scanner2", 2, &down}});
+  ASSERT_EQ(down.post("/__sim/outage", {{"seconds", 600}}), 200);
+  start_worker("w1", {{"SCANNER_HEALTH_INTERVAL_SECONDS", "0.2"}});
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        const auto one = queue().scanner_health("nessus", "scanner1");
+        const auto two = queue().scanner_health("nessus", "scanner2");
+        return one && one->reachable && two && !two->reachable;
+      },
+      std::chrono::seconds(15)));
+  const auto healthy = *queue().scanner_health("nessus", "scanner1");
+  EXPECT_EQ(healthy.status, "ready");
+  EXPECT_EQ(healthy.checked_by, "w1");
+  EXPECT_FALSE(queue().scanner_health("nessus", "scanner2")->error.empty());
+
+  const std::string id = submit("10.0.0.5", "nessus", "", "scanner1");
+  EXPECT_EQ(wait_terminal(id).status, core::TaskStatus::completed);
+  long long completed = 0;
+  for (const auto& hour : queue().finished_by_hour("nessus", core::SystemClock().now(), 24)) {
+    completed += hour.by_outcome.contains("completed") ? hour.by_outcome.at("completed") : 0;
+  }
+  EXPECT_EQ(completed, 1);
+}
+
 TEST_F(WorkerE2E, StaleRunningTasksTimeOutButNotThoseALiveWorkerRuns) {
   auto& sim = start_sim({"--scan-seconds", "0.2"});
   write_scanners({{"nessus", "scanner1", 2, &sim}});

@@ -38,7 +38,7 @@ void enqueue_tasks(const std::string& url, int count) {
 
 std::unique_ptr<ChildProcess> start_consumer(const std::string& url, const std::string& worker_id,
                                              std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv{SW_QUEUE_TEST_CONSUMER, "--redis", url, "--worker", worker_id,
+  std::vector<std::string> argv{QUEUE_TEST_CONSUMER_PROGRAM, "--redis", url, "--worker", worker_id,
                                 "--scanners", "s1:2,s2:2"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   auto process = std::make_unique<ChildProcess>(argv);
