@@ -358,6 +358,25 @@ std::size_t TaskQueue::dlq_retry(const std::string& pool, const std::function<bo
   return moved;
 }
 
+std::size_t TaskQueue::dlq_delete(const std::string& pool, const std::string& task_id) {
+  std::size_t deleted = 0;
+  for (const auto& letter : dead_letter_range(pool, 0, -1)) {
+    if (letter.task_id != task_id) continue;
+    deleted += count_of(redis_.command({"ZREM", keys::dead_letters(pool), letter.member}));
+  }
+  return deleted;
+}
+
+std::size_t TaskQueue::remove_queued(const std::string& pool, const std::string& task_id) {
+  core::require_valid_task_id(task_id);
+  std::size_t removed = 0;
+  for (const auto& raw : strings_of(redis_.command({"LRANGE", keys::queue(pool), "0", "-1"}))) {
+    if (core::task_id_of_entry(raw) != task_id) continue;
+    removed += count_of(redis_.command({"LREM", keys::queue(pool), "0", raw}));
+  }
+  return removed;
+}
+
 std::size_t TaskQueue::dlq_purge(const std::string& pool, std::optional<core::TimePoint> older_than) {
   if (older_than) {
     return count_of(

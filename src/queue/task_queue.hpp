@@ -161,6 +161,10 @@ class TaskQueue {
   std::optional<std::string> scan_record_text(const std::string& task_id);
   void forget_scan_record(const std::string& task_id);
 
+  // Removes the task's entries from {pool}:queue (a producer's cancel of a task no worker
+  // took yet). Returns how many; 0 when a worker took it meanwhile (then request_cancel).
+  std::size_t remove_queued(const std::string& pool, const std::string& task_id);
+
   // Cancel requests (sw:cancel-requests: task id -> unix time of the request), for tasks
   // that a worker holds: the worker that runs one stops its scan and fails it "cancelled by
   // request". Producers add them; a worker reads them all at once each interval.
@@ -178,6 +182,8 @@ class TaskQueue {
   std::size_t dlq_retry(const std::string& pool, std::optional<std::string> task_id);
   // The same for the entries that `which` accepts.
   std::size_t dlq_retry(const std::string& pool, const std::function<bool(const DeadLetter&)>& which);
+  // Deletes the entries of one task. Returns how many.
+  std::size_t dlq_delete(const std::string& pool, const std::string& task_id);
   // Deletes all entries, or those that failed before `older_than`. Returns how many.
   std::size_t dlq_purge(const std::string& pool, std::optional<core::TimePoint> older_than);
 

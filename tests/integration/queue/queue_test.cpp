@@ -271,11 +271,30 @@ TEST_F(TaskQueueTest, DeadLetterAdminOnPythonWorkerEntries) {
   const auto cutoff = *core::parse_iso("2025-12-02T00:00:00");
   EXPECT_EQ(queue.dlq_purge("nessus", cutoff), 1u);  // "old"
   ASSERT_EQ(queue.dlq_list("nessus", 0, 10).size(), 1u);
+  redis.command({"ZADD", "nessus:queue:dead", "2.0", R"({"task_id": "gone", "error": "x"})"});
+  EXPECT_EQ(queue.dlq_delete("nessus", "gone"), 1u);
+  EXPECT_EQ(queue.dlq_delete("nessus", "gone"), 0u);
+  ASSERT_EQ(queue.dlq_list("nessus", 0, 10).size(), 1u);
   redis.command({"ZADD", "nessus:queue:dead", "1.0", R"({"raw": "garbage", "error": "not valid JSON"})"});
   EXPECT_EQ(queue.dlq_retry("nessus", std::nullopt), 1u);  // "new"; the raw entry stays
   EXPECT_EQ(queue.stats("nessus", 0).dead_letters, 1u);
   EXPECT_EQ(queue.dlq_purge("nessus", std::nullopt), 1u);
   EXPECT_EQ(queue.stats("nessus", 0).dead_letters, 0u);
+}
+
+TEST_F(TaskQueueTest, RemoveQueuedTakesOnlyThatTasksEntries) {
+  TaskQueue queue = make_queue("w1");
+  const std::string keep = R"({"task_id": "keep", "scan_type": "untrusted", "payload": {"targets": "10.0.0.1"}})";
+  const std::string drop = R"({"task_id": "drop", "scan_type": "untrusted", "payload": {"targets": "10.0.0.2"}})";
+  queue.enqueue("nessus", keep);
+  queue.enqueue("nessus", drop);
+  queue.enqueue("nessus", drop);  // a producer that sent it twice
+  queue.enqueue("nessus", "not json");
+  EXPECT_EQ(queue.remove_queued("nessus", "drop"), 2u);
+  EXPECT_EQ(queue.remove_queued("nessus", "drop"), 0u);
+  EXPECT_EQ(queue.stats("nessus", 0).depth, 2u);
+  EXPECT_EQ(queue.fetch("nessus", 0ms), keep);
+  EXPECT_THROW(queue.remove_queued("nessus", "../x"), core::Error);
 }
 
 TEST_F(TaskQueueTest, ScanRecords) {
