@@ -84,7 +84,8 @@ FindingsPage ReadModel::findings(const std::string& task_id, const FindingsQuery
     return page;
   }
   results::ResultsQuery results_query;
-  results_query.profile = "summary";
+  results_query.custom_fields = {"host",        "plugin_id",         "plugin_name", "severity",     "cve",
+                                  "cvss3_base_score", "exploit_available", "synopsis",    "plugin_output"};
   results_query.filters = query.filters;
   results_query.page = std::max(query.page, 1);
   results_query.page_size = kFindingsPerPage;

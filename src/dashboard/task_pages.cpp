@@ -1,6 +1,7 @@
 // The task list (filters, pages, progress bars) and a task's page (state, what to do, the
 // authentication verdict per host, severities, findings with filters, actions).
 #include "core/failure_hint.hpp"
+#include "core/text.hpp"
 #include "dashboard/page.hpp"
 #include "dashboard/pages.hpp"
 #include "dashboard/web.hpp"
@@ -84,6 +85,16 @@ std::string authentication_section(const core::Task& task) {
   return html + "</table></section>";
 }
 
+// A finding's plugin output, folded (it can be long), cut at 4 KiB for the page.
+std::string output_cell(const nlohmann::json& finding) {
+  const std::string output = json_text(finding.value("plugin_output", nlohmann::json()));
+  if (output.empty()) return "<td></td>";
+  constexpr std::size_t kShown = 4096;
+  const bool cut = output.size() > kShown;
+  return "<td><details><summary>output</summary><pre>" + escape(core::utf8_prefix(output, kShown)) +
+         (cut ? "\n[cut: the whole output is in the export]" : "") + "</pre></details></td>";
+}
+
 std::string findings_section(const TaskDetail& detail, const FindingsPage& findings,
                              const std::map<std::string, std::string>& query) {
   const std::string path = "/ui/tasks/" + detail.task.task_id;
@@ -94,12 +105,13 @@ std::string findings_section(const TaskDetail& detail, const FindingsPage& findi
                      text_input("CVE", "cve", query) + "<button type=\"submit\">Filter</button></form>";
   if (!findings.error.empty()) return html + "<p>" + escape(findings.error) + "</p></section>";
   html += "<p>" + std::to_string(findings.total) + " matching findings</p><table class=\"findings\"><tr><th>host</th>"
-          "<th>severity</th><th>plugin</th><th>name</th><th>CVE</th><th>CVSS v3</th><th>exploit</th><th>synopsis</th></tr>";
+          "<th>severity</th><th>plugin</th><th>name</th><th>CVE</th><th>CVSS v3</th><th>exploit</th><th>synopsis</th>"
+          "<th>output</th></tr>";
   for (const auto& finding : findings.findings) {
     const auto cell = [&](const char* field) { return "<td>" + escape(json_text(finding.value(field, nlohmann::json()))) + "</td>"; };
     html += "<tr class=\"sev-" + escape(json_text(finding.value("severity", nlohmann::json()))) + "\">" + cell("host") +
             cell("severity") + cell("plugin_id") + cell("plugin_name") + cell("cve") + cell("cvss3_base_score") +
-            cell("exploit_available") + cell("synopsis") + "</tr>";
+            cell("exploit_available") + cell("synopsis") + output_cell(finding) + "</tr>";
   }
   return html + "</table>" + page_links(path, query, findings.page, findings.pages) + "</section>";
 }

@@ -44,7 +44,7 @@ TEST(Pages, TaskValuesAndFindingsAreText) {
   TaskDetail detail{hostile_task(), std::nullopt, true};
   FindingsPage findings;
   findings.findings.push_back({{"host", kImage}, {"severity", "4"}, {"plugin_id", 1}, {"plugin_name", kScript},
-                               {"synopsis", kScript}, {"cve", {kImage}}});
+                               {"synopsis", kScript}, {"cve", {kImage}}, {"plugin_output", kScript + kImage}});
   findings.total = 1;
   const std::string html = task_page(detail, findings, {{"host", kScript}}, kScript, "csrf-token");
   expect_no_injected_markup(html);
