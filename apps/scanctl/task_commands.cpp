@@ -11,6 +11,7 @@
 #include "core/errors.hpp"
 #include "core/task.hpp"
 #include "core/task_id.hpp"
+#include "service/views.hpp"
 #include "settings.hpp"
 #include "store/task_store.hpp"
 #include "terminal.hpp"
@@ -19,49 +20,6 @@ namespace sw::scanctl {
 namespace {
 
 using Clock = std::chrono::system_clock;
-
-bool contains(const std::string& text, std::string_view part) { return text.find(part) != std::string::npos; }
-
-// One short line on what to do about a failed or timed-out task.
-std::optional<std::string> failure_hint(const core::Task& task) {
-  if (task.status == core::TaskStatus::timeout) {
-    return "the scan outlived SCAN_TIMEOUT_SECONDS: split the targets into smaller scans or raise the timeout, "
-           "then submit again";
-  }
-  if (task.status != core::TaskStatus::failed) return std::nullopt;
-  const std::string error = task.error_message.value_or("");
-  const bool no_hosts = task.validation_stats.is_object() && task.validation_stats.value("hosts_scanned", 1) == 0;
-  if (task.authentication_status == "failed" || contains(error, "authentication failed")) {
-    return "the SSH credentials were refused: check the user and password, that the account may log in over SSH, "
-           "and the sudo/su escalation settings; then submit again";
-  }
-  if (no_hosts || contains(error, "no hosts")) {
-    return "no target answered: check the targets and that the scanner can reach them (routes, firewalls)";
-  }
-  if (contains(error, "refuses scan control")) {
-    return "the scanner refuses API scan control: set api_token (auto or the web UI's token) in scanners.yaml";
-  }
-  if (contains(error, "scanners.yaml")) {
-    return "the worker could not log in to the scanner: fix its username/password or API keys in scanners.yaml, "
-           "then scanctl dlq retry " + task.scanner_pool + " " + task.task_id;
-  }
-  if (contains(error, "reachable")) {
-    return "the scanner kept failing: check that it is up and reachable from the worker, then scanctl dlq retry " +
-           task.scanner_pool + " " + task.task_id;
-  }
-  if (contains(error, "Nessus reported the scan")) {
-    return "the scan was stopped in Nessus: submit it again if it is still wanted";
-  }
-  if (contains(error, "could not be queued")) return "Redis was unreachable at submission: submit again";
-  return "see the worker log for trace id " + task.trace_id + "; retry with scanctl dlq retry " + task.scanner_pool +
-         " " + task.task_id;
-}
-
-std::optional<double> duration_seconds(const core::Task& task) {
-  if (!task.started_at) return std::nullopt;
-  const auto end = task.completed_at.value_or(Clock::now());
-  return std::chrono::duration<double>(end - *task.started_at).count();
-}
 
 struct TaskView {
   core::Task task;
@@ -87,9 +45,9 @@ nlohmann::json view_json(const TaskView& view) {
   nlohmann::json json = core::task_to_json(view.task);
   json["live"] = view.live ? *view.live : nlohmann::json(nullptr);
   if (!view.live_error.empty()) json["live_error"] = view.live_error;
-  const auto duration = duration_seconds(view.task);
+  const auto duration = service::duration_seconds(view.task);
   json["duration_seconds"] = duration ? nlohmann::json(*duration) : nlohmann::json(nullptr);
-  const auto hint = failure_hint(view.task);
+  const auto hint = service::failure_hint(view.task);
   json["hint"] = hint ? nlohmann::json(*hint) : nlohmann::json(nullptr);
   return json;
 }
@@ -168,7 +126,7 @@ void print_view(const TaskView& view) {
   field("created", time_text(task.created_at));
   field("started", time_text(task.started_at));
   field("completed", time_text(task.completed_at));
-  const auto duration = duration_seconds(task);
+  const auto duration = service::duration_seconds(task);
   field("duration", duration ? format_duration(*duration) + (task.completed_at ? "" : " so far") : "-");
   if (view.live) {
     const double progress = view.live->value("progress", 0.0);
@@ -185,7 +143,7 @@ void print_view(const TaskView& view) {
   if (task.error_message) {
     std::cout << paint("Error", Colour::bold) << '\n' << "  " << paint(*task.error_message, Colour::red) << '\n';
   }
-  if (const auto hint = failure_hint(task)) std::cout << paint("What to do", Colour::bold) << "\n  " << *hint << '\n';
+  if (const auto hint = service::failure_hint(task)) std::cout << paint("What to do", Colour::bold) << "\n  " << *hint << '\n';
 }
 
 struct StatusOptions {

@@ -6,6 +6,7 @@
 
 #include "core/errors.hpp"
 #include "core/task_id.hpp"
+#include "core/task_message.hpp"
 #include "queue/keys.hpp"
 #include "queue/scripts.hpp"
 #include "telemetry/log.hpp"
@@ -277,6 +278,18 @@ std::optional<nlohmann::json> TaskQueue::scan_record(const std::string& task_id)
 void TaskQueue::forget_scan_record(const std::string& task_id) {
   core::require_valid_task_id(task_id);
   redis_.command({"DEL", keys::scan_record(task_id)});
+}
+
+std::size_t TaskQueue::remove_queued(const std::string& pool, const std::string& task_id) {
+  core::require_valid_task_id(task_id);
+  const RedisValue entries = redis_.command({"LRANGE", keys::queue(pool), "0", "-1"});
+  std::size_t removed = 0;
+  for (const auto& entry : entries.elements) {
+    const std::string raw = entry.as_string();
+    if (core::task_id_of_entry(raw) != task_id) continue;
+    removed += static_cast<std::size_t>(redis_.command({"LREM", keys::queue(pool), "0", raw}).as_integer());
+  }
+  return removed;
 }
 
 void TaskQueue::request_cancel(const std::string& task_id) {

@@ -149,6 +149,10 @@ class TaskQueue {
   std::optional<std::string> scan_record_text(const std::string& task_id);
   void forget_scan_record(const std::string& task_id);
 
+  // Removes the entries of `task_id` still waiting in {pool}:queue (LREM of each entry
+  // whose task_id it is); returns how many. 0 when a worker took it already.
+  std::size_t remove_queued(const std::string& pool, const std::string& task_id);
+
   // Cancel requests (sw:cancel-requests: task id -> unix time of the request), for tasks
   // that a worker holds: the worker that runs one stops its scan and fails it "cancelled by
   // request". Producers add them; a worker reads them all at once each interval.

@@ -19,7 +19,5 @@ struct Readiness {
 // A handler for http::Server. `readiness` is asked on every /readyz request.
 http::Handler make_status_handler(const telemetry::Metrics& metrics, std::function<Readiness()> readiness);
 
-// Splits "host:port" (also "[::1]:port"); throws core::Error(bad_input) naming METRICS_ADDR.
-std::pair<std::string, std::uint16_t> parse_listen_address(const std::string& address);
 
 }  // namespace sw::worker
