@@ -17,6 +17,12 @@ for package in "${PACKAGES[@]}"; do
   fi
 done
 
+# Node and npm for the scanner-mcp e2e test (the MCP TypeScript SDK): Debian's when no node
+# is on the PATH; a newer Node already installed is kept.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
+
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
