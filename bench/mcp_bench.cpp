@@ -281,8 +281,13 @@ int main(int argc, char** argv) {
   const int port = std::stoi(line.substr(colon + 1));
 
   const Throughput status = measure(port, sessions, seconds, "get_scan_status", {{"task_id", task_id}});
-  const Throughput results =
-      measure(port, sessions, seconds, "get_scan_results", {{"task_id", task_id}, {"page", 1}, {"page_size", 40}});
+  const json page_one{{"task_id", task_id}, {"page", 1}, {"page_size", 40}};
+  // The first read of a page streams the whole export; later reads of it come from the cache.
+  Session cold(port);
+  const auto cold_start = Clock::now();
+  cold.call("get_scan_results", page_one);
+  const double cold_ms = std::chrono::duration<double, std::milli>(Clock::now() - cold_start).count();
+  const Throughput results = measure(port, sessions, seconds, "get_scan_results", page_one);
 
   const long rss_before = mcp.rss_kib();
   Session idle(port);
@@ -298,7 +303,7 @@ int main(int argc, char** argv) {
       {"get_scan_status", {{"calls_per_s", status.calls_per_s}, {"p50_ms", status.p50_ms}, {"p99_ms", status.p99_ms},
                            {"failures", status.failures}}},
       {"get_scan_results_page1", {{"calls_per_s", results.calls_per_s}, {"p50_ms", results.p50_ms},
-                                  {"p99_ms", results.p99_ms}, {"failures", results.failures}}},
+                                  {"p99_ms", results.p99_ms}, {"failures", results.failures}, {"first_ms", cold_ms}}},
       {"idle_sessions", idle_sessions},
       {"rss_before_idle_mb", static_cast<double>(rss_before) / 1024},
       {"rss_after_idle_mb", static_cast<double>(rss_after) / 1024},
@@ -307,8 +312,9 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "scanner-mcp, %d sessions, %.0f s each, export %.1f MB\n", sessions, seconds, file_mb);
   std::fprintf(stderr, "  get_scan_status          %8.1f calls/s  p50 %7.2f ms  p99 %7.2f ms  failures %zu\n",
                status.calls_per_s, status.p50_ms, status.p99_ms, status.failures);
-  std::fprintf(stderr, "  get_scan_results page 1  %8.1f calls/s  p50 %7.2f ms  p99 %7.2f ms  failures %zu\n",
-               results.calls_per_s, results.p50_ms, results.p99_ms, results.failures);
+  std::fprintf(stderr, "  get_scan_results page 1  %8.1f calls/s  p50 %7.2f ms  p99 %7.2f ms  failures %zu"
+               "  (first read, whole export streamed: %.0f ms)\n",
+               results.calls_per_s, results.p50_ms, results.p99_ms, results.failures, cold_ms);
   std::fprintf(stderr, "  %d idle sessions: RSS %.1f MB -> %.1f MB (%.2f KiB each), still serving: %s\n", idle_sessions,
                static_cast<double>(rss_before) / 1024, static_cast<double>(rss_after) / 1024,
                static_cast<double>(rss_after - rss_before) / idle_sessions, still_serving ? "yes" : "no");

@@ -388,6 +388,8 @@ def table(report):
                 t = figures[tool]
                 rows.append(f"| {label} | {tool} calls/s (p50 {t['p50_ms']:.1f} ms, p99 {t['p99_ms']:.1f} ms) "
                             f"| {t['calls_per_s']:.1f} | | | 1 |")
+            rows.append(f"| {label} | get_scan_results page 1, first read (ms) "
+                        f"| {figures['get_scan_results_page1']['first_ms']:.0f} | | | 1 |")
             rows.append(f"| mcp {figures['idle_sessions']} idle sessions | RSS MB (KiB per session) "
                         f"| {figures['rss_after_idle_mb']:.1f} ({figures['kib_per_idle_session']:.2f}) | | | 1 |")
             continue

@@ -29,6 +29,7 @@ constexpr std::size_t max_request_bytes = 1 << 20;
 std::shared_ptr<const mcp::SharedConfig> load_shared(const mcp::McpSettings& settings) {
   auto shared = std::make_shared<mcp::SharedConfig>();
   shared->settings = settings;
+  shared->results_cache = std::make_shared<mcp::ResultsCache>(settings.results_cache_bytes);
   shared->redis = queue::redis_options(settings.environment);
   shared->scanners = config::load_scanners_config(settings.environment.scanner_config);
   if (!settings.credentials_file.empty()) shared->credentials = mcp::CredentialStore::load(settings.credentials_file);

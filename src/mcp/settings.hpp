@@ -28,6 +28,7 @@ struct McpSettings {
   std::size_t lanes = 4;                     // MCP_WORKER_THREADS: tool calls at once
   std::chrono::milliseconds status_poll{500};  // MCP_STATUS_POLL_SECONDS: get_scan_status wait_seconds
   std::chrono::seconds idempotency_ttl{48 * 3600};  // as the Python server: 48 h
+  std::size_t results_cache_bytes = 64u << 20;       // MCP_RESULTS_CACHE_MB: rendered result pages
 };
 
 // Reads the variables from `variables` (the process environment when null). Throws

@@ -2,6 +2,7 @@
 #include "mcp/tools.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <sstream>
 #include <thread>
 
@@ -355,10 +356,31 @@ ToolResult get_scan_results(Backend& backend, const json& arguments) {
                                                           : std::string("; wait with get_scan_status (wait_seconds), "
                                                                         "then call get_scan_results again")));
   }
-  std::ostringstream out;
-  results::write_results(backend.store().export_path(task_id), query, out);
+  const std::filesystem::path export_path = backend.store().export_path(task_id);
+  const auto render = [&export_path, &query] {
+    std::ostringstream out;
+    results::write_results(export_path, query, out);
+    return out.str();
+  };
   ToolResult result;
-  result.text = out.str();
+  std::error_code size_error;
+  std::error_code time_error;
+  const auto size = std::filesystem::file_size(export_path, size_error);
+  const auto modified = std::filesystem::last_write_time(export_path, time_error);
+  if (size_error || time_error) {
+    result.text = render();  // reports the missing or unreadable export
+  } else {
+    // The export of a finished task does not change: the page is cached under the file's
+    // identity and the query.
+    json filters_key = json::array();
+    for (const auto& [field, value] : query.filters) filters_key.push_back({field, value});
+    const json key{{"task_id", task_id},         {"size", size},
+                   {"modified", modified.time_since_epoch().count()},
+                   {"profile", query.profile},   {"fields", query.custom_fields},
+                   {"filters", filters_key},     {"page", query.page},
+                   {"page_size", query.page_size}};
+    result.text = backend.results_cache().get_or_compute(key.dump(), render);
+  }
   json vulnerabilities = json::array();
   result.structured = {{"task_id", task_id}, {"schema", json::object()}, {"pagination", nullptr}};
   std::istringstream lines(result.text);
