@@ -12,6 +12,7 @@
 #include "core/task.hpp"
 #include "exportgen/export_writer.hpp"
 #include "mcp/stdio_transport.hpp"
+#include "queue/task_queue.hpp"
 #include "support/redis_server.hpp"
 #include "support/temp_dir.hpp"
 
@@ -182,6 +183,32 @@ TEST_F(ProtocolTest, ResultsOfACompletedTaskArePagedAndStatusWaitsWithProgress) 
   const json page = request("resources/read", {{"uri", "scan://" + task_id + "/findings?page=1"}})["result"];
   EXPECT_NE(page["contents"][0]["text"].get<std::string>().find("\"vulnerability\""), std::string::npos);
   EXPECT_EQ(request("resources/read", {{"uri", "scan://nope/summary"}})["error"]["code"], -32002);
+}
+
+TEST_F(ProtocolTest, DeadLettersAreListedAndRetried) {
+  const std::string untrusted =
+      call("run_untrusted_scan", {{"targets", "10.0.0.1"}, {"name", "web"}})["structuredContent"]["task_id"];
+  const std::string authenticated =
+      call("run_authenticated_scan", {{"targets", "10.0.0.2"}, {"name", "ssh"}, {"scan_type", "authenticated"},
+                                      {"ssh_username", "u"}, {"ssh_password", "hunter2"}})["structuredContent"]["task_id"];
+  queue::TaskQueue worker(queue::RedisOptions{redis_.url()}, queue::QueueSettings{"test-worker", std::chrono::milliseconds(30000), 3});
+  for (const auto& id : {untrusted, authenticated}) {
+    const auto raw = worker.fetch("nessus", std::chrono::milliseconds(0));
+    ASSERT_TRUE(raw);
+    worker.dead_letter("nessus", *raw, "scanner exploded", json::object(), id);
+  }
+  const json letters = call("get_dead_letters", json::object())["structuredContent"];
+  EXPECT_EQ(letters["total"], 2);
+  EXPECT_EQ(letters["dead_letters"][0]["error"], "scanner exploded");
+  EXPECT_EQ(letters.dump().find("hunter2"), std::string::npos);
+
+  const json retried = call("retry_failed_task", {{"task_id", untrusted}})["structuredContent"];
+  EXPECT_EQ(retried["retried"], 1);
+  EXPECT_EQ(retried["scanner_pool"], "nessus");
+  EXPECT_EQ(call("get_queue_status", json::object())["structuredContent"]["queue_depth"], 1);
+  EXPECT_NE(error_text(call("retry_failed_task", {{"task_id", authenticated}})).find("run_authenticated_scan"),
+            std::string::npos);
+  EXPECT_NE(error_text(call("retry_failed_task", {{"task_id", untrusted}})).find("no dead letter"), std::string::npos);
 }
 
 TEST_F(ProtocolTest, StdioAnswersLineByLine) {
