@@ -298,6 +298,20 @@ await check('HTTP: a scan followed with progress over server-sent events', async
   assert.equal(repeat.task_id, submitted.task_id);
 });
 
+await check('HTTP: an authenticated_privileged scan with an inline password (sudo) completes', async () => {
+  const submitted = await structured(http, 'run_authenticated_scan', { targets: '10.50.0.7', name: 'Privileged',
+    scan_type: 'authenticated_privileged', ssh_username: 'scanner', ssh_password: 'inline-secret',
+    elevate_privileges_with: 'sudo', escalation_password: 'inline-secret' });
+  const taskJson = readFileSync(join(dir, 'tasks', submitted.task_id, 'task.json'), 'utf8');
+  assert.ok(!taskJson.includes('inline-secret'));
+  const status = await structured(http, 'get_scan_status', { task_id: submitted.task_id, wait_seconds: 90 },
+    { timeout: 120000 });
+  assert.equal(status.status, 'completed', JSON.stringify(status));
+  assert.equal(status.authentication_status, 'success');
+  const log = readFileSync(join(dir, 'scanner-mcp-http.log'), 'utf8');
+  assert.ok(!log.includes('inline-secret') && !log.includes(token));
+});
+
 await check('HTTP: DELETE ends the session', async () => {
   await httpTransport.terminateSession();
   assert.equal(httpTransport.sessionId, undefined);
