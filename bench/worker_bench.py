@@ -8,6 +8,9 @@ concurrency  200 and 1,000 scans running at once (targets the simulator never fi
 recovery     kill -9 of a worker holding 100 running scans: seconds until a second worker
              has logged "re-attaching task" for all of them.
 results      the existing results_bench (export validation MB/s), its JSON merged in.
+mcp          bench/mcp_bench (scanner-mcp over HTTP: get_scan_status and get_scan_results page 1
+             calls/s with 50 concurrent sessions on a 50 MB export; RSS with 1,000 idle
+             sessions), its JSON merged in.
 
 Each figure is the median of several runs with min and max. Prints one table and writes
 JSON (machine: cores, memory, compiler) and a Markdown table. Standard library only.
@@ -288,6 +291,14 @@ def results_bench(build, quick):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def mcp_bench(build, quick):
+    exe = os.path.join(build, "bench/mcp_bench")
+    seconds = "10" if quick else "30"
+    out = subprocess.run([exe, "--build", build, "--sessions", "50", "--seconds", seconds, "--idle-sessions", "1000"],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def machine(build):
     mem_kib = 0
     with open("/proc/meminfo") as f:
@@ -333,6 +344,7 @@ def main():
         ("concurrency_1000", lambda: repeated(1 if quick else runs, lambda: bench_concurrency(args.build, 1000, window))),
         ("recovery_100", lambda: repeated(runs, lambda: bench_recovery(args.build, 100))),
         ("results", lambda: results_bench(args.build, quick)),
+        ("mcp", lambda: mcp_bench(args.build, quick)),
     ]
     for name, run in plan:
         print(f"== {name}", file=sys.stderr, flush=True)
@@ -369,6 +381,17 @@ def table(report):
             continue
         if "error" in figures:
             rows.append(f"| {name} | error | {figures['error']} | | | |")
+            continue
+        if name == "mcp":
+            label = f"mcp {figures['sessions']} sessions"
+            for tool in ("get_scan_status", "get_scan_results_page1"):
+                t = figures[tool]
+                rows.append(f"| {label} | {tool} calls/s (p50 {t['p50_ms']:.1f} ms, p99 {t['p99_ms']:.1f} ms) "
+                            f"| {t['calls_per_s']:.1f} | | | 1 |")
+            rows.append(f"| {label} | get_scan_results page 1, first read (ms) "
+                        f"| {figures['get_scan_results_page1']['first_ms']:.0f} | | | 1 |")
+            rows.append(f"| mcp {figures['idle_sessions']} idle sessions | RSS MB (KiB per session) "
+                        f"| {figures['rss_after_idle_mb']:.1f} ({figures['kib_per_idle_session']:.2f}) | | | 1 |")
             continue
         for key, s in figures.items():
             rows.append(f"| {name} | {key} | {s['median']:.3g} | {s['min']:.3g} | {s['max']:.3g} | {s['runs']} |")

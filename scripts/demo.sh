@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The demo: installs what is missing, builds, starts a private redis-server and two
 # nessus-sim scanners on free loopback ports with a generated scanners.yaml, starts
-# scanner-worker, queues four scans (untrusted; authenticated that works; authenticated
-# whose credentials fail; one on a second pool), shows their progress live, prints the
-# results, and stops everything it started (also on Ctrl-C). Nothing is left running.
+# scanner-worker and scanner-mcp (the MCP server, HTTP), queues four scans (untrusted;
+# authenticated that works; authenticated whose credentials fail; one on a second pool,
+# submitted as an AI agent would: MCP tools/call run_untrusted_scan), shows their progress
+# live, prints the results, and stops everything it started (also on Ctrl-C). Nothing is
+# left running.
 #
 # Environment: DEMO_BUILD_DIR (default build; an existing build is reused),
 # DEMO_SCAN_SECONDS (default 8), DEMO_SKIP_INSTALL=1 to skip the package check,
@@ -23,7 +25,7 @@ fi
 if [ ! -x "$build/apps/scanner-worker/scanner-worker" ] || [ "${DEMO_SKIP_BUILD:-0}" != 1 ]; then
   say "building (first time takes a few minutes)"
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$build" -j "$(nproc)" --target scanner-worker nessus-sim scanctl
+  cmake --build "$build" -j "$(nproc)" --target scanner-worker nessus-sim scanctl scanner-mcp
 fi
 
 run_dir=$(mktemp -d /tmp/scanner-worker-demo.XXXXXX)
@@ -98,7 +100,7 @@ WORKER_ID=demo-worker POLL_INTERVAL_SECONDS=1 METRICS_ADDR="127.0.0.1:$metrics_p
 record_pid $!
 
 scanctl="$build/apps/scanctl/scanctl"
-say "queueing four scans"
+say "queueing three scans with scanctl"
 export DEMO_SSH_PASSWORD="demo-password"
 ids=()
 submit() { ids+=("$("$scanctl" submit --json "$@" | python3 -c 'import json,sys; print(json.load(sys.stdin)["task_id"])')"); }
@@ -107,7 +109,29 @@ submit --name "Linux servers (SSH works)" --targets "10.20.0.5" --scan-type auth
   --ssh-user scanner --password-env DEMO_SSH_PASSWORD
 submit --name "Legacy hosts (SSH refused)" --targets "authfail-legacy1.example, authfail-legacy2.example" \
   --scan-type authenticated --ssh-user scanner --password-env DEMO_SSH_PASSWORD
-submit --name "DMZ web servers" --pool nessus_dmz --targets "192.0.2.10"
+
+say "starting scanner-mcp (MCP over HTTP) and submitting the DMZ scan through it, as an agent would"
+mcp_port=$(free_port)
+MCP_LISTEN_ADDR="127.0.0.1:$mcp_port" LOG_FORMAT=json "$build/apps/scanner-mcp/scanner-mcp" \
+  >"$run_dir/mcp.out" 2>"$run_dir/mcp.log" &
+record_pid $!
+for _ in $(seq 200); do grep -q "listening on" "$run_dir/mcp.out" 2>/dev/null && break; sleep 0.05; done
+mcp_url="http://127.0.0.1:$mcp_port/mcp"
+mcp_post() {  # [session] json -> response headers and body
+  curl -s -i -X POST "$mcp_url" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+    ${1:+-H "Mcp-Session-Id: $1"} -H 'MCP-Protocol-Version: 2025-11-25' -d "$2"
+}
+session=$(mcp_post "" '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",
+  "capabilities":{},"clientInfo":{"name":"demo","version":"1"}}}' | sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: *//p' | tr -d '\r')
+mcp_post "$session" '{"jsonrpc":"2.0","method":"notifications/initialized"}' >/dev/null
+call='{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"run_untrusted_scan","arguments":
+  {"targets":"192.0.2.10","name":"DMZ web servers","scanner_pool":"nessus_dmz","idempotency_key":"demo-dmz"}}}'
+answer=$(mcp_post "$session" "$call" | sed -n '/^{/p')
+echo "MCP tools/call run_untrusted_scan answered: $(echo "$answer" | python3 -c '
+import json, sys
+result = json.load(sys.stdin)["result"]["structuredContent"]
+print(result["task_id"], result["status"], "on pool", result["scanner_pool"])')"
+ids+=("$(echo "$answer" | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"]["structuredContent"]["task_id"])')")
 "$scanctl" queue
 
 say "progress (refreshed every second)"

@@ -8,6 +8,7 @@ PACKAGES=(
   libboost1.81-dev libssl-dev libhiredis-dev nlohmann-json3-dev libyaml-cpp-dev
   libspdlog-dev prometheus-cpp-dev libexpat1-dev libcli11-dev libgtest-dev libgmock-dev
   redis-server redis-sentinel redis-tools prometheus openssl python3 curl clang libclang-rt-14-dev
+  chromium  # the dashboard's browser test (tests/e2e/node/dashboard_e2e.mjs)
 )
 
 missing=()
@@ -16,6 +17,12 @@ for package in "${PACKAGES[@]}"; do
     missing+=("$package")
   fi
 done
+
+# Node and npm for the scanner-mcp e2e test (the MCP TypeScript SDK): Debian's when no node
+# is on the PATH; a newer Node already installed is kept.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

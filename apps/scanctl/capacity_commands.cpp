@@ -11,6 +11,7 @@
 #include "core/errors.hpp"
 #include "core/time.hpp"
 #include "queue/capacity_leases.hpp"
+#include "service/views.hpp"
 #include "settings.hpp"
 #include "terminal.hpp"
 
@@ -21,16 +22,6 @@ struct CapacityOptions {
   Settings settings;
   std::string pool;
 };
-
-// https://user:pass@host:8834 -> https://host:8834
-std::string url_without_credentials(const std::string& url) {
-  const auto scheme_end = url.find("://");
-  const auto authority = scheme_end == std::string::npos ? 0 : scheme_end + 3;
-  const auto at = url.find('@', authority);
-  const auto path = url.find('/', authority);
-  if (at == std::string::npos || (path != std::string::npos && at > path)) return url;
-  return url.substr(0, authority) + url.substr(at + 1);
-}
 
 std::string percent(double fraction) {
   char text[16];
@@ -43,31 +34,18 @@ Colour load_colour(double utilisation) {
   return utilisation >= 0.75 ? Colour::yellow : Colour::green;
 }
 
-// The pools to show: the one asked for (it must be configured) or all.
-std::vector<const config::PoolConfig*> selected_pools(const config::ScannersConfig& scanners, const std::string& pool) {
-  std::vector<const config::PoolConfig*> pools;
-  if (!pool.empty()) {
-    const auto* found = scanners.find_pool(pool);
-    if (found == nullptr) throw core::Error(core::ErrorKind::not_found, "pool '" + pool + "' is not configured");
-    pools.push_back(found);
-    return pools;
-  }
-  for (const auto& [name, config] : scanners.pools) pools.push_back(&config);
-  return pools;
-}
-
 int show_scanners(const CapacityOptions& options) {
   const config::ScannersConfig scanners = options.settings.scanners();
   queue::CapacityLeases leases(options.settings.redis());
   nlohmann::json rows = nlohmann::json::array();
-  for (const auto* pool : selected_pools(scanners, options.pool)) {
+  for (const auto* pool : service::selected_pools(scanners, options.pool)) {
     const auto loads = leases.load(pool->name, queue::scanner_slots(*pool));
     for (const auto& load : loads) {
       const auto* scanner = pool->find(load.instance_id);
       rows.push_back({{"pool", pool->name},
                       {"instance_id", load.instance_id},
                       {"name", scanner ? scanner->name : ""},
-                      {"url", scanner ? url_without_credentials(scanner->url) : ""},
+                      {"url", scanner ? service::url_without_credentials(scanner->url) : ""},
                       {"capacity", load.limit},
                       {"active", load.active},
                       {"available", load.available()},
@@ -99,7 +77,7 @@ int show_pools(const CapacityOptions& options) {
   queue::CapacityLeases leases(options.settings.redis());
   queue::TaskQueue queue = options.settings.task_queue();
   nlohmann::json rows = nlohmann::json::array();
-  for (const auto* pool : selected_pools(scanners, options.pool)) {
+  for (const auto* pool : service::selected_pools(scanners, options.pool)) {
     const queue::PoolLoad load = leases.pool_load(pool->name, queue::scanner_slots(*pool));
     const queue::QueueStats stats = queue.stats(pool->name, 0);
     rows.push_back({{"pool", pool->name},

@@ -14,6 +14,8 @@
 #include "core/redact.hpp"
 #include "core/task_status.hpp"
 #include "core/time.hpp"
+#include "service/dead_letters.hpp"
+#include "service/views.hpp"
 #include "settings.hpp"
 #include "store/task_store.hpp"
 #include "terminal.hpp"
@@ -24,25 +26,7 @@ namespace {
 // The pool given, or every configured pool.
 std::vector<std::string> pools_of(const Settings& settings, const std::string& pool) {
   if (!pool.empty()) return {pool};
-  std::vector<std::string> pools;
-  for (const auto& [name, unused] : settings.scanners().pools) pools.push_back(name);
-  return pools;
-}
-
-// A queue entry summarised for display; secrets never appear.
-nlohmann::json entry_summary(const std::string& raw) {
-  const nlohmann::json entry = nlohmann::json::parse(raw, nullptr, false);
-  if (!entry.is_object()) return {{"task_id", nullptr}, {"raw", core::redact_text(raw)}};
-  const nlohmann::json payload = entry.value("payload", nlohmann::json::object());
-  const auto text = [](const nlohmann::json& object, const char* key) {
-    const auto it = object.find(key);
-    return it != object.end() && it->is_string() ? *it : nlohmann::json(nullptr);
-  };
-  return {{"task_id", text(entry, "task_id")},
-          {"scan_type", text(entry, "scan_type")},
-          {"scanner_instance_id", text(entry, "scanner_instance_id")},
-          {"targets", payload.is_object() ? text(payload, "targets") : nlohmann::json(nullptr)},
-          {"name", payload.is_object() ? text(payload, "name") : nlohmann::json(nullptr)}};
+  return service::pool_names(settings.scanners());
 }
 
 std::string text_or_dash(const nlohmann::json& value) { return value.is_string() ? value.get<std::string>() : "-"; }
@@ -59,7 +43,7 @@ int show_queues(const QueueOptions& options) {
   for (const auto& pool : pools) {
     const queue::QueueStats stats = queue.stats(pool, 5);
     nlohmann::json next = nlohmann::json::array();
-    for (const auto& raw : stats.next) next.push_back(entry_summary(raw));
+    for (const auto& raw : stats.next) next.push_back(service::queue_entry_summary(raw));
     all.push_back({{"pool", pool},
                    {"queue_depth", stats.depth},
                    {"dlq_size", stats.dead_letters},
@@ -95,15 +79,6 @@ int show_queues(const QueueOptions& options) {
   return exit_ok;
 }
 
-nlohmann::json letter_json(const std::string& pool, const queue::DeadLetter& letter) {
-  return {{"pool", pool},
-          {"task_id", letter.task_id ? nlohmann::json(*letter.task_id) : nlohmann::json(nullptr)},
-          {"error", core::redact_text(letter.error)},
-          {"failed_at", letter.failed_at},
-          {"deliveries", letter.deliveries ? nlohmann::json(*letter.deliveries) : nlohmann::json(nullptr)},
-          {"entry", core::redact_secrets(letter.entry)}};
-}
-
 struct DlqOptions {
   Settings settings;
   std::string pool;
@@ -121,7 +96,7 @@ int dlq_list(const DlqOptions& options) {
   nlohmann::json letters = nlohmann::json::array();
   for (const auto& pool : pools) {
     for (const auto& letter : queue.dlq_list(pool, options.offset, options.limit)) {
-      letters.push_back(letter_json(pool, letter));
+      letters.push_back(service::dead_letter_json(pool, letter));
     }
   }
   if (options.settings.json) {
@@ -149,7 +124,7 @@ int dlq_show(const DlqOptions& options) {
   if (!letter) {
     throw core::Error(core::ErrorKind::not_found, "no dead letter for task " + options.task_id + " in pool " + options.pool);
   }
-  const nlohmann::json json = letter_json(options.pool, *letter);
+  const nlohmann::json json = service::dead_letter_json(options.pool, *letter);
   if (options.settings.json) {
     print_json(json);
     return exit_ok;
@@ -170,18 +145,6 @@ void print_count(const DlqOptions& options, const char* key, std::size_t count, 
   }
 }
 
-// The status of a task whose task.json has ended; nullopt when it has not, or when there is
-// no readable task.json here (DATA_DIR not shared with this machine, or a bad id).
-std::optional<std::string> final_status(const store::TaskStore& store, const std::string& task_id) {
-  try {
-    const auto task = store.read(task_id);
-    if (task && core::is_terminal(task->status)) return std::string(core::to_string(task->status));
-  } catch (const core::Error&) {
-    // not a readable task here: let the worker judge the entry
-  }
-  return std::nullopt;
-}
-
 int dlq_retry(const DlqOptions& options) {
   if (options.all == !options.task_id.empty()) {
     throw CLI::ValidationError("give either a TASK_ID or --all");
@@ -194,22 +157,9 @@ int dlq_retry(const DlqOptions& options) {
   const store::TaskStore store(options.settings.environment().data_dir);
   std::optional<std::string> task_id;
   if (!options.all) task_id = options.task_id;
-  // A task whose task.json already ended cannot run again under its id (terminal states
-  // never change, docs/contracts.md#status-and-its-transitions): a worker would drop it. Such letters stay in the DLQ.
-  std::vector<std::string> ended;
-  const std::size_t retried = queue.dlq_retry(options.pool, [&](const queue::DeadLetter& letter) {
-    if (task_id && letter.task_id != task_id) return false;
-    const auto status = letter.task_id ? final_status(store, *letter.task_id) : std::nullopt;
-    if (status) ended.push_back(*letter.task_id + " (" + *status + ")");
-    return !status;
-  });
-  const std::string advice = "its task.json is final, so a worker would drop it; submit the scan again as a new task";
-  if (task_id && retried == 0 && !ended.empty()) {
-    throw core::Error(core::ErrorKind::bad_input, "task " + ended.front() + " has already ended: " + advice);
-  }
-  if (task_id && retried == 0) {
-    throw core::Error(core::ErrorKind::not_found, "no dead letter for task " + *task_id + " in pool " + options.pool);
-  }
+  const service::RetryOutcome outcome = service::retry_dead_letters(queue, store, options.pool, task_id);
+  const std::size_t retried = outcome.retried;
+  const std::vector<std::string>& ended = outcome.left_ended;
   if (options.settings.json) {
     print_json({{"pool", options.pool}, {"retried", retried}, {"left_ended", ended}});
     return exit_ok;
@@ -219,7 +169,7 @@ int dlq_retry(const DlqOptions& options) {
     std::string list;
     for (const auto& item : ended) list += (list.empty() ? "" : ", ") + item;
     std::cout << "left " << ended.size() << " in the dead-letter queue whose task already ended: " << list << "\n  ("
-              << advice << ")\n";
+              << service::ended_task_advice << ")\n";
   }
   return exit_ok;
 }

@@ -1,6 +1,7 @@
 // scanctl submit: builds the task message (docs/contracts.md#the-task-message), checks it with the worker's parser,
 // writes task.json (status queued, secrets redacted) and LPUSHes the message, as the
-// Python MCP server did; --idempotency-key makes a repeated submission return its task.
+// Python MCP server did (service::Submitter); --idempotency-key makes a repeated submission
+// return its task.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -11,9 +12,9 @@
 
 #include "commands.hpp"
 #include "core/errors.hpp"
-#include "core/task_id.hpp"
-#include "core/task_message.hpp"
+#include "core/scan_type.hpp"
 #include "queue/idempotency.hpp"
+#include "service/submission.hpp"
 #include "settings.hpp"
 #include "store/task_store.hpp"
 #include "terminal.hpp"
@@ -92,115 +93,62 @@ nlohmann::json credentials(const SubmitOptions& options, core::ScanType type) {
                                       : std::string()}};
 }
 
-// The message without the generated ids: what an idempotency key's fingerprint covers.
-nlohmann::json request_parameters(const SubmitOptions& options, core::ScanType type) {
-  nlohmann::json payload{{"targets", options.targets},
-                         {"name", options.name},
-                         {"description", options.description},
-                         {"schema_profile", options.schema_profile}};
-  nlohmann::json creds = credentials(options, type);
-  if (!creds.is_null()) payload["credentials"] = std::move(creds);
-  return {{"scan_type", options.scan_type},
-          {"scanner_pool", options.pool},
-          {"scanner_instance_id", options.scanner.empty() ? nlohmann::json(nullptr) : nlohmann::json(options.scanner)},
-          {"payload", std::move(payload)}};
-}
-
-void check_against_configuration(const SubmitOptions& options) {
-  const config::ScannersConfig scanners = options.settings.scanners();
-  const config::PoolConfig* pool = scanners.find_pool(options.pool);
-  if (pool == nullptr) {
-    std::string known;
-    for (const auto& [name, unused] : scanners.pools) known += (known.empty() ? "" : ", ") + name;
-    refuse("unknown pool '" + options.pool + "' (configured: " + known + ")");
-  }
-  if (!options.scanner.empty() && pool->find(options.scanner) == nullptr) {
-    refuse("pool '" + options.pool + "' has no enabled scanner '" + options.scanner + "'");
-  }
-}
-
-void print_existing(const SubmitOptions& options, const std::string& task_id, const std::optional<core::Task>& task) {
-  const std::string status = task ? std::string(core::to_string(task->status)) : "unknown";
+void print_existing(const SubmitOptions& options, const service::Submission& existing) {
   if (options.settings.json) {
-    print_json({{"task_id", task_id},
+    print_json({{"task_id", existing.task_id},
                 {"existing", true},
-                {"status", status},
-                {"trace_id", task ? nlohmann::json(task->trace_id) : nlohmann::json(nullptr)},
+                {"status", existing.status},
+                {"trace_id", existing.trace_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(existing.trace_id)},
                 {"pool", options.pool}});
     return;
   }
-  std::cout << "Task " << paint(task_id, Colour::bold) << " was already submitted with this idempotency key ("
-            << paint(status, status_colour(status)) << "); nothing queued.\n";
+  std::cout << "Task " << paint(existing.task_id, Colour::bold) << " was already submitted with this idempotency key ("
+            << paint(existing.status, status_colour(existing.status)) << "); nothing queued.\n";
 }
 
 int submit(SubmitOptions& options) {
-  if (options.schema_profile.empty()) refuse("--schema-profile must not be empty");
   const auto type = core::parse_scan_type(options.scan_type);
   if (!type) refuse("unknown scan type '" + options.scan_type + "'");
-  check_against_configuration(options);
+  const std::optional<std::string> scanner =
+      options.scanner.empty() ? std::nullopt : std::optional<std::string>(options.scanner);
+  service::check_pool(options.settings.scanners(), options.pool, scanner);
   const config::Environment env = options.settings.environment();
-  const auto now = std::chrono::system_clock::now();
-  const std::string task_id = core::generate_task_id(now);
-  if (options.name.empty()) options.name = task_id;
 
-  const nlohmann::json parameters = request_parameters(options, *type);
-  nlohmann::json message_json = parameters;
-  message_json["task_id"] = task_id;
-  message_json["trace_id"] = core::generate_uuid4();
-  const std::string raw = message_json.dump();
-  const core::TaskMessage message = core::parse_task_message(raw, options.pool);
-
-  std::optional<queue::IdempotencyKeys> keys;
-  if (!options.idempotency_key.empty()) {
-    keys.emplace(options.settings.redis());
-    const auto claim = keys->claim(options.idempotency_key, task_id, queue::parameters_fingerprint(parameters));
-    if (claim.outcome == queue::ClaimOutcome::repeated) {
-      print_existing(options, claim.task_id, store::TaskStore(env.data_dir).read(claim.task_id));
-      return exit_ok;
-    }
-    if (claim.outcome == queue::ClaimOutcome::conflicting) {
-      std::cerr << "scanctl submit: idempotency key already used for task " << claim.task_id
-                << " with different parameters; nothing queued\n";
-      return exit_not_found;
-    }
-  }
+  service::ScanRequest request;
+  request.scan_type = options.scan_type;
+  request.pool = options.pool;
+  request.scanner = scanner;
+  request.targets = options.targets;
+  request.name = options.name;
+  request.description = options.description;
+  request.schema_profile = options.schema_profile;
+  request.credentials = credentials(options, *type);
 
   store::TaskStore store(env.data_dir);
   queue::TaskQueue task_queue = options.settings.task_queue();
-  long long position = 0;
-  try {
-    if (!store.create(core::task_from_message(message, now))) {
-      throw core::Error(core::ErrorKind::conflict, "task " + task_id + " already exists");
-    }
-    try {
-      position = task_queue.enqueue(options.pool, raw);
-    } catch (const core::Error& e) {
-      store.update(task_id, [&](core::Task& task) {
-        task.status = core::TaskStatus::failed;
-        task.completed_at = std::chrono::system_clock::now();
-        task.error_message = std::string("could not be queued: ") + e.what();
-      });
-      throw;
-    }
-  } catch (const core::Error&) {
-    if (keys) keys->release(options.idempotency_key, task_id);
-    throw;
+  std::optional<queue::IdempotencyKeys> keys;
+  if (!options.idempotency_key.empty()) keys.emplace(options.settings.redis());
+  service::Submitter submitter(store, task_queue, keys ? &*keys : nullptr);
+  const service::Submission submission = submitter.submit(request, options.idempotency_key);
+  if (submission.existing) {
+    print_existing(options, submission);
+    return exit_ok;
   }
 
   if (options.settings.json) {
-    print_json({{"task_id", task_id},
+    print_json({{"task_id", submission.task_id},
                 {"existing", false},
                 {"status", "queued"},
-                {"trace_id", message.trace_id},
+                {"trace_id", submission.trace_id},
                 {"pool", options.pool},
-                {"scanner_instance_id", parameters["scanner_instance_id"]},
-                {"queue_position", position}});
+                {"scanner_instance_id", scanner ? nlohmann::json(*scanner) : nlohmann::json(nullptr)},
+                {"queue_position", submission.queue_position}});
     return exit_ok;
   }
-  std::cout << "Queued " << paint(task_id, Colour::bold) << " on pool " << options.pool << " (queue position "
-            << position << ")\n"
-            << "  trace id  " << message.trace_id << '\n'
-            << "  follow    scanctl status " << task_id << " --watch\n";
+  std::cout << "Queued " << paint(submission.task_id, Colour::bold) << " on pool " << options.pool
+            << " (queue position " << submission.queue_position << ")\n"
+            << "  trace id  " << submission.trace_id << '\n'
+            << "  follow    scanctl status " << submission.task_id << " --watch\n";
   return exit_ok;
 }
 

@@ -9,9 +9,9 @@
 
 #include "commands.hpp"
 #include "core/errors.hpp"
-#include "core/failure_hint.hpp"
 #include "core/task.hpp"
 #include "core/task_id.hpp"
+#include "service/views.hpp"
 #include "settings.hpp"
 #include "store/task_store.hpp"
 #include "terminal.hpp"
@@ -20,12 +20,6 @@ namespace sw::scanctl {
 namespace {
 
 using Clock = std::chrono::system_clock;
-
-std::optional<double> duration_seconds(const core::Task& task) {
-  if (!task.started_at) return std::nullopt;
-  const auto end = task.completed_at.value_or(Clock::now());
-  return std::chrono::duration<double>(end - *task.started_at).count();
-}
 
 struct TaskView {
   core::Task task;
@@ -51,9 +45,9 @@ nlohmann::json view_json(const TaskView& view) {
   nlohmann::json json = core::task_to_json(view.task);
   json["live"] = view.live ? *view.live : nlohmann::json(nullptr);
   if (!view.live_error.empty()) json["live_error"] = view.live_error;
-  const auto duration = duration_seconds(view.task);
+  const auto duration = service::duration_seconds(view.task);
   json["duration_seconds"] = duration ? nlohmann::json(*duration) : nlohmann::json(nullptr);
-  const auto hint = core::failure_hint(view.task);
+  const auto hint = service::failure_hint(view.task);
   json["hint"] = hint ? nlohmann::json(*hint) : nlohmann::json(nullptr);
   return json;
 }
@@ -132,7 +126,7 @@ void print_view(const TaskView& view) {
   field("created", time_text(task.created_at));
   field("started", time_text(task.started_at));
   field("completed", time_text(task.completed_at));
-  const auto duration = duration_seconds(task);
+  const auto duration = service::duration_seconds(task);
   field("duration", duration ? format_duration(*duration) + (task.completed_at ? "" : " so far") : "-");
   if (view.live) {
     const double progress = view.live->value("progress", 0.0);
@@ -149,7 +143,7 @@ void print_view(const TaskView& view) {
   if (task.error_message) {
     std::cout << paint("Error", Colour::bold) << '\n' << "  " << paint(*task.error_message, Colour::red) << '\n';
   }
-  if (const auto hint = core::failure_hint(task)) std::cout << paint("What to do", Colour::bold) << "\n  " << *hint << '\n';
+  if (const auto hint = service::failure_hint(task)) std::cout << paint("What to do", Colour::bold) << "\n  " << *hint << '\n';
 }
 
 struct StatusOptions {

@@ -87,7 +87,7 @@ int run() {
 
   std::unique_ptr<http::Server> status_server;
   if (!env.metrics_addr.empty()) {
-    const auto [host, port] = http::parse_listen_address("METRICS_ADDR", env.metrics_addr);
+    const auto [host, port] = config::parse_listen_address(env.metrics_addr);
     http::ServerOptions options;
     options.bind_address = host;
     options.port = port;

@@ -361,4 +361,25 @@ std::string describe(const Environment& environment) {
   return description.dump();
 }
 
+std::pair<std::string, std::uint16_t> parse_listen_address(const std::string& address, const std::string& variable) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == address.size()) {
+    throw core::Error(core::ErrorKind::bad_input, variable + " '" + address + "' must be host:port");
+  }
+  std::string host = address.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  try {
+    std::size_t used = 0;
+    port = std::stoi(address.substr(colon + 1), &used);
+    if (used != address.size() - colon - 1) port = -1;
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) {
+    throw core::Error(core::ErrorKind::bad_input, variable + " '" + address + "' has a bad port");
+  }
+  return {host, static_cast<std::uint16_t>(port)};
+}
+
 }  // namespace sw::config

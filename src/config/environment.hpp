@@ -3,10 +3,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sw::config {
@@ -71,5 +73,10 @@ Environment load_environment(const std::map<std::string, std::string>* variables
 
 // The configuration as JSON for the start-up log (secrets masked: the Redis password).
 std::string describe(const Environment& environment);
+
+// host:port or [ipv6]:port of a listener, port 0-65535 (0: any free port). Throws
+// core::Error(bad_input) naming `variable` and the value.
+std::pair<std::string, std::uint16_t> parse_listen_address(const std::string& address,
+                                                          const std::string& variable = "METRICS_ADDR");
 
 }  // namespace sw::config

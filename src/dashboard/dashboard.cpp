@@ -3,6 +3,7 @@
 
 #include <fstream>
 
+#include "core/digest.hpp"
 #include "core/errors.hpp"
 #include "dashboard/assets.hpp"
 #include "dashboard/pages.hpp"
@@ -55,6 +56,18 @@ Reply failure(const http::Request& request, beast_http::status status, const std
               const std::string& csrf) {
   if (wants_html(request)) return reply(request, status, error_page("Cannot do that", message, csrf));
   return reply(request, status, nlohmann::json{{"error", message}}.dump(), "application/json");
+}
+
+beast_http::status status_of(core::ErrorKind kind) {
+  switch (kind) {
+    case core::ErrorKind::bad_input: return beast_http::status::bad_request;
+    case core::ErrorKind::not_found: return beast_http::status::not_found;
+    case core::ErrorKind::conflict: return beast_http::status::conflict;
+    case core::ErrorKind::redis:
+    case core::ErrorKind::network:
+    case core::ErrorKind::timeout: return beast_http::status::service_unavailable;
+    default: return beast_http::status::internal_server_error;
+  }
 }
 
 std::map<std::string, std::string> only(const std::map<std::string, std::string>& fields,
@@ -129,12 +142,7 @@ Reply Dashboard::handle(const http::Request& request) {
   try {
     return route(request);
   } catch (const core::Error& e) {
-    const auto status = e.kind() == core::ErrorKind::bad_input   ? beast_http::status::bad_request
-                        : e.kind() == core::ErrorKind::not_found ? beast_http::status::not_found
-                        : e.kind() == core::ErrorKind::redis || e.kind() == core::ErrorKind::network
-                            ? beast_http::status::service_unavailable
-                            : beast_http::status::internal_server_error;
-    return failure(request, status, e.what(), "");
+    return failure(request, status_of(e.kind()), e.what(), "");
   }
 }
 
@@ -243,7 +251,7 @@ Reply Dashboard::authenticated(const http::Request& request, const UiSession& se
 Reply Dashboard::act(const http::Request& request, const UiSession& session, ReadModel& model) {
   const auto form = parse_form(request.body());
   const auto csrf = form.find("csrf");
-  if (csrf == form.end() || !same_secret(csrf->second, session.csrf)) {
+  if (csrf == form.end() || !core::constant_time_equal(csrf->second, session.csrf)) {
     return failure(request, beast_http::status::forbidden, "the form is stale or forged (CSRF token mismatch)", session.csrf);
   }
   const std::string path(path_of(request.target()));

@@ -8,6 +8,8 @@
 #include "core/task_id.hpp"
 #include "core/time.hpp"
 #include "results/jsonl_results.hpp"
+#include "service/cancellation.hpp"
+#include "service/dead_letters.hpp"
 
 namespace sw::dashboard {
 
@@ -125,27 +127,13 @@ DeadLetterPage ReadModel::dead_letters(const std::string& pool, int page) {
 }
 
 std::string ReadModel::cancel(const std::string& task_id) {
-  core::require_valid_task_id(task_id);
-  const auto task = store_.read(task_id);
-  if (!task) throw core::Error(core::ErrorKind::not_found, "no task " + task_id);
-  if (core::is_terminal(task->status)) {
-    throw core::Error(core::ErrorKind::bad_input,
-                      "task " + task_id + " has already ended (" + std::string(core::to_string(task->status)) + ")");
-  }
-  if (queue_.remove_queued(task->scanner_pool, task_id) > 0) {
-    store_.update(task_id, [](core::Task& t) {
-      t.status = core::TaskStatus::failed;
-      t.completed_at = core::SystemClock().now();
-      t.error_message = "cancelled by request";
-    });
-    return "cancelled before any worker took it";
-  }
-  queue_.request_cancel(task_id);
+  const service::Cancellation cancellation = service::cancel_task(store_, queue_, task_id);
+  if (cancellation.outcome == service::CancelOutcome::removed_from_queue) return "cancelled before any worker took it";
   return "cancel requested: the worker that runs it stops its scan and fails it";
 }
 
 std::size_t ReadModel::retry_dead_letter(const std::string& pool, const std::string& task_id) {
-  return queue_.dlq_retry(pool, task_id);
+  return service::retry_dead_letters(queue_, store_, pool, task_id).retried;
 }
 
 std::size_t ReadModel::delete_dead_letter(const std::string& pool, const std::string& task_id) {

@@ -97,10 +97,10 @@ class ReadModel {
   DeadLetterPage dead_letters(const std::string& pool, int page);
   std::filesystem::path export_path(const std::string& task_id) const { return store_.export_path(task_id); }
 
-  // Cancels a queued task (out of the queue, task.json failed "cancelled by request") or asks
-  // the worker that runs it to stop its scan. Returns what happened, for the page; throws
-  // core::Error(not_found) for an unknown task and core::Error(bad_input) for a finished one.
+  // service::cancel_task: a queued task leaves its queue and fails, a running one gets a
+  // cancel request. Returns what happened, for the page.
   std::string cancel(const std::string& task_id);
+  // service::retry_dead_letters of one task (refused when its task.json has ended).
   std::size_t retry_dead_letter(const std::string& pool, const std::string& task_id);
   std::size_t delete_dead_letter(const std::string& pool, const std::string& task_id);
   std::size_t purge_dead_letters(const std::string& pool);

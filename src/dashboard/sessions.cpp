@@ -1,8 +1,6 @@
 // Login sessions and CSRF tokens of the dashboard.
 #include "dashboard/sessions.hpp"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 
 #include "core/task_id.hpp"
@@ -53,10 +51,6 @@ std::size_t Sessions::size() const {
 
 void Sessions::drop_expired(Clock::time_point now) {
   std::erase_if(sessions_, [&](const auto& entry) { return now - entry.second.last_seen > idle_timeout_; });
-}
-
-bool same_secret(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace sw::dashboard

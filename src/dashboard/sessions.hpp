@@ -42,7 +42,4 @@ class Sessions {
   std::map<std::string, Entry> sessions_;
 };
 
-// Equal strings, in a time that does not depend on where they differ.
-bool same_secret(const std::string& a, const std::string& b);
-
 }  // namespace sw::dashboard

@@ -1,10 +1,10 @@
 // The task list (filters, pages, progress bars) and a task's page (state, what to do, the
 // authentication verdict per host, severities, findings with filters, actions).
-#include "core/failure_hint.hpp"
 #include "core/text.hpp"
 #include "dashboard/page.hpp"
 #include "dashboard/pages.hpp"
 #include "dashboard/web.hpp"
+#include "service/views.hpp"
 
 namespace sw::dashboard {
 
@@ -168,7 +168,7 @@ std::string task_page(const TaskDetail& detail, const FindingsPage& findings,
     }
   }
   if (task.error_message) html += field_row("error", "<span class=\"error\">" + escape(*task.error_message) + "</span>");
-  if (const auto hint = core::failure_hint(task)) html += field_row("what to do", escape(*hint));
+  if (const auto hint = service::failure_hint(task)) html += field_row("what to do", escape(*hint));
   html += "</table>";
   if (!core::is_terminal(task.status)) {
     html += post_button("/ui/tasks/" + task.task_id + "/cancel", csrf, "Cancel this scan", {}, "danger");

@@ -111,6 +111,11 @@ class SessionConnection final : public Connection {
   }
 
   asio::awaitable<bool> send_stream(ResponseHead head, BodyProducer producer) override {
+    AsyncBodyProducer next = [&producer](std::string& out) -> asio::awaitable<bool> { co_return producer(out); };
+    co_return co_await send_async_stream(std::move(head), std::move(next));
+  }
+
+  asio::awaitable<bool> send_async_stream(ResponseHead head, AsyncBodyProducer producer) override {
     answered_ = true;
     prepare_head(head);
     head.chunked(true);
@@ -126,7 +131,8 @@ class SessionConnection final : public Connection {
     bool more = true;
     while (more) {
       chunk.clear();
-      more = producer(chunk);
+      auto step = producer(chunk);
+      more = co_await std::move(step);
       if (chunk.empty()) {
         continue;
       }

@@ -1,6 +1,7 @@
 // A small, generic asynchronous HTTP/1.1 server (Boost.Beast, C++20 coroutines) for the
 // simulator and the worker's metrics/health endpoint: plain TCP or TLS, keep-alive, a read
-// deadline, bounded request headers and body, complete or streamed (chunked) responses, and
+// deadline, bounded request headers and body, complete or streamed (chunked) responses (also
+// pieces that arrive over time, for server-sent events), and
 // abrupt closes for fault injection. Each listener caps its open connections (one beyond the
 // cap is accepted and closed at once) and backs off on accept errors such as EMFILE, with
 // rate-limited log lines (docs/http.md). It runs on the caller's io_context, which must be
@@ -31,6 +32,9 @@ using ResponseHead = boost::beast::http::response<boost::beast::http::empty_body
 // Fills `out` with the next piece of a streamed body; returns false when the body is complete
 // (the last call may still have appended bytes).
 using BodyProducer = std::function<bool(std::string& out)>;
+// The same for a body whose pieces come as they happen (server-sent events): it may wait on
+// the connection's executor for the next piece.
+using AsyncBodyProducer = std::function<boost::asio::awaitable<bool>(std::string& out)>;
 
 // One client connection, as seen by a request handler. Each handler call answers its request
 // exactly once: send(), send_stream(), send_head_and_close() or reset().
@@ -43,6 +47,10 @@ class Connection {
 
   // Sends `head` with chunked transfer encoding, then the chunks that `producer` yields.
   virtual boost::asio::awaitable<bool> send_stream(ResponseHead head, BodyProducer producer) = 0;
+
+  // The same with a producer that may wait between pieces; the write deadline applies to
+  // each piece's write, not to the waits.
+  virtual boost::asio::awaitable<bool> send_async_stream(ResponseHead head, AsyncBodyProducer producer) = 0;
 
   // Sends the status line and headers only, then closes the socket (a body never follows).
   virtual boost::asio::awaitable<void> send_head_and_close(ResponseHead head) = 0;

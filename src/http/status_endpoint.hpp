@@ -19,8 +19,4 @@ struct Readiness {
 // `readiness` is asked on every /readyz request.
 Handler make_status_handler(std::function<std::string()> metrics, std::function<Readiness()> readiness);
 
-// Splits "host:port" (also "[::1]:port"); throws core::Error(bad_input) naming `setting`
-// (the variable the address came from, e.g. METRICS_ADDR).
-std::pair<std::string, std::uint16_t> parse_listen_address(const std::string& setting, const std::string& address);
-
 }  // namespace sw::http

@@ -1,12 +1,10 @@
 // Idempotency keys over Redis: SET NX EX of {"task_id", "fingerprint", "created_at"}.
 #include "queue/idempotency.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
-#include <array>
 #include <optional>
 
+#include "core/digest.hpp"
 #include "core/errors.hpp"
 #include "core/redact.hpp"
 #include "core/time.hpp"
@@ -41,22 +39,6 @@ std::string claim_key(const std::string& key) {
   return "sw:idempotency:" + key;
 }
 
-std::string sha256_hex(const std::string& text) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
-    throw core::Error(core::ErrorKind::internal, "SHA-256 failed");
-  }
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * length);
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(hex[digest[i] >> 4]);
-    out.push_back(hex[digest[i] & 0x0f]);
-  }
-  return out;
-}
-
 // The claim a key holds, nullopt when it has none (any more).
 std::optional<nlohmann::json> read_claim(RedisConnection& redis, const std::string& redis_key) {
   const RedisValue value = redis.command({"GET", redis_key});
@@ -72,7 +54,7 @@ std::optional<nlohmann::json> read_claim(RedisConnection& redis, const std::stri
 }  // namespace
 
 std::string parameters_fingerprint(const nlohmann::json& parameters) {
-  return sha256_hex(core::redact_secrets(parameters).dump());
+  return core::sha256_hex(core::redact_secrets(parameters).dump());
 }
 
 IdempotencyKeys::IdempotencyKeys(RedisOptions options, std::chrono::seconds ttl)

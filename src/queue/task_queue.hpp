@@ -161,8 +161,8 @@ class TaskQueue {
   std::optional<std::string> scan_record_text(const std::string& task_id);
   void forget_scan_record(const std::string& task_id);
 
-  // Removes the task's entries from {pool}:queue (a producer's cancel of a task no worker
-  // took yet). Returns how many; 0 when a worker took it meanwhile (then request_cancel).
+  // Removes the entries of `task_id` still waiting in {pool}:queue (LREM of each entry
+  // whose task_id it is); returns how many. 0 when a worker took it already.
   std::size_t remove_queued(const std::string& pool, const std::string& task_id);
 
   // Cancel requests (sw:cancel-requests: task id -> unix time of the request), for tasks

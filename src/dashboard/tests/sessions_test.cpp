@@ -37,12 +37,5 @@ TEST(Sessions, TheTableIsBounded) {
   EXPECT_FALSE(sessions.find(first.id));
 }
 
-TEST(Sessions, SecretsCompareWhole) {
-  EXPECT_TRUE(same_secret("abc", "abc"));
-  EXPECT_FALSE(same_secret("abc", "abd"));
-  EXPECT_FALSE(same_secret("abc", "ab"));
-  EXPECT_FALSE(same_secret("", "a"));
-}
-
 }  // namespace
 }  // namespace sw::dashboard

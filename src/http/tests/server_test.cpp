@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
 #include <cerrno>
 #include <future>
@@ -50,6 +53,17 @@ asio::awaitable<void> handle(const Request& request, Connection& connection) {
       out.append(1000, static_cast<char>('a' + produced % 26));
       return ++produced < 100;
     });
+  } else if (target == "/events") {
+    ResponseHead head{bhttp::status::ok, 11};
+    head.set(bhttp::field::content_type, "text/event-stream");
+    int sent = 0;
+    AsyncBodyProducer events = [&sent](std::string& out) -> asio::awaitable<bool> {
+      asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(20));
+      co_await pause.async_wait(asio::use_awaitable);
+      out = "data: " + std::to_string(sent) + "\n\n";
+      co_return ++sent < 3;
+    };
+    co_await connection.send_async_stream(std::move(head), std::move(events));
   } else if (target == "/drop") {
     ResponseHead head{bhttp::status::precondition_failed, 11};
     head.set(bhttp::field::content_length, "32");
@@ -181,6 +195,16 @@ TEST(HttpServer, ServesTlsWithAGeneratedCertificate) {
   EXPECT_EQ(client.peer_fingerprint(), certificate.sha256_fingerprint);
   EXPECT_EQ(client.get("/stream").body.size(), 100000U);
   EXPECT_EQ(client.connections_opened(), 1);
+}
+
+TEST(HttpServer, StreamsPiecesThatArriveOverTime) {
+  ServerFixture fixture;
+  TestClient client(fixture.server().port());
+  const auto response = client.get("/events");
+  ASSERT_TRUE(response.complete);
+  EXPECT_EQ(response.header("content-type"), "text/event-stream");
+  EXPECT_EQ(response.body, "data: 0\n\ndata: 1\n\ndata: 2\n\n");
+  EXPECT_EQ(client.get("/hello").body, "hi");
 }
 
 TEST(HttpServer, StopRefusesConnectionsAndStartReopensTheSamePort) {

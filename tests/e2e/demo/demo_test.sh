@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the demo against this build and checks that it finished every scan it queued and
-# left no process behind.
+# Runs the demo against this build and checks that it finished every scan it queued (one
+# through scanner-mcp) and left no process behind.
 set -euo pipefail
 source_dir=$1
 build_dir=$2
@@ -12,7 +12,7 @@ DEMO_SKIP_INSTALL=1 DEMO_SKIP_BUILD=1 DEMO_BUILD_DIR="$build_dir" DEMO_SCAN_SECO
   NO_COLOR=1 bash "$source_dir/scripts/demo.sh" >"$output" 2>&1 || { cat "$output"; echo "demo failed"; exit 1; }
 
 for expected in "Office network (untrusted)" "Linux servers (SSH works)" "Legacy hosts (SSH refused)" "DMZ web servers" \
-                "nessus_tasks_finished_total" '"type":"vulnerability"'; do
+                "nessus_tasks_finished_total" '"type":"vulnerability"' "MCP tools/call run_untrusted_scan answered"; do
   if ! grep -qF "$expected" "$output"; then
     cat "$output"
     echo "demo output lacks: $expected"

@@ -159,7 +159,7 @@ TEST_F(DashboardTest, CancelsAQueuedTaskAndAsksTheWorkerForARunningOne) {
 
   EXPECT_EQ(post(client, cookie, "/ui/tasks/r1/cancel", "csrf=" + csrf).status, 303);
   EXPECT_TRUE(queue_.is_cancel_requested("r1"));
-  EXPECT_EQ(post(client, cookie, "/ui/tasks/done/cancel", "csrf=" + csrf).status, 400);
+  EXPECT_EQ(post(client, cookie, "/ui/tasks/done/cancel", "csrf=" + csrf).status, 409);
   EXPECT_EQ(post(client, cookie, "/ui/tasks/nope/cancel", "csrf=" + csrf).status, 404);
   EXPECT_EQ(post(client, cookie, "/ui/tasks/..%2F..%2Fetc/cancel", "csrf=" + csrf).status, 400);
 }

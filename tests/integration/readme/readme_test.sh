@@ -16,9 +16,10 @@ for script in $(echo "$quick" | awk '{print $1}') scripts/bench.sh scripts/chaos
   bash -n "$src/$script" || fail "$script does not parse"
 done
 
-# Every environment variable of the table is read by the code, and the code reads no other.
+# Every environment variable of the tables is read by the code (the worker's and
+# scanner-mcp's), and the code reads no other.
 documented=$(sed -n 's/^| `\([A-Z_]*\)` |.*/\1/p' "$readme" | sort -u)
-in_code=$(grep -o '"[A-Z][A-Z_]*"' "$src/src/config/environment.cpp" | tr -d '"' | sort -u)
+in_code=$(grep -ho '"[A-Z][A-Z_]*"' "$src/src/config/environment.cpp" "$src/src/mcp/settings.cpp" | tr -d '"' | sort -u)
 for variable in $documented; do
   echo "$in_code" | grep -qx "$variable" || fail "README documents $variable, which the code does not read"
 done
