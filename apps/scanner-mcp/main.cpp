@@ -56,7 +56,8 @@ int serve_http(const std::shared_ptr<const mcp::SharedConfig>& shared, const mcp
 
   asio::io_context io(1);
   mcp::Lanes lanes(shared, settings.lanes);
-  mcp::HttpTransport transport(options, protocol, lanes);
+  mcp::Lanes wait_lanes(shared, settings.wait_lanes);
+  mcp::HttpTransport transport(options, protocol, lanes, wait_lanes);
   http::ServerOptions server_options;
   server_options.bind_address = settings.listen_host;
   server_options.port = settings.listen_port;

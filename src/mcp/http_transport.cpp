@@ -137,8 +137,8 @@ bool origin_allowed(const std::string& origin, const std::vector<std::string>& a
   return false;
 }
 
-HttpTransport::HttpTransport(HttpOptions options, const Protocol& protocol, Lanes& lanes)
-    : options_(std::move(options)), protocol_(protocol), lanes_(lanes) {}
+HttpTransport::HttpTransport(HttpOptions options, const Protocol& protocol, Lanes& lanes, Lanes& wait_lanes)
+    : options_(std::move(options)), protocol_(protocol), lanes_(lanes), wait_lanes_(wait_lanes) {}
 
 void HttpTransport::count(std::string_view what) { ++counters_[std::string(what)]; }
 
@@ -369,7 +369,8 @@ asio::awaitable<void> HttpTransport::post(const http::Request& request, http::Co
   }
   SessionState scratch = state;
   auto call = [&](Backend& backend) { return protocol_.handle(message, scratch, backend, {}); };
-  std::optional<json> answer = co_await lanes_.run(call);
+  Lanes& lanes = Protocol::waits(message) ? wait_lanes_ : lanes_;
+  std::optional<json> answer = co_await lanes.run(call);
   if (message.value("method", "") == "tools/call" && answer && answer->contains("result")) {
     const bool failed = (*answer)["result"].value("isError", false);
     const std::string tool = message["params"].value("name", "");
@@ -400,7 +401,7 @@ asio::awaitable<void> HttpTransport::stream_progress(const json& message, Sessio
     auto call = [&](Backend& backend) { return protocol_.handle(message, scratch, backend, notify); };
     std::optional<json> answer;
     try {
-      answer = co_await lanes_.run(call);
+      answer = co_await wait_lanes_.run(call);
     } catch (const std::exception& e) {
       answer = error_message(message["id"], rpc_code::internal_error, e.what());
     }

@@ -6,7 +6,8 @@
 // initialize and expire when idle; the MCP-Protocol-Version header is checked; Origin is
 // checked against an allow-list (DNS rebinding); bearer tokens are compared by their
 // SHA-256 in constant time. Runs on the server's single-threaded io_context; tool calls run
-// on the Lanes.
+// on the Lanes, calls that wait (get_scan_status with wait_seconds) on lanes of their own so
+// that they never hold up the quick ones.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -52,7 +53,7 @@ bool origin_allowed(const std::string& origin, const std::vector<std::string>& a
 
 class HttpTransport {
  public:
-  HttpTransport(HttpOptions options, const Protocol& protocol, Lanes& lanes);
+  HttpTransport(HttpOptions options, const Protocol& protocol, Lanes& lanes, Lanes& wait_lanes);
 
   // The http::Handler.
   boost::asio::awaitable<void> handle(const http::Request& request, http::Connection& connection);
@@ -77,6 +78,7 @@ class HttpTransport {
   HttpOptions options_;
   const Protocol& protocol_;
   Lanes& lanes_;
+  Lanes& wait_lanes_;
   std::unordered_map<std::string, Session> sessions_;
   std::chrono::steady_clock::time_point last_sweep_{};
   std::map<std::string, std::uint64_t> counters_;  // "name{labels}" -> count, for /metrics

@@ -143,14 +143,18 @@ bool Protocol::is_initialize(const json& message) {
   return message.is_object() && message.value("method", "") == "initialize" && message.contains("id");
 }
 
-bool Protocol::streams_progress(const json& message) {
+bool Protocol::waits(const json& message) {
   if (!message.is_object() || message.value("method", "") != "tools/call" || !message.contains("id")) return false;
   const json params = message.value("params", json::object());
   if (!params.is_object()) return false;
-  const json meta = params.value("_meta", json::object());
-  if (!meta.is_object() || !meta.contains("progressToken")) return false;
   const json name = params.value("name", json());
   return name.is_string() && tool_streams_progress(name.get<std::string>(), params.value("arguments", json::object()));
+}
+
+bool Protocol::streams_progress(const json& message) {
+  if (!waits(message)) return false;
+  const json meta = message["params"].value("_meta", json::object());
+  return meta.is_object() && meta.contains("progressToken");
 }
 
 std::optional<json> Protocol::handle(const json& message, SessionState& session, Backend& backend,

@@ -39,7 +39,10 @@ class Protocol {
   static nlohmann::json error_for(int code, const std::string& message);
 
   static bool is_initialize(const nlohmann::json& message);
-  // A tools/call whose request carries a progress token and whose tool reports progress.
+  // A tools/call that waits (get_scan_status with wait_seconds): it may hold its thread for
+  // minutes, so transports run it apart from the quick calls.
+  static bool waits(const nlohmann::json& message);
+  // A waiting call whose request carries a progress token: it reports progress.
   static bool streams_progress(const nlohmann::json& message);
 
  private:

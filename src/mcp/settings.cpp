@@ -86,6 +86,7 @@ McpSettings load_settings(const std::map<std::string, std::string>* variables) {
   settings.max_sessions = count(vars, "MCP_MAX_SESSIONS", settings.max_sessions, 1000000);
   settings.max_targets = count(vars, "MCP_MAX_TARGETS", settings.max_targets, 100000);
   settings.lanes = count(vars, "MCP_WORKER_THREADS", settings.lanes, 64);
+  settings.wait_lanes = count(vars, "MCP_WAIT_THREADS", settings.wait_lanes, 256);
   settings.results_cache_bytes = count(vars, "MCP_RESULTS_CACHE_MB", settings.results_cache_bytes >> 20, 65536) << 20;
   if (!is_loopback_host(settings.listen_host) && settings.auth_tokens_file.empty()) {
     throw core::Error(core::ErrorKind::bad_input, "MCP_LISTEN_ADDR " + settings.listen_host +

@@ -26,6 +26,7 @@ struct McpSettings {
   std::chrono::milliseconds read_timeout{30000};  // MCP_READ_TIMEOUT_SECONDS: slow or idle clients
   std::size_t max_targets = 100;             // MCP_MAX_TARGETS: target entries per scan
   std::size_t lanes = 4;                     // MCP_WORKER_THREADS: tool calls at once
+  std::size_t wait_lanes = 16;               // MCP_WAIT_THREADS: waiting get_scan_status calls at once (HTTP)
   std::chrono::milliseconds status_poll{500};  // MCP_STATUS_POLL_SECONDS: get_scan_status wait_seconds
   std::chrono::seconds idempotency_ttl{48 * 3600};  // as the Python server: 48 h
   std::size_t results_cache_bytes = 64u << 20;       // MCP_RESULTS_CACHE_MB: rendered result pages

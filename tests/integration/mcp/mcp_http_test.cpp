@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "http/testing/test_client.hpp"
@@ -155,6 +156,33 @@ TEST_F(McpHttpTest, AnswersJsonAndStreamsProgress) {
       << metrics.body;
   redis_.stop();
   EXPECT_EQ(client.get("/readyz").status, 503);
+}
+
+TEST_F(McpHttpTest, AWaitingCallDoesNotHoldUpTheQuickOnes) {
+  start({{"MCP_WORKER_THREADS", "1"}, {"MCP_WAIT_THREADS", "1"}});
+  const std::string session = initialize();
+  const Headers headers = auth({{"Mcp-Session-Id", session}});
+  const json submitted = json::parse(
+      post({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/call"},
+            {"params", {{"name", "run_untrusted_scan"}, {"arguments", {{"targets", "10.0.0.1"}, {"name", "n"}}}}}},
+           headers).body)["result"]["structuredContent"];
+  const auto started = std::chrono::steady_clock::now();
+  std::thread waiting([&] {
+    const auto response = post({{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/call"},
+                                {"params", {{"name", "get_scan_status"},
+                                            {"arguments", {{"task_id", submitted["task_id"]}, {"wait_seconds", 2}}}}}},
+                               headers);
+    EXPECT_EQ(json::parse(response.body)["result"]["structuredContent"]["status"], "queued");
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto quick = post({{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/call"}, {"params", {{"name", "list_pools"}}}},
+                          headers);
+  const auto quick_done = std::chrono::steady_clock::now() - started;
+  waiting.join();
+  const auto wait_done = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(quick.status, 200);
+  EXPECT_LT(quick_done, std::chrono::milliseconds(1500));
+  EXPECT_GE(wait_done, std::chrono::milliseconds(1900));
 }
 
 TEST_F(McpHttpTest, IdleSessionsExpire) {
