@@ -22,6 +22,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <optional>
 
@@ -110,7 +111,7 @@ class SessionConnection final : public Connection {
     co_return true;
   }
 
-  asio::awaitable<bool> send_stream(ResponseHead head, BodyProducer producer) override {
+  asio::awaitable<bool> send_stream(ResponseHead head, BodyProducer producer, std::size_t bytes_per_second) override {
     answered_ = true;
     prepare_head(head);
     head.chunked(true);
@@ -122,21 +123,46 @@ class SessionConnection final : public Connection {
       keep_alive_ = false;
       co_return false;
     }
-    std::string chunk;
+    // Unpaced: each piece the producer yields is one chunk. Paced: a slice of the rate per
+    // tick, from the pieces produced so far (never more than one slice ahead of the peer).
+    const bool paced = bytes_per_second > 0;
+    const std::size_t slice =
+        paced ? std::max<std::size_t>(1, bytes_per_second / kPacedWritesPerSecond) : std::size_t{1};
+    asio::steady_timer pace(stream_.get_executor());
+    auto next_write = std::chrono::steady_clock::now();
+    std::string pending;
+    std::size_t offset = 0;  // bytes of `pending` already sent
     bool more = true;
-    while (more) {
-      chunk.clear();
-      more = producer(chunk);
-      if (chunk.empty()) {
+    while (true) {
+      if (more && pending.size() - offset < slice) {
+        pending.erase(0, offset);
+        offset = 0;
+        more = producer(pending);
         continue;
       }
+      if (offset == pending.size()) {
+        break;
+      }
+      std::size_t size = pending.size() - offset;
+      if (paced) {
+        size = std::min(size, slice);
+        pace.expires_at(next_write);
+        auto [wait_ec] = co_await pace.async_wait(use_nothrow);
+        if (wait_ec) {
+          keep_alive_ = false;
+          co_return false;
+        }
+        next_write += std::chrono::milliseconds(1000 / kPacedWritesPerSecond);
+      }
       lowest_layer(stream_).expires_after(state_.options.write_timeout);
-      auto [ec, bytes] = co_await asio::async_write(stream_, bhttp::make_chunk(asio::buffer(chunk)), use_nothrow);
+      auto [ec, bytes] = co_await asio::async_write(
+          stream_, bhttp::make_chunk(asio::buffer(pending.data() + offset, size)), use_nothrow);
       (void)bytes;
       if (ec) {
         keep_alive_ = false;
         co_return false;
       }
+      offset += size;
     }
     lowest_layer(stream_).expires_after(state_.options.write_timeout);
     auto [last_ec, last_bytes] = co_await asio::async_write(stream_, bhttp::make_chunk_last(), use_nothrow);

@@ -93,6 +93,8 @@ void apply_faults(SimOptions& options, const nlohmann::json& faults) {
       for (const auto& [endpoint, delay] : value.items()) {
         f.slow_endpoints[endpoint] = static_cast<int>(seconds(key, delay));
       }
+    } else if (key == "slow_download_bytes_per_second") {
+      f.slow_download_bytes_per_second = static_cast<std::size_t>(seconds(key, value));
     } else if (key == "reset_rate") {
       f.reset_rate = share(key, value);
     } else if (key == "export_error") {
@@ -126,6 +128,7 @@ nlohmann::json faults_to_json(const SimOptions& options) {
           {"error_rate_5xx", f.error_rate_5xx},
           {"slow_ms", f.slow_ms},
           {"slow_endpoints", f.slow_endpoints},
+          {"slow_download_bytes_per_second", f.slow_download_bytes_per_second},
           {"reset_rate", f.reset_rate},
           {"export_error", f.export_error},
           {"export_failures", f.export_failures},

@@ -34,6 +34,8 @@ struct Faults {
   // Latency added to one endpoint, by "METHOD /path" with numeric segments as {id}
   // ("GET /scans/{id}": 500), on top of slow_ms.
   std::map<std::string, int, std::less<>> slow_endpoints;
+  // Export downloads trickle at this many bytes per second (paced writes); 0: full speed.
+  std::size_t slow_download_bytes_per_second = 0;
   double reset_rate = 0;                   // share (0..1) of Nessus calls closed without an answer
   bool export_error = false;               // every export fails: status 500 {"status":"error"}, then 404
   int export_failures = 0;                 // the next N exports fail that way

@@ -1129,6 +1129,7 @@ Reply Simulator::download(const Call& call, const ExportJob& job) const {
   reply.response.set(bhttp::field::content_disposition,
                      "attachment; filename=\"" + file_name_part(scan->second.name) + "_" +
                          std::to_string(run->history_id()) + ".nessus\"");
+  reply.download_bytes_per_second = options_.faults.slow_download_bytes_per_second;
   auto& spec = reply.download;
   spec.scan_name = scan->second.name;
   spec.targets = run->targets();

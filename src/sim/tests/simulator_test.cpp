@@ -237,6 +237,10 @@ TEST_F(SimulatorTest, ExportLoadsThenDownloadsTheRunsHosts) {
   EXPECT_EQ(download.download.hosts[0].auth, exportgen::HostAuth::success);
   EXPECT_EQ(download.download.hosts[1].auth, exportgen::HostAuth::failure);
   EXPECT_EQ(download.download.username, "svc");
+  EXPECT_EQ(download.download_bytes_per_second, 0U);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/faults", R"({"slow_download_bytes_per_second": 500})")), 200);
+  EXPECT_EQ(call(bhttp::verb::get, file + "/download", {}, t0 + 14.1).download_bytes_per_second, 500U);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/faults", R"({"slow_download_bytes_per_second": 0})")), 200);
 
   const std::string token = exported["token"];
   token_.clear();
