@@ -49,6 +49,8 @@ std::string help_footer(const sw::sim::SimOptions& defaults) {
          "Cases (each a fault flag or control call):\n"
          "  failed export            --export-error (every export) or --export-failures N (the next N)\n"
          "  write refused by closing --close-on-refused-write (Nessus 10.8; with --profile essentials)\n"
+         "  scan API refused         --refuse-scan-control (even with the right X-API-Token; refused again after\n"
+         "                           the client fetched the token anew)\n"
          "  token rotation           POST /__sim/rotate-token (new X-API-Token in /nessus6.js)\n"
          "  export of a running scan always refused with 409\n"
          "  paused/stopped in the UI POST /__sim/scans/{id}/pause|resume|stop|kill\n"
@@ -94,7 +96,7 @@ int main(int argc, char** argv) {
   int slow_ms = 0, launch_code = 500, delete_code = 500;
   std::size_t slow_download = 0;
   bool drop_body = false, export_error = false, server_loading = false, force_401 = false;
-  bool close_on_refused_write = false, logout_null_body = false;
+  bool close_on_refused_write = false, refuse_scan_control = false, logout_null_body = false;
   int export_failures = 0;
 
   app.add_option("--port", port, "TCP port, 0 = any free port")->check(CLI::Range(0, 65535));
@@ -137,6 +139,9 @@ int main(int argc, char** argv) {
   app.add_option("--export-failures", export_failures, "Fault: the next N exports fail that way")->check(CLI::NonNegativeNumber);
   app.add_flag("--close-on-refused-write", close_on_refused_write,
                "Fault: scan control without the X-API-Token closes the connection unanswered (10.8)");
+  app.add_flag("--refuse-scan-control", refuse_scan_control,
+               "Fault: every scan control call is refused, whatever its X-API-Token (412, or closed with "
+               "--close-on-refused-write)");
   app.add_flag("--logout-null-body", logout_null_body, "DELETE /session answers `null` (default: empty body)");
   app.add_option("--stale-status-after-launch", stale_status, "Fault: seconds the previous status is still reported");
   app.add_option("--launch-running-code", launch_code, "Launch while active: 409 or 500")->check(CLI::IsMember({409, 500}));
@@ -188,6 +193,7 @@ int main(int argc, char** argv) {
     if (given("--export-error")) fault_flags["export_error"] = export_error;
     if (given("--export-failures")) fault_flags["export_failures"] = export_failures;
     if (given("--close-on-refused-write")) fault_flags["close_on_refused_write"] = close_on_refused_write;
+    if (given("--refuse-scan-control")) fault_flags["refuse_scan_control"] = refuse_scan_control;
     if (given("--logout-null-body")) fault_flags["logout_null_body"] = logout_null_body;
     if (given("--stale-status-after-launch")) fault_flags["stale_status_after_launch"] = stale_status;
     if (given("--launch-running-code")) fault_flags["launch_running_code"] = launch_code;

@@ -103,6 +103,8 @@ void apply_faults(SimOptions& options, const nlohmann::json& faults) {
       f.export_failures = static_cast<int>(seconds(key, value));
     } else if (key == "close_on_refused_write") {
       f.close_on_refused_write = value_of<bool>(key, value);
+    } else if (key == "refuse_scan_control") {
+      f.refuse_scan_control = value_of<bool>(key, value);
     } else if (key == "logout_null_body") {
       f.logout_null_body = value_of<bool>(key, value);
     } else if (key == "stale_status_after_launch") {
@@ -133,6 +135,7 @@ nlohmann::json faults_to_json(const SimOptions& options) {
           {"export_error", f.export_error},
           {"export_failures", f.export_failures},
           {"close_on_refused_write", f.close_on_refused_write},
+          {"refuse_scan_control", f.refuse_scan_control},
           {"logout_null_body", f.logout_null_body},
           {"stale_status_after_launch", f.stale_status_after_launch},
           {"launch_running_code", f.launch_running_code},

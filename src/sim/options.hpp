@@ -40,6 +40,7 @@ struct Faults {
   bool export_error = false;               // every export fails: status 500 {"status":"error"}, then 404
   int export_failures = 0;                 // the next N exports fail that way
   bool close_on_refused_write = false;     // a gated write without the X-API-Token: connection closed, no answer (10.8)
+  bool refuse_scan_control = false;        // every gated write is refused, whatever its X-API-Token (scan API off)
   bool logout_null_body = false;           // DELETE /session answers `null` instead of an empty body
   double stale_status_after_launch = 0;    // seconds the previous run's status is still reported
   int launch_running_code = 500;           // launch while active: 409 or 500

@@ -433,8 +433,9 @@ std::optional<Reply> Simulator::authenticate(Call& call) {
 }
 
 std::optional<Reply> Simulator::check_gate(const Call& call) {
-  if (!call.gated || options_.profile == Profile::manager ||
-      header(call.request, "X-API-Token") == options_.api_token) {
+  const bool token_accepted =
+      options_.profile == Profile::manager || header(call.request, "X-API-Token") == options_.api_token;
+  if (!call.gated || (token_accepted && !options_.faults.refuse_scan_control)) {
     return std::nullopt;
   }
   ++stats_.refused_writes;

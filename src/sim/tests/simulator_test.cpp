@@ -345,6 +345,23 @@ TEST_F(SimulatorTest, RefusedWritesCloseTheConnectionWhenAsked) {
   EXPECT_EQ(sim_->stats(t0)["scans_created"], 0);
 }
 
+// A scanner whose scan API is off refuses scan control even with the right X-API-Token.
+TEST_F(SimulatorTest, RefusedScanControlIgnoresTheToken) {
+  auto options = fast_options();
+  options.profile = Profile::essentials;
+  options.faults.refuse_scan_control = true;
+  make(options);
+  login();
+  const json request{{"uuid", advanced}, {"settings", {{"name", "x"}, {"text_targets", "10.0.0.1"}}}};
+  const std::map<std::string, std::string> right_token{{"X-API-Token", options.api_token}};
+  EXPECT_EQ(status(call(bhttp::verb::post, "/scans", request.dump(), t0, right_token)), 412);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/faults", R"({"close_on_refused_write": true})")), 200);
+  EXPECT_EQ(call(bhttp::verb::post, "/scans", request.dump(), t0, right_token).kind, Reply::Kind::reset);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/scans")), 200);
+  EXPECT_EQ(sim_->stats(t0)["refused_writes"], 2);
+  EXPECT_EQ(sim_->stats(t0)["scans_created"], 0);
+}
+
 TEST_F(SimulatorTest, ForcedUnauthorizedOnceEndsTheSession) {
   make(fast_options());
   login();

@@ -1,8 +1,9 @@
 // End-to-end: the worker against nessus-sim answering as real Nessus servers do
 // (docs/nessus-api.md): a first export that fails the real way, a scan stopped or paused by
 // a person in the UI, an Essentials scanner that closes the connection on scan control
-// after a token rotation, the Nessus cleanup next to a never-launched scan, and a SIGTERM
-// during a download that trickles.
+// after a token rotation and one that refuses scan control even after the token was fetched
+// anew, the Nessus cleanup next to a never-launched scan, and a SIGTERM during a download
+// that trickles.
 #include <signal.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -152,6 +153,23 @@ TEST_F(WorkerE2E, SigtermDuringASlowDownloadHandsTheTaskBackAtOnce) {
   const auto stats = sim.stats();
   EXPECT_EQ(stats["launches_total"], 1);
   EXPECT_EQ(stats["scans_created"], 1);
+}
+
+// Refused by closing again after the token was fetched anew: the task fails at once with
+// the hint to set api_token, not to check that the scanner is up, and no scan is created.
+TEST_F(WorkerE2E, ScanControlRefusedTwiceFailsTheTaskWithTheApiTokenHint) {
+  auto& sim = start_sim({"--profile", "essentials", "--close-on-refused-write", "--refuse-scan-control"});
+  write_scanners({{"nessus", "scanner1", 2, &sim}});
+  start_worker("w1");
+  const auto task = wait_terminal(submit("10.0.0.27"));
+  EXPECT_EQ(task.status, core::TaskStatus::failed);
+  const std::string error = task.error_message.value_or("");
+  EXPECT_NE(error.find("scan control through the API is refused"), std::string::npos) << error;
+  EXPECT_NE(error.find("set api_token"), std::string::npos) << error;
+  EXPECT_EQ(error.find("check that it is up"), std::string::npos) << error;
+  const auto stats = sim.stats();
+  EXPECT_EQ(stats["scans_created"], 0);
+  EXPECT_EQ(stats["refused_writes"], 2);
 }
 
 // A scan created but not launched yet (dates 0, status empty) belongs to a running task:

@@ -863,6 +863,25 @@ TEST(NessusClient, ScanControlRefusedByClosingTheConnection) {
   EXPECT_EQ(sim.stats()["scans_created"], 2);
 }
 
+// Item 2, refused twice: with api_token auto, a scan control call refused by closing the
+// connection fetches the token again and is sent once more (after looking the scan up by
+// name); refused again, it fails as api_disabled saying to set api_token, and no scan exists.
+TEST(NessusClient, ScanControlRefusedByClosingTwiceIsApiDisabled) {
+  Sim sim(false, {"--profile", "essentials", "--close-on-refused-write", "--refuse-scan-control"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  const auto refused = run_expecting_error(io, client.create_scan(scan_named("it-close-twice")));
+  EXPECT_EQ(refused.kind(), core::ErrorKind::api_disabled) << refused.what();
+  EXPECT_NE(std::string(refused.what()).find("scan control through the API is refused"), std::string::npos)
+      << refused.what();
+  EXPECT_NE(std::string(refused.what()).find("set api_token"), std::string::npos) << refused.what();
+  const auto stats = sim.stats();
+  EXPECT_EQ(stats["refused_writes"], 2);
+  EXPECT_EQ(stats["api_token_fetches"], 2);
+  EXPECT_EQ(stats["scans_created"], 0);
+}
+
 // Item 9: one slow endpoint (the scan details) times out on the client's deadline while the
 // others answer at once.
 TEST(NessusClient, OneSlowEndpointTimesOutAlone) {
