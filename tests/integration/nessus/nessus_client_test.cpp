@@ -11,7 +11,6 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -975,9 +974,11 @@ TEST(NessusClient, SlowDownloadCanBeCancelledLeavingNoFile) {
     cancelled_at = std::chrono::steady_clock::now();
     cancel.emit(asio::cancellation_type::terminal);
   };
-  asio::co_spawn(io, cancel_mid_download(), asio::detached);
+  std::exception_ptr canceller_failure;
+  asio::co_spawn(io, cancel_mid_download(), [&](std::exception_ptr error) { canceller_failure = error; });
   io.restart();
   io.run();
+  ASSERT_FALSE(canceller_failure);
   EXPECT_TRUE(saw_temporary);
   ASSERT_TRUE(ended);
   EXPECT_TRUE(failure) << "the export finished although it was cancelled";
