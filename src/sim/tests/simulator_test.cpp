@@ -151,6 +151,34 @@ TEST_F(SimulatorTest, ValidatesCreate) {
   EXPECT_EQ(status(call(bhttp::verb::get, "/nothing/here")), 404);
 }
 
+// The route table: a path no route fits is 404 (after a login under /scans and /editor), a
+// known path with another method 405 (after a login when the path needs one), a {scan} that
+// is not ours 404; the gate comes before that 404, and the loading server before all but
+// /nessus6.js and /server/status.
+TEST_F(SimulatorTest, RoutesAnswerAsRealServers) {
+  auto options = fast_options();
+  options.profile = Profile::essentials;
+  make(options);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/scans/5/bogus")), 401);
+  EXPECT_EQ(status(call(bhttp::verb::put, "/session")), 401);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/nessus6.js")), 405);
+  login();
+  EXPECT_EQ(status(call(bhttp::verb::get, "/scans/5/bogus")), 404);
+  EXPECT_EQ(status(call(bhttp::verb::put, "/session")), 405);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/scans/5/launch")), 405);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/scans/999")), 404);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/scans/999/launch")), 412);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/editor/scan/templates")), 200);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/editor/other/templates")), 404);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/__sim/nothing")), 404);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/__sim/reset-stats")), 404);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/faults", R"({"server_loading": true})")), 200);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/nessus6.js")), 200);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/server/status")), 503);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/nothing/here")), 503);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/session", R"({"username":"nessus","password":"nessus"})")), 503);
+}
+
 TEST_F(SimulatorTest, ScanLifecycleWithHostsAndHistory) {
   make(fast_options());
   login();
