@@ -152,7 +152,7 @@ class Cluster:
         self.redis = Proc(["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
                            "--appendonly", "no", "--dir", self.dir, "--loglevel", "warning"])
         self.r = wait_for(lambda: self._connect(), 10, what="redis")
-        self.sim = Proc([os.path.join(build, "apps/nessus-sim/nessus-sim"), "--port", "0"] + sim_args)
+        self.sim = Proc([os.path.join(build, "devtools/nessus-sim/nessus-sim"), "--port", "0"] + sim_args)
         line = wait_for(lambda: self._sim_line(), 20, what="nessus-sim")
         self.sim_port = int(line.rsplit(":", 1)[1])
         self.scanners = os.path.join(self.dir, "scanners.yaml")

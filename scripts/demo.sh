@@ -57,7 +57,7 @@ for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
 
 start_sim() {  # name -> prints the port
   local name=$1
-  "$build/apps/nessus-sim/nessus-sim" --port 0 --scan-seconds "$scan_seconds" --pending-seconds 1 \
+  "$build/devtools/nessus-sim/nessus-sim" --port 0 --scan-seconds "$scan_seconds" --pending-seconds 1 \
     --export-seconds 1 >"$run_dir/$name.out" 2>"$run_dir/$name.log" &
   record_pid $!
   for _ in $(seq 200); do

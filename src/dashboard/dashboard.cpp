@@ -304,7 +304,7 @@ boost::asio::awaitable<bool> Dashboard::send(Reply answer, http::Connection& con
     out.resize(static_cast<std::size_t>(file->gcount()));
     return static_cast<bool>(*file);
   };
-  co_return co_await connection.send_stream(std::move(head), std::move(producer));
+  co_return co_await connection.send_stream(std::move(head), std::move(producer), 0);
 }
 
 }  // namespace sw::dashboard

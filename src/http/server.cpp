@@ -22,6 +22,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <optional>
 
@@ -110,12 +111,20 @@ class SessionConnection final : public Connection {
     co_return true;
   }
 
-  asio::awaitable<bool> send_stream(ResponseHead head, BodyProducer producer) override {
+  asio::awaitable<bool> send_stream(ResponseHead head, BodyProducer producer, std::size_t bytes_per_second) override {
     AsyncBodyProducer next = [&producer](std::string& out) -> asio::awaitable<bool> { co_return producer(out); };
-    co_return co_await send_async_stream(std::move(head), std::move(next));
+    co_return co_await stream_body(std::move(head), std::move(next), bytes_per_second);
   }
 
   asio::awaitable<bool> send_async_stream(ResponseHead head, AsyncBodyProducer producer) override {
+    co_return co_await stream_body(std::move(head), std::move(producer), 0);
+  }
+
+  // The chunked body of send_stream and send_async_stream. Unpaced: each piece the producer
+  // yields is one chunk. Paced: a slice of the rate per tick, from the pieces produced so far
+  // (never more than one slice ahead of the peer). The write deadline applies to each write,
+  // not to the producer's waits.
+  asio::awaitable<bool> stream_body(ResponseHead head, AsyncBodyProducer producer, std::size_t bytes_per_second) {
     answered_ = true;
     prepare_head(head);
     head.chunked(true);
@@ -127,22 +136,46 @@ class SessionConnection final : public Connection {
       keep_alive_ = false;
       co_return false;
     }
-    std::string chunk;
+    const bool paced = bytes_per_second > 0;
+    const std::size_t slice =
+        paced ? std::max<std::size_t>(1, bytes_per_second / kPacedWritesPerSecond) : std::size_t{1};
+    asio::steady_timer pace(stream_.get_executor());
+    auto next_write = std::chrono::steady_clock::now();
+    std::string pending;
+    std::size_t offset = 0;  // bytes of `pending` already sent
     bool more = true;
-    while (more) {
-      chunk.clear();
-      auto step = producer(chunk);
-      more = co_await std::move(step);
-      if (chunk.empty()) {
+    while (true) {
+      if (more && pending.size() - offset < slice) {
+        pending.erase(0, offset);
+        offset = 0;
+        lowest_layer(stream_).expires_never();  // the producer may wait for its next piece
+        auto step = producer(pending);
+        more = co_await std::move(step);
         continue;
       }
+      if (offset == pending.size()) {
+        break;
+      }
+      std::size_t size = pending.size() - offset;
+      if (paced) {
+        size = std::min(size, slice);
+        pace.expires_at(next_write);
+        auto [wait_ec] = co_await pace.async_wait(use_nothrow);
+        if (wait_ec) {
+          keep_alive_ = false;
+          co_return false;
+        }
+        next_write += std::chrono::milliseconds(1000 / kPacedWritesPerSecond);
+      }
       lowest_layer(stream_).expires_after(state_.options.write_timeout);
-      auto [ec, bytes] = co_await asio::async_write(stream_, bhttp::make_chunk(asio::buffer(chunk)), use_nothrow);
+      auto [ec, bytes] = co_await asio::async_write(
+          stream_, bhttp::make_chunk(asio::buffer(pending.data() + offset, size)), use_nothrow);
       (void)bytes;
       if (ec) {
         keep_alive_ = false;
         co_return false;
       }
+      offset += size;
     }
     lowest_layer(stream_).expires_after(state_.options.write_timeout);
     auto [last_ec, last_bytes] = co_await asio::async_write(stream_, bhttp::make_chunk_last(), use_nothrow);

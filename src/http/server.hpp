@@ -1,9 +1,9 @@
 // A small, generic asynchronous HTTP/1.1 server (Boost.Beast, C++20 coroutines) for the
 // simulator and the worker's metrics/health endpoint: plain TCP or TLS, keep-alive, a read
-// deadline, bounded request headers and body, complete or streamed (chunked) responses (also
-// pieces that arrive over time, for server-sent events), and
-// abrupt closes for fault injection. Each listener caps its open connections (one beyond the
-// cap is accepted and closed at once) and backs off on accept errors such as EMFILE, with
+// deadline, bounded request headers and body, complete or streamed (chunked) responses,
+// optionally paced (a slow link) or with pieces that arrive over time (server-sent events),
+// and abrupt closes for fault injection. Each listener caps its open connections (one beyond
+// the cap is accepted and closed at once) and backs off on accept errors such as EMFILE, with
 // rate-limited log lines (docs/http.md). It runs on the caller's io_context, which must be
 // driven by a single thread (the server keeps its bookkeeping without locks).
 #pragma once
@@ -36,6 +36,9 @@ using BodyProducer = std::function<bool(std::string& out)>;
 // the connection's executor for the next piece.
 using AsyncBodyProducer = std::function<boost::asio::awaitable<bool>(std::string& out)>;
 
+// Writes of a paced stream (Connection::send_stream) per second.
+inline constexpr int kPacedWritesPerSecond = 4;
+
 // One client connection, as seen by a request handler. Each handler call answers its request
 // exactly once: send(), send_stream(), send_head_and_close() or reset().
 class Connection {
@@ -45,8 +48,12 @@ class Connection {
   // Sends a complete response (Content-Length set from the body). False on a write error.
   virtual boost::asio::awaitable<bool> send(Response response) = 0;
 
-  // Sends `head` with chunked transfer encoding, then the chunks that `producer` yields.
-  virtual boost::asio::awaitable<bool> send_stream(ResponseHead head, BodyProducer producer) = 0;
+  // Sends `head` with chunked transfer encoding, then the chunks that `producer` yields. With
+  // `bytes_per_second` above 0 the body is paced to about that rate: a slice of it every
+  // 1/kPacedWritesPerSecond s (a slow link); 0 sends as fast as the peer takes it. A paced
+  // stream ends at the first failed write (the peer closed, or stop()), one slice later at most.
+  virtual boost::asio::awaitable<bool> send_stream(ResponseHead head, BodyProducer producer,
+                                                   std::size_t bytes_per_second) = 0;
 
   // The same with a producer that may wait between pieces; the write deadline applies to
   // each piece's write, not to the waits.

@@ -167,20 +167,24 @@ asio::awaitable<Outcome> TaskRun::stop_scan_for(const Outcome& outcome) {
 }
 
 // 7-8. Export (streamed to scan_native.nessus through a temporary file), validate.
-// nullopt when the task was interrupted between export attempts.
+// nullopt when the task was interrupted between export attempts or during one: an export
+// under way is abandoned (its temporary file removed), so that a hand-back or a cancel is
+// not held up by a slow download; the next owner exports again.
 asio::awaitable<std::optional<Outcome>> TaskRun::export_and_validate() {
   const auto path = s_.store.export_path(t_.task_id);
   // Each attempt asks the scanner for a new export (a new file id): one that the scanner
   // reports failed is not asked for again (docs/nessus-api.md, "Exports").
   constexpr int kExportAttempts = 3;
-  std::optional<std::uint64_t> bytes;
+  // nullopt: interrupted between attempts; an empty inner value: interrupted during one.
+  std::optional<std::optional<std::uint64_t>> exported;
   std::optional<Error> export_failure;
   try {
-    bytes = co_await with_retries(
+    exported = co_await with_retries(
         s_, t_, "export scan",
         [&]() {
-          return client_->export_scan(scan_id_, std::make_unique<nessus::ExportFile>(path),
-                                      s_.settings.max_export_bytes, to_millis(s_.settings.env.export_timeout));
+          return unless_interrupted(
+              t_, client_->export_scan(scan_id_, std::make_unique<nessus::ExportFile>(path),
+                                       s_.settings.max_export_bytes, to_millis(s_.settings.env.export_timeout)));
         },
         kExportAttempts);
   } catch (const Error& e) {
@@ -193,8 +197,11 @@ asio::awaitable<std::optional<Outcome>> TaskRun::export_and_validate() {
                           " exports asked of scanner '" + scanner_name() + "'); last: " + export_failure->what(),
                       "export_failed", {}};
   }
-  if (!bytes) co_return std::nullopt;
-  telemetry::log_info("results exported", ctx({{"bytes", *bytes}}));
+  if (exported && !*exported) {
+    telemetry::log_info("export abandoned: the task was interrupted", ctx({{"nessus_scan_id", scan_id_}}));
+  }
+  if (!exported || !*exported) co_return std::nullopt;
+  telemetry::log_info("results exported", ctx({{"bytes", **exported}}));
   const core::ScanType scan_type = message_->scan_type;
   const results::AuthPolicy auth_policy{s_.settings.env.auth_min_success_percent};
   auto validation = co_await run_on_cpu(s_, [&] { return results::validate_export(path, scan_type, auth_policy); });

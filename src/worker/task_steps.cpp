@@ -29,6 +29,15 @@ asio::awaitable<bool> pause(ActiveTask& task, std::chrono::milliseconds duration
   co_return !interrupted(task);
 }
 
+asio::awaitable<void> until_interrupted(ActiveTask& task) {
+  while (!interrupted(task)) {
+    task.wake.reset();
+    co_await task.wake.wait();
+    const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+    if (cancellation.cancelled() != asio::cancellation_type::none) co_return;  // the work ended first
+  }
+}
+
 std::string actionable(const core::Error& e, const std::string& scanner) {
   switch (e.kind()) {
     case ErrorKind::auth:

@@ -3,8 +3,14 @@
 // to fix.
 #pragma once
 
+#include <array>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
+#include <exception>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -29,6 +35,30 @@ bool interrupted(const ActiveTask& task);
 
 // Waits `duration`; false (at once or early) when the task is interrupted.
 boost::asio::awaitable<bool> pause(ActiveTask& task, std::chrono::milliseconds duration);
+
+// Returns once the task is interrupted, or when the caller is cancelled.
+boost::asio::awaitable<void> until_interrupted(ActiveTask& task);
+
+// Runs `work` until it ends or the task is interrupted. An interruption cancels `work`
+// (terminal cancellation: what it awaits ends at once, its sink is released unfinished) and
+// returns nullopt once it has ended; an error of `work` that ended on its own is rethrown.
+template <typename T>
+boost::asio::awaitable<std::optional<T>> unless_interrupted(ActiveTask& task, boost::asio::awaitable<T> work) {
+  namespace asio = boost::asio;
+  const auto executor = co_await asio::this_coro::executor;
+  auto group = asio::experimental::make_parallel_group(asio::co_spawn(executor, std::move(work), asio::deferred),
+                                                       asio::co_spawn(executor, until_interrupted(task), asio::deferred));
+  // Named, not a temporary of the co_await expression: GCC 12 destroys those twice.
+  auto racing = group.async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
+  auto [order, work_failure, result, watch_failure] = co_await std::move(racing);
+  (void)watch_failure;
+  std::optional<T> outcome;
+  if (order[0] == 0) {  // the work ended first
+    if (work_failure) std::rethrow_exception(work_failure);
+    outcome.emplace(std::move(result));
+  }
+  co_return outcome;
+}
 
 // Runs a Nessus step, retrying transient errors (network, timeout, 5xx) with capped
 // exponential backoff within the settings' budget and at most `max_attempts` times.

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <cstring>
 #include <stdexcept>
 
@@ -160,7 +161,9 @@ int free_port() {
 }
 
 std::string program_path(const std::string& name) {
-  return std::string(SW_BUILT_PROGRAMS_DIR) + "/" + name + "/" + name;
+  const std::filesystem::path build(SW_BUILD_DIR);
+  const auto program = build / "apps" / name / name;
+  return (std::filesystem::exists(program) ? program : build / "devtools" / name / name).string();
 }
 
 }  // namespace sw::testing

@@ -47,7 +47,8 @@ class ChildProcess {
 // A TCP port on 127.0.0.1 that was free a moment ago (for servers that cannot take 0).
 int free_port();
 
-// Path of a program of this build: <build>/apps/<name>/<name>.
+// Path of a program of this build: <build>/apps/<name>/<name>, or
+// <build>/devtools/<name>/<name> for a development tool (nessus-sim).
 std::string program_path(const std::string& name);
 
 // Waits until `condition` is true, polling every `step`; false on timeout.

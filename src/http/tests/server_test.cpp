@@ -1,4 +1,4 @@
-// Tests of the HTTP server over loopback: complete, kept-alive, streamed and cut-off
+// Tests of the HTTP server over loopback: complete, kept-alive, streamed, paced and cut-off
 // responses, the header and body limits, handler failures, TLS, stop/start on the same port,
 // the connection cap, the accept backoff when descriptors run out, and the read deadline
 // against slowly trickled requests.
@@ -52,7 +52,7 @@ asio::awaitable<void> handle(const Request& request, Connection& connection) {
     co_await connection.send_stream(std::move(head), [&produced](std::string& out) {
       out.append(1000, static_cast<char>('a' + produced % 26));
       return ++produced < 100;
-    });
+    }, 0);
   } else if (target == "/events") {
     ResponseHead head{bhttp::status::ok, 11};
     head.set(bhttp::field::content_type, "text/event-stream");
@@ -64,6 +64,15 @@ asio::awaitable<void> handle(const Request& request, Connection& connection) {
       co_return ++sent < 3;
     };
     co_await connection.send_async_stream(std::move(head), std::move(events));
+  } else if (target == "/paced" || target == "/paced-endless") {
+    // 3000 bytes at 4000 bytes per second, or 100 bytes a quarter second without end.
+    const bool endless = target == "/paced-endless";
+    ResponseHead head{bhttp::status::ok, 11};
+    int produced = 0;
+    co_await connection.send_stream(std::move(head), [&produced, endless](std::string& out) {
+      out.append(100, static_cast<char>('a' + produced % 26));
+      return endless || ++produced < 30;
+    }, endless ? 400 : 4000);
   } else if (target == "/drop") {
     ResponseHead head{bhttp::status::precondition_failed, 11};
     head.set(bhttp::field::content_length, "32");
@@ -152,6 +161,22 @@ TEST(HttpServer, StreamsAChunkedBody) {
   EXPECT_EQ(response.body.back(), 'a' + 99 % 26);
   EXPECT_EQ(client.get("/hello").body, "hi");
   EXPECT_EQ(client.connections_opened(), 1);
+}
+
+// Paced: 3000 bytes at 4000 bytes per second go out as three slices of 1000 bytes, a quarter
+// second apart, whole and in order.
+TEST(HttpServer, PacesAStreamedBodyAtTheRateAsked) {
+  ServerFixture fixture;
+  TestClient client(fixture.server().port());
+  const auto started = std::chrono::steady_clock::now();
+  const auto response = client.get("/paced");
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(response.complete);
+  ASSERT_EQ(response.body.size(), 3000U);
+  EXPECT_EQ(response.body.substr(0, 100), std::string(100, 'a'));
+  EXPECT_EQ(response.body.substr(2900), std::string(100, static_cast<char>('a' + 29 % 26)));
+  EXPECT_GE(took, std::chrono::milliseconds(400));
+  EXPECT_EQ(client.get("/hello").body, "hi");
 }
 
 TEST(HttpServer, SendsHeadersThenClosesWithoutTheBody) {
@@ -265,6 +290,21 @@ class RawConnection {
   int fd_;
   std::string received_;
 };
+
+// A paced stream that would never end stops at its next write once the peer has gone.
+TEST(HttpServer, APacedStreamEndsWhenThePeerCloses) {
+  ServerFixture fixture;
+  {
+    RawConnection reader;
+    reader.connect(fixture.server().port());
+    ASSERT_TRUE(reader.send("GET /paced-endless HTTP/1.1\r\nHost: x\r\n\r\n"));
+    for (int i = 0; i < 100 && reader.received().find("aaaa") == std::string::npos; ++i) {
+      ASSERT_TRUE(reader.read_for(std::chrono::milliseconds(100)));
+    }
+    ASSERT_NE(reader.received().find("aaaa"), std::string::npos) << reader.received();
+  }
+  EXPECT_TRUE(fixture.wait_for_stats([](const ListenerStats& s) { return s.open_connections == 0; }));
+}
 
 TEST(HttpServer, OversizedHeadersGet431) {
   ServerFixture fixture;

@@ -7,6 +7,9 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <functional>
 #include <map>
 #include <string>
@@ -31,7 +34,9 @@ class FakeScanner final : public nessus::ScannerApi {
   // Knobs.
   std::vector<std::string> run_statuses{"running", "completed"};
   int create_failures = 0;  // create_scan throws Error(network) this many times first
-  int export_failures = 0;  // export_to_file throws Error(server) this many times first
+  int export_failures = 0;  // export_scan throws Error(server) this many times first
+  bool export_stalls = false;  // export_scan writes the first piece, then waits until it is cancelled
+  std::function<void()> on_export;  // when an export begins: interrupt a task...
   std::function<void(std::int64_t scan_id)> on_run_state;  // before each answer: move a clock, interrupt a task...
   exportgen::ExportSpec export_spec = default_export();
 
@@ -124,6 +129,7 @@ class FakeScanner final : public nessus::ScannerApi {
       throw core::Error(core::ErrorKind::server, "export failed (fake)", 500);
     }
     ++exports;
+    if (on_export) on_export();
     exportgen::ExportWriter writer(export_spec);
     std::uint64_t bytes = 0;
     for (bool more = true; more;) {
@@ -131,6 +137,11 @@ class FakeScanner final : public nessus::ScannerApi {
       more = writer.next(piece);  // the last call may still append bytes
       co_await sink->write(piece);
       bytes += piece.size();
+      if (export_stalls) {
+        boost::asio::steady_timer stalled(co_await boost::asio::this_coro::executor,
+                                          boost::asio::steady_timer::time_point::max());
+        co_await stalled.async_wait(boost::asio::use_awaitable);
+      }
     }
     co_await sink->finish();
     co_return bytes;

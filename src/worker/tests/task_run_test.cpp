@@ -218,6 +218,35 @@ TEST_F(TaskRunTest, HandBackKeepsTheScanAndTheLease) {
   EXPECT_TRUE(ledger.records.at("t12").run_uuid);  // the next owner re-attaches
 }
 
+// A hand-back during an export abandons it at once (a trickling download must not hold up
+// shutdown): nothing is left at the export path and the next owner re-attaches and exports.
+TEST_F(TaskRunTest, HandBackDuringAnExportAbandonsIt) {
+  scanner->export_stalls = true;
+  scanner->on_export = [this] { request_handback(*task); };
+  EXPECT_EQ(run(message("t20")), TaskEnd::handed_back);
+  EXPECT_EQ(scanner->exports, 1);
+  EXPECT_EQ(ledger.last_departure().how, "handed_back");
+  EXPECT_EQ(task_file("t20").status, TaskStatus::running);
+  EXPECT_TRUE(ledger.records.at("t20").run_uuid);
+  for (const auto& entry : std::filesystem::directory_iterator(store.export_path("t20").parent_path())) {
+    EXPECT_EQ(entry.path().filename().string().find("scan_native"), std::string::npos) << entry.path();
+  }
+}
+
+// A cancel during an export abandons it too; the task fails "cancelled by request".
+TEST_F(TaskRunTest, CancelDuringAnExportAbandonsIt) {
+  scanner->export_stalls = true;
+  scanner->on_export = [this] {
+    ledger.cancel_requests.insert("t21");
+    request_cancel(*task);
+  };
+  EXPECT_EQ(run(message("t21")), TaskEnd::finished);
+  const core::Task t = task_file("t21");
+  EXPECT_EQ(t.status, TaskStatus::failed);
+  EXPECT_EQ(t.error_message, "cancelled by request");
+  EXPECT_FALSE(std::filesystem::exists(store.export_path("t21")));
+}
+
 TEST_F(TaskRunTest, CancelStopsTheScanAndFailsWithoutADeadLetter) {
   scanner->run_statuses = {"running"};
   scanner->on_run_state = [this](std::int64_t) {  // as the worker's sweep of sw:cancel-requests does

@@ -3,7 +3,7 @@
 // over HTTP with a bearer token; every process is stopped and the folder removed at exit.
 // Also the tests' small runner (check, summary). Used by mcp_e2e.mjs and dashboard_e2e.mjs.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,8 +54,10 @@ export class System {
     });
   }
 
+  // A program of the build: the products under apps/, the development tools under devtools/.
   program(name) {
-    return join(this.build, 'apps', name, name);
+    const product = join(this.build, 'apps', name, name);
+    return existsSync(product) ? product : join(this.build, 'devtools', name, name);
   }
 
   // Starts a process whose stdout is watched for a line holding `needle`; resolves that line.

@@ -1,7 +1,11 @@
 // End-to-end: the worker against nessus-sim answering as real Nessus servers do
 // (docs/nessus-api.md): a first export that fails the real way, a scan stopped or paused by
 // a person in the UI, an Essentials scanner that closes the connection on scan control
-// after a token rotation, and the Nessus cleanup next to a never-launched scan.
+// after a token rotation and one that refuses scan control even after the token was fetched
+// anew, the Nessus cleanup next to a never-launched scan, and a SIGTERM during a download
+// that trickles.
+#include <signal.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
@@ -111,6 +115,61 @@ TEST_F(WorkerE2E, EssentialsClosingTheConnectionAfterATokenRotationCompletes) {
   EXPECT_GE(stats["api_token_fetches"].get<int>(), 2);
   EXPECT_EQ(stats["scans_created"], 2);
   EXPECT_EQ(stats["launches_total"], 2);
+}
+
+// The files of the task's export in its folder: the export itself or a temporary file of it.
+int export_files_of(const std::filesystem::path& export_path) {
+  int count = 0;
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator(export_path.parent_path(), ignored)) {
+    count += entry.path().filename().string().find(export_path.filename().string()) != std::string::npos ? 1 : 0;
+  }
+  return count;
+}
+
+// A SIGTERM while the export trickles (about 11 MB at 256 KB/s: some 40 s) hands the task
+// back once the shutdown grace has passed, without waiting for the download, and leaves no
+// part of it; the next worker (the scanner at full speed again) re-attaches, exports again
+// and completes the task on the one launch.
+TEST_F(WorkerE2E, SigtermDuringASlowDownloadHandsTheTaskBackAtOnce) {
+  auto& sim = start_sim({"--scan-seconds", "0.5", "--hosts-per-target", "1000", "--slow-download", "262144"});
+  write_scanners({{"nessus", "scanner1", 2, &sim}});
+  auto& first = start_worker("w1", {{"EXPORT_TIMEOUT_SECONDS", "600"}});
+  const auto id = submit("10.0.0.26");
+  const auto export_path = store_.export_path(id);
+  ASSERT_TRUE(testing::eventually([&] { return export_files_of(export_path) > 0; }, 60s, 50ms))
+      << "the download never reached the disk";
+  first.signal(SIGTERM);
+  EXPECT_EQ(first.wait(20s), 0) << "the worker waited for the download";
+  EXPECT_NE(worker_log("w1").find("export abandoned"), std::string::npos);
+  EXPECT_EQ(task(id)->status, core::TaskStatus::running);
+  EXPECT_EQ(queue().stats("nessus", 1).depth, 1u);
+  EXPECT_EQ(export_files_of(export_path), 0);
+
+  ASSERT_EQ(sim.post("/__sim/faults", {{"slow_download_bytes_per_second", 0}}), 200);
+  start_worker("w2");
+  const auto finished = wait_terminal(id);
+  EXPECT_EQ(finished.status, core::TaskStatus::completed) << finished.error_message.value_or("");
+  const auto stats = sim.stats();
+  EXPECT_EQ(stats["launches_total"], 1);
+  EXPECT_EQ(stats["scans_created"], 1);
+}
+
+// Refused by closing again after the token was fetched anew: the task fails at once with
+// the hint to set api_token, not to check that the scanner is up, and no scan is created.
+TEST_F(WorkerE2E, ScanControlRefusedTwiceFailsTheTaskWithTheApiTokenHint) {
+  auto& sim = start_sim({"--profile", "essentials", "--close-on-refused-write", "--refuse-scan-control"});
+  write_scanners({{"nessus", "scanner1", 2, &sim}});
+  start_worker("w1");
+  const auto task = wait_terminal(submit("10.0.0.27"));
+  EXPECT_EQ(task.status, core::TaskStatus::failed);
+  const std::string error = task.error_message.value_or("");
+  EXPECT_NE(error.find("scan control through the API is refused"), std::string::npos) << error;
+  EXPECT_NE(error.find("set api_token"), std::string::npos) << error;
+  EXPECT_EQ(error.find("check that it is up"), std::string::npos) << error;
+  const auto stats = sim.stats();
+  EXPECT_EQ(stats["scans_created"], 0);
+  EXPECT_EQ(stats["refused_writes"], 2);
 }
 
 // A scan created but not launched yet (dates 0, status empty) belongs to a running task:

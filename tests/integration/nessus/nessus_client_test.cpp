@@ -4,9 +4,12 @@
 // responses, 5xx retries, certificate checks, export size limits, and the replies of real
 // servers (docs/nessus-api.md): failed exports, exports of running scans, runs paused and
 // stopped in the UI, one login at a time, token rotation, scan control refused by closing
-// the connection, and large scan details.
+// the connection, large scan details, and a download that trickles (the export timeout and
+// a cancellation both end it, leaving no file).
 #include <gtest/gtest.h>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -859,6 +862,25 @@ TEST(NessusClient, ScanControlRefusedByClosingTheConnection) {
   EXPECT_EQ(sim.stats()["scans_created"], 2);
 }
 
+// Item 2, refused twice: with api_token auto, a scan control call refused by closing the
+// connection fetches the token again and is sent once more (after looking the scan up by
+// name); refused again, it fails as api_disabled saying to set api_token, and no scan exists.
+TEST(NessusClient, ScanControlRefusedByClosingTwiceIsApiDisabled) {
+  Sim sim(false, {"--profile", "essentials", "--close-on-refused-write", "--refuse-scan-control"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  const auto refused = run_expecting_error(io, client.create_scan(scan_named("it-close-twice")));
+  EXPECT_EQ(refused.kind(), core::ErrorKind::api_disabled) << refused.what();
+  EXPECT_NE(std::string(refused.what()).find("scan control through the API is refused"), std::string::npos)
+      << refused.what();
+  EXPECT_NE(std::string(refused.what()).find("set api_token"), std::string::npos) << refused.what();
+  const auto stats = sim.stats();
+  EXPECT_EQ(stats["refused_writes"], 2);
+  EXPECT_EQ(stats["api_token_fetches"], 2);
+  EXPECT_EQ(stats["scans_created"], 0);
+}
+
 // Item 9: one slow endpoint (the scan details) times out on the client's deadline while the
 // others answer at once.
 TEST(NessusClient, OneSlowEndpointTimesOutAlone) {
@@ -894,6 +916,78 @@ TEST(NessusClient, LargeScanDetailsAreReadWithinTheCap) {
   const auto refused = run_expecting_error(io, capped.run_state(scan_id, run_uuid));
   EXPECT_EQ(refused.kind(), core::ErrorKind::client);
   EXPECT_NE(std::string(refused.what()).find("larger than 102400 bytes"), std::string::npos) << refused.what();
+}
+
+// Item 9: a download that trickles (400 hosts, about 4 MB, at 1 MB/s). The export timeout
+// still holds: the call fails as a timeout soon after it, and the part downloaded (more
+// than ExportFile hands to its writer at once, so a temporary file was written) is removed.
+TEST(NessusClient, SlowDownloadEndsAtTheExportTimeoutLeavingNoFile) {
+  Sim sim(false, {"--hosts-per-target", "400", "--slow-download", "1048576"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  const auto scan_id = run(io, client.create_scan(scan_named("it-slow-download", "10.0.0.6")));
+  const auto run_uuid = run(io, client.launch_scan(scan_id));
+  run(io, wait_for_status(client, scan_id, run_uuid, "completed"));
+
+  sw::testing::TempDir dir;
+  const auto started = std::chrono::steady_clock::now();
+  const auto late = run_expecting_error(io, export_to(client, scan_id, dir.path() / "x.nessus", 1u << 30, 2s));
+  EXPECT_EQ(late.kind(), core::ErrorKind::timeout) << late.what();
+  EXPECT_NE(std::string(late.what()).find("did not finish in time"), std::string::npos) << late.what();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+  EXPECT_EQ(entries_in(dir.path()), 0u);
+}
+
+// Item 9: a trickling download is cancelled the way the worker abandons an export on a
+// hand-back (terminal cancellation through the coroutine's cancellation slot): it ends at
+// once, its temporary file is removed, and the client serves the next export in full.
+TEST(NessusClient, SlowDownloadCanBeCancelledLeavingNoFile) {
+  Sim sim(false, {"--hosts-per-target", "400", "--slow-download", "1048576"});
+  ASSERT_TRUE(sim.started());
+  asio::io_context io;
+  ScannerClient client(io.get_executor(), sim.scanner(), fast_options());
+  const auto scan_id = run(io, client.create_scan(scan_named("it-slow-download-cancel", "10.0.0.7")));
+  const auto run_uuid = run(io, client.launch_scan(scan_id));
+  run(io, wait_for_status(client, scan_id, run_uuid, "completed"));
+
+  sw::testing::TempDir dir;
+  asio::cancellation_signal cancel;
+  bool ended = false;
+  std::exception_ptr failure;
+  asio::co_spawn(io, export_to(client, scan_id, dir.path() / "x.nessus", 1u << 30, 60s),
+                 asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr error, std::uint64_t) {
+                   failure = error;
+                   ended = true;
+                 }));
+  // Cancels once the download has reached the disk (the temporary file is there).
+  bool saw_temporary = false;
+  std::chrono::steady_clock::time_point cancelled_at;
+  auto cancel_mid_download = [&]() -> asio::awaitable<void> {
+    asio::steady_timer tick(io);
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!ended && entries_in(dir.path()) == 0 && std::chrono::steady_clock::now() < deadline) {
+      tick.expires_after(20ms);
+      co_await tick.async_wait(asio::use_awaitable);
+    }
+    saw_temporary = entries_in(dir.path()) > 0;
+    cancelled_at = std::chrono::steady_clock::now();
+    cancel.emit(asio::cancellation_type::terminal);
+  };
+  std::exception_ptr canceller_failure;
+  asio::co_spawn(io, cancel_mid_download(), [&](std::exception_ptr error) { canceller_failure = error; });
+  io.restart();
+  io.run();
+  ASSERT_FALSE(canceller_failure);
+  EXPECT_TRUE(saw_temporary);
+  ASSERT_TRUE(ended);
+  EXPECT_TRUE(failure) << "the export finished although it was cancelled";
+  EXPECT_LT(std::chrono::steady_clock::now() - cancelled_at, 5s);
+  EXPECT_EQ(entries_in(dir.path()), 0u);
+
+  sim.faults({{"slow_download_bytes_per_second", 0}});
+  EXPECT_GT(run(io, export_to(client, scan_id, dir.path() / "x.nessus", 1u << 30, 20s)), 1000000u);
+  EXPECT_EQ(entries_in(dir.path()), 1u);
 }
 
 }  // namespace

@@ -36,7 +36,7 @@ done
 # (output captured first: grep -q closing the pipe early would fail the pipeline)
 scanctl_help=$("$build/apps/scanctl/scanctl" --help)
 grep -q "submit" <<<"$scanctl_help" || fail "scanctl --help"
-sim_help=$("$build/apps/nessus-sim/nessus-sim" --help)
+sim_help=$("$build/devtools/nessus-sim/nessus-sim" --help)
 grep -q -- "--scan-seconds" <<<"$sim_help" || fail "nessus-sim --help"
 out=$(POLL_INTERVAL_SECONDS=abc SCANNER_CONFIG="$src/config/scanners.example.yaml" "$build/apps/scanner-worker/scanner-worker" 2>&1)
 status=$?

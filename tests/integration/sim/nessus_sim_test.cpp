@@ -206,6 +206,7 @@ TEST(NessusSim, HelpNamesTheDefaultCredentials) {
   EXPECT_NE(text.find("accessKey="), std::string::npos);
   EXPECT_NE(text.find("X-API-Token"), std::string::npos);
   EXPECT_NE(text.find("authfail"), std::string::npos);
+  EXPECT_NE(text.find("--slow-download"), std::string::npos);
 }
 
 TEST(NessusSim, MaxConnectionsClosesConnectionsBeyondTheCap) {

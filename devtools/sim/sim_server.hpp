@@ -1,6 +1,6 @@
 // nessus-sim's network side: an http::Server whose handler asks the Simulator what to do and
-// does it (delays, complete answers, streamed .nessus downloads, cut-off answers, resets,
-// and outages during which the listening port refuses connections).
+// does it (delays, complete answers, streamed .nessus downloads (paced when slow), cut-off
+// answers, resets, and outages during which the listening port refuses connections).
 #pragma once
 
 #include <boost/asio/io_context.hpp>

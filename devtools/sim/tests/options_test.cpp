@@ -43,15 +43,19 @@ TEST(SimOptions, RejectsUnknownKeysAndBadValuesByName) {
   EXPECT_NE(message(R"({"profile": "home"})").find("profile"), std::string::npos);
   EXPECT_NE(message(R"({"faults": {"error_rate_5xx": 2}})").find("error_rate_5xx"), std::string::npos);
   EXPECT_NE(message(R"({"faults": {"launch_running_code": 404}})").find("launch_running_code"), std::string::npos);
+  EXPECT_NE(message(R"({"faults": {"slow_download_bytes_per_second": -1}})").find("slow_download"), std::string::npos);
   EXPECT_NE(message(R"({"scan_seconds": "ten"})").find("scan_seconds"), std::string::npos);
   EXPECT_NE(message(R"({"scenarios": [{"match": "x", "scenario": "explode"}]})").find("explode"), std::string::npos);
 }
 
 TEST(SimOptions, FaultsRoundTripThroughJson) {
   SimOptions options;
-  apply_faults(options, nlohmann::json::parse(R"({"slow_ms": 25, "reset_rate": 0.5, "session_idle_timeout": 3})"));
+  apply_faults(options, nlohmann::json::parse(
+                            R"({"slow_ms": 25, "reset_rate": 0.5, "session_idle_timeout": 3,
+                                "slow_download_bytes_per_second": 2048})"));
   const auto faults = faults_to_json(options);
   EXPECT_EQ(faults["slow_ms"], 25);
+  EXPECT_EQ(faults["slow_download_bytes_per_second"], 2048);
   EXPECT_EQ(faults["reset_rate"], 0.5);
   EXPECT_EQ(faults["session_idle_timeout"], 3);
 }

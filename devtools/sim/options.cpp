@@ -93,6 +93,8 @@ void apply_faults(SimOptions& options, const nlohmann::json& faults) {
       for (const auto& [endpoint, delay] : value.items()) {
         f.slow_endpoints[endpoint] = static_cast<int>(seconds(key, delay));
       }
+    } else if (key == "slow_download_bytes_per_second") {
+      f.slow_download_bytes_per_second = static_cast<std::size_t>(seconds(key, value));
     } else if (key == "reset_rate") {
       f.reset_rate = share(key, value);
     } else if (key == "export_error") {
@@ -101,6 +103,8 @@ void apply_faults(SimOptions& options, const nlohmann::json& faults) {
       f.export_failures = static_cast<int>(seconds(key, value));
     } else if (key == "close_on_refused_write") {
       f.close_on_refused_write = value_of<bool>(key, value);
+    } else if (key == "refuse_scan_control") {
+      f.refuse_scan_control = value_of<bool>(key, value);
     } else if (key == "logout_null_body") {
       f.logout_null_body = value_of<bool>(key, value);
     } else if (key == "stale_status_after_launch") {
@@ -126,10 +130,12 @@ nlohmann::json faults_to_json(const SimOptions& options) {
           {"error_rate_5xx", f.error_rate_5xx},
           {"slow_ms", f.slow_ms},
           {"slow_endpoints", f.slow_endpoints},
+          {"slow_download_bytes_per_second", f.slow_download_bytes_per_second},
           {"reset_rate", f.reset_rate},
           {"export_error", f.export_error},
           {"export_failures", f.export_failures},
           {"close_on_refused_write", f.close_on_refused_write},
+          {"refuse_scan_control", f.refuse_scan_control},
           {"logout_null_body", f.logout_null_body},
           {"stale_status_after_launch", f.stale_status_after_launch},
           {"launch_running_code", f.launch_running_code},

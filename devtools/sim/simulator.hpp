@@ -3,7 +3,8 @@
 // scenarios and the /__sim inspection and control endpoints. By default it answers as real
 // servers do (docs/nessus-api.md); faults switch on the other observed behaviours. handle()
 // is synchronous and decides what to send; SimServer carries the decision out on a
-// connection (delays, streams, cut-offs).
+// connection (delays, streams, cut-offs). Requests go through a route table (simulator.cpp)
+// to handlers in session.cpp, scans.cpp, exports.cpp and admin.cpp.
 #pragma once
 
 #include <chrono>
@@ -15,6 +16,8 @@
 #include <random>
 #include <set>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "exportgen/export_writer.hpp"
 #include "http/server.hpp"
@@ -34,6 +37,7 @@ struct Reply {
   Kind kind = Kind::respond;
   http::Response response;
   exportgen::ExportSpec download;
+  std::size_t download_bytes_per_second = 0;  // stream_download paced to this rate; 0: full speed
   std::chrono::milliseconds delay{0};  // wait this long before acting (slow_ms)
   double outage_seconds = 0;           // after answering, refuse connections this long
 };
@@ -105,29 +109,77 @@ class Simulator {
     std::int64_t peak_requests_in_flight = 0;
   };
   std::int64_t requests_in_flight_ = 0;
-  struct Call;  // one request being handled (defined in simulator.cpp)
+
+  struct Call;  // one request being handled (sim/requests.hpp)
+  using Handler = Reply (Simulator::*)(Call&);
+  enum class Access {
+    open,                // no authentication
+    open_while_loading,  // no authentication, answered while the server is loading too
+    login,               // a session or the API keys
+    gated,               // a login and, on professional/essentials, the X-API-Token
+  };
+  // One endpoint: method, path pattern ("/scans/{scan}/launch": {scan} is a scan by id,
+  // 404 when there is none; {*} is any segment), access, handler. A path that some route
+  // fits with another method is 405; a path no route fits is 404.
+  struct Route {
+    boost::beast::http::verb method;
+    std::string_view pattern;
+    Access access;
+    Handler handler;
+  };
+  static const std::vector<Route>& nessus_routes();  // simulator.cpp
+  static const std::vector<Route>& admin_routes();   // /__sim/..., simulator.cpp
 
   Reply handle_sim(Call& call);
   Reply handle_nessus(Call& call);
+
+  // session.cpp: sessions, the server, folders and templates; authentication and the gate.
   std::optional<Reply> authenticate(Call& call);
   std::optional<Reply> check_gate(const Call& call);
-
+  Reply api_token_script(Call& call);  // GET /nessus6.js
+  Reply server_status(Call& call);
+  Reply server_properties(Call& call);
   Reply login(Call& call);
   Reply logout(Call& call);
+  Reply session_info(Call& call);
   Reply regenerate_keys(Call& call);
+  Reply list_folders(Call& call);
+  Reply list_templates(Call& call);
+  Reply template_editor(Call& call);
+  Reply scan_editor(Call& call);
+
+  // scans.cpp: the scans and their runs.
   Reply list_scans(Call& call);
   Reply create_scan(Call& call);
-  Reply configure_scan(Call& call, Scan& scan);
-  Reply launch_scan(Call& call, Scan& scan);
-  Reply control_scan(Call& call, Scan& scan, const std::string& action);
-  Reply scan_details(Call& call, const Scan& scan);
-  Reply delete_scan(Call& call, std::int64_t id);
+  Reply configure_scan(Call& call);
+  Reply move_scan(Call& call);
+  Reply launch_scan(Call& call);
+  Reply control_scan(Call& call);  // POST /scans/{id}/stop|pause|resume|kill
+  Reply run_transition(Call& call, Scan& scan, const std::string& action);
+  Reply scan_details(Call& call);
+  Reply delete_scan(Call& call);
   Reply bulk_delete(Call& call);
-  Reply start_export(Call& call, const Scan& scan);
-  Reply export_status(const Call& call, std::int64_t file_id);
+
+  // exports.cpp: exports by scan and file id, or by token.
+  Reply start_export(Call& call);
+  Reply export_status(Call& call);
+  Reply export_download(Call& call);
+  Reply token_status(Call& call);
+  Reply token_download(Call& call);
+  Reply job_status(const Call& call, std::int64_t file_id);
+  const ExportJob* job_of_scan(const Call& call) const;
+  Reply download(const Call& call, const ExportJob& job) const;
+
+  // admin.cpp: /__sim inspection and control.
+  Reply show_stats(Call& call);
+  Reply reset_stats(Call& call);
+  Reply faults(Call& call);
+  Reply add_scenario(Call& call);
+  Reply rotate_token(Call& call);
+  Reply unlock(Call& call);
+  Reply outage(Call& call);
   // A person in the web UI pauses, resumes, stops or kills the scan's run (/__sim/scans/{id}/{action}).
   Reply ui_control(Call& call);
-  Reply download(const Call& call, const ExportJob& job) const;
 
   Scan* find_scan(std::int64_t id);
   bool scan_active(const Scan& scan, double now) const;

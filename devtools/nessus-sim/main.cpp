@@ -49,6 +49,8 @@ std::string help_footer(const sw::sim::SimOptions& defaults) {
          "Cases (each a fault flag or control call):\n"
          "  failed export            --export-error (every export) or --export-failures N (the next N)\n"
          "  write refused by closing --close-on-refused-write (Nessus 10.8; with --profile essentials)\n"
+         "  scan API refused         --refuse-scan-control (even with the right X-API-Token; refused again after\n"
+         "                           the client fetched the token anew)\n"
          "  token rotation           POST /__sim/rotate-token (new X-API-Token in /nessus6.js)\n"
          "  export of a running scan always refused with 409\n"
          "  paused/stopped in the UI POST /__sim/scans/{id}/pause|resume|stop|kill\n"
@@ -57,7 +59,8 @@ std::string help_footer(const sw::sim::SimOptions& defaults) {
          "  one login at a time      GET /__sim/stats counts logins, api_token_fetches, template_reads,\n"
          "                           folder_reads, refused_writes\n"
          "  TLS certificate checks   --tls with --cert/--key (a CA of your own) and --bind (another host name)\n"
-         "  slow answers             --slow-ms (all), --slow-endpoint 'GET /scans/{id}=500' (one endpoint)\n\n"
+         "  slow answers             --slow-ms (all), --slow-endpoint 'GET /scans/{id}=500' (one endpoint)\n"
+         "  slow download            --slow-download BYTES_PER_SECOND (export downloads trickle at that rate)\n\n"
          "Inspection and control (no auth): GET /__sim/stats, POST /__sim/reset-stats, GET|POST /__sim/faults "
          "(JSON of fault settings), POST /__sim/scenario, POST /__sim/outage {\"seconds\":S}, POST /__sim/unlock, "
          "POST /__sim/rotate-token, POST /__sim/scans/{id}/{pause|resume|stop|kill}.\n"
@@ -91,8 +94,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> slow_endpoints;
   double error_rate = 0, reset_rate = 0, stale_status = 0;
   int slow_ms = 0, launch_code = 500, delete_code = 500;
+  std::size_t slow_download = 0;
   bool drop_body = false, export_error = false, server_loading = false, force_401 = false;
-  bool close_on_refused_write = false, logout_null_body = false;
+  bool close_on_refused_write = false, refuse_scan_control = false, logout_null_body = false;
   int export_failures = 0;
 
   app.add_option("--port", port, "TCP port, 0 = any free port")->check(CLI::Range(0, 65535));
@@ -128,10 +132,16 @@ int main(int argc, char** argv) {
   app.add_option("--slow-ms", slow_ms, "Fault: latency added to Nessus calls");
   app.add_option("--slow-endpoint", slow_endpoints,
                  "Fault: latency of one endpoint, 'METHOD /path=MS' with ids as {id} (repeatable)");
+  app.add_option("--slow-download", slow_download,
+                 "Fault: export downloads trickle at BYTES_PER_SECOND (paced writes; 0 = full speed)")
+      ->type_name("BYTES_PER_SECOND");
   app.add_flag("--export-error", export_error, "Fault: every export fails (status 500 {\"status\":\"error\"}, then 404)");
   app.add_option("--export-failures", export_failures, "Fault: the next N exports fail that way")->check(CLI::NonNegativeNumber);
   app.add_flag("--close-on-refused-write", close_on_refused_write,
                "Fault: scan control without the X-API-Token closes the connection unanswered (10.8)");
+  app.add_flag("--refuse-scan-control", refuse_scan_control,
+               "Fault: every scan control call is refused, whatever its X-API-Token (412, or closed with "
+               "--close-on-refused-write)");
   app.add_flag("--logout-null-body", logout_null_body, "DELETE /session answers `null` (default: empty body)");
   app.add_option("--stale-status-after-launch", stale_status, "Fault: seconds the previous status is still reported");
   app.add_option("--launch-running-code", launch_code, "Launch while active: 409 or 500")->check(CLI::IsMember({409, 500}));
@@ -179,9 +189,11 @@ int main(int argc, char** argv) {
               ? nlohmann::json(milliseconds)
               : nlohmann::json(std::stoi(milliseconds));
     }
+    if (given("--slow-download")) fault_flags["slow_download_bytes_per_second"] = slow_download;
     if (given("--export-error")) fault_flags["export_error"] = export_error;
     if (given("--export-failures")) fault_flags["export_failures"] = export_failures;
     if (given("--close-on-refused-write")) fault_flags["close_on_refused_write"] = close_on_refused_write;
+    if (given("--refuse-scan-control")) fault_flags["refuse_scan_control"] = refuse_scan_control;
     if (given("--logout-null-body")) fault_flags["logout_null_body"] = logout_null_body;
     if (given("--stale-status-after-launch")) fault_flags["stale_status_after_launch"] = stale_status;
     if (given("--launch-running-code")) fault_flags["launch_running_code"] = launch_code;

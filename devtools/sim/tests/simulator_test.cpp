@@ -151,6 +151,34 @@ TEST_F(SimulatorTest, ValidatesCreate) {
   EXPECT_EQ(status(call(bhttp::verb::get, "/nothing/here")), 404);
 }
 
+// The route table: a path no route fits is 404 (after a login under /scans and /editor), a
+// known path with another method 405 (after a login when the path needs one), a {scan} that
+// is not ours 404; the gate comes before that 404, and the loading server before all but
+// /nessus6.js and /server/status.
+TEST_F(SimulatorTest, RoutesAnswerAsRealServers) {
+  auto options = fast_options();
+  options.profile = Profile::essentials;
+  make(options);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/scans/5/bogus")), 401);
+  EXPECT_EQ(status(call(bhttp::verb::put, "/session")), 401);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/nessus6.js")), 405);
+  login();
+  EXPECT_EQ(status(call(bhttp::verb::get, "/scans/5/bogus")), 404);
+  EXPECT_EQ(status(call(bhttp::verb::put, "/session")), 405);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/scans/5/launch")), 405);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/scans/999")), 404);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/scans/999/launch")), 412);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/editor/scan/templates")), 200);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/editor/other/templates")), 404);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/__sim/nothing")), 404);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/__sim/reset-stats")), 404);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/faults", R"({"server_loading": true})")), 200);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/nessus6.js")), 200);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/server/status")), 503);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/nothing/here")), 503);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/session", R"({"username":"nessus","password":"nessus"})")), 503);
+}
+
 TEST_F(SimulatorTest, ScanLifecycleWithHostsAndHistory) {
   make(fast_options());
   login();
@@ -237,6 +265,10 @@ TEST_F(SimulatorTest, ExportLoadsThenDownloadsTheRunsHosts) {
   EXPECT_EQ(download.download.hosts[0].auth, exportgen::HostAuth::success);
   EXPECT_EQ(download.download.hosts[1].auth, exportgen::HostAuth::failure);
   EXPECT_EQ(download.download.username, "svc");
+  EXPECT_EQ(download.download_bytes_per_second, 0U);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/faults", R"({"slow_download_bytes_per_second": 500})")), 200);
+  EXPECT_EQ(call(bhttp::verb::get, file + "/download", {}, t0 + 14.1).download_bytes_per_second, 500U);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/faults", R"({"slow_download_bytes_per_second": 0})")), 200);
 
   const std::string token = exported["token"];
   token_.clear();
@@ -338,6 +370,23 @@ TEST_F(SimulatorTest, RefusedWritesCloseTheConnectionWhenAsked) {
   const json request{{"uuid", advanced}, {"settings", {{"name", "x"}, {"text_targets", "10.0.0.1"}}}};
   EXPECT_EQ(call(bhttp::verb::post, "/scans", request.dump()).kind, Reply::Kind::reset);
   EXPECT_EQ(sim_->stats(t0)["refused_writes"], 1);
+  EXPECT_EQ(sim_->stats(t0)["scans_created"], 0);
+}
+
+// A scanner whose scan API is off refuses scan control even with the right X-API-Token.
+TEST_F(SimulatorTest, RefusedScanControlIgnoresTheToken) {
+  auto options = fast_options();
+  options.profile = Profile::essentials;
+  options.faults.refuse_scan_control = true;
+  make(options);
+  login();
+  const json request{{"uuid", advanced}, {"settings", {{"name", "x"}, {"text_targets", "10.0.0.1"}}}};
+  const std::map<std::string, std::string> right_token{{"X-API-Token", options.api_token}};
+  EXPECT_EQ(status(call(bhttp::verb::post, "/scans", request.dump(), t0, right_token)), 412);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/faults", R"({"close_on_refused_write": true})")), 200);
+  EXPECT_EQ(call(bhttp::verb::post, "/scans", request.dump(), t0, right_token).kind, Reply::Kind::reset);
+  EXPECT_EQ(status(call(bhttp::verb::get, "/scans")), 200);
+  EXPECT_EQ(sim_->stats(t0)["refused_writes"], 2);
   EXPECT_EQ(sim_->stats(t0)["scans_created"], 0);
 }
 

@@ -79,7 +79,9 @@ asio::awaitable<void> SimServer::handle(const http::Request& request, http::Conn
       break;
     case Reply::Kind::stream_download: {
       exportgen::ExportWriter writer(std::move(reply.download));
-      co_await connection.send_stream(head_of(reply.response), [&writer](std::string& out) { return writer.next(out); });
+      co_await connection.send_stream(
+          head_of(reply.response), [&writer](std::string& out) { return writer.next(out); },
+          reply.download_bytes_per_second);
       break;
     }
     case Reply::Kind::head_then_close:
