@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -47,6 +49,9 @@ struct ReportItem {
   std::vector<std::pair<std::string, std::string>> children;
   // Names of the collected children that were cut at ReadOptions::text_limit.
   std::vector<std::string> truncated_children;
+  // The element's bytes in the file: from its '<' to the byte after its end tag.
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
 
   // 0-4 from the severity attribute (surrounding blanks ignored: " 3" is 3), -1 when
   // blank, absent, not a number or out of range.
@@ -83,5 +88,20 @@ struct ReadOptions {
 // Reads the whole file, calling the visitor. Throws ReadError.
 void read_nessus(const std::filesystem::path& file, NessusVisitor& visitor,
                  const ReadOptions& options = {});
+
+// A whole <ReportItem> element of a file (ReportItem::offset and length, as a results
+// index keeps them) and the name of its host.
+struct ItemLocation {
+  std::string_view host;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+
+// Reads only the ReportItems at `items`, in that order, calling visitor.on_item for each
+// as read_nessus would have (on_report, on_host_start and on_host_end are called for a
+// document wrapped around them). The file must be UTF-8 and declare no entities, as the
+// byte scanner checks before a results index is written. Throws ReadError.
+void read_nessus_items(const std::filesystem::path& file, std::span<const ItemLocation> items,
+                       NessusVisitor& visitor, const ReadOptions& options = {});
 
 }  // namespace sw::results
