@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -13,6 +14,7 @@
 #include "core/errors.hpp"
 #include "results/filters.hpp"
 #include "results/nessus_reader.hpp"
+#include "results/results_index.hpp"
 
 namespace sw::results {
 namespace {
@@ -123,6 +125,74 @@ ReadOptions read_options(const std::vector<std::string>& fields, bool all_fields
   return options;
 }
 
+// Which items of an index pass the filters. Each filter is judged once per distinct value
+// of its field (a host, a place, a finding), on the record make_record builds from it,
+// with filter_matches: the same rules the whole-export path applies to every item.
+class IndexSelection {
+ public:
+  IndexSelection(const ResultsIndex& index, const std::vector<Filter>& filters) : index_(index) {
+    auto host_field = [](std::string_view field) { return field == "host"; };
+    auto place_field = [](std::string_view field) { return field == "port" || field == "svc_name" || field == "protocol"; };
+    auto type_field = [](std::string_view field) { return field == "type"; };
+    auto finding_field = [&](std::string_view field) {
+      return !host_field(field) && !place_field(field) && !type_field(field);
+    };
+    type_ok_ = passes(ReportItem{}, filters, type_field);
+    for (const std::string& host : index.hosts) {
+      ReportItem item;
+      item.host = host;
+      host_ok_.push_back(passes(item, filters, host_field));
+    }
+    for (const ReportItem& place : index.places) place_ok_.push_back(passes(place, filters, place_field));
+    for (const ReportItem& finding : index.findings) finding_ok_.push_back(passes(finding, filters, finding_field));
+  }
+
+  bool matches(const IndexedItem& item) const {
+    return type_ok_ && host_ok_[item.host] && place_ok_[item.place] && finding_ok_[item.finding];
+  }
+  bool vulnerability(const IndexedItem& item) const { return index_.findings[item.finding].severity_level() >= 1; }
+
+ private:
+  template <typename InGroup>
+  static bool passes(const ReportItem& item, const std::vector<Filter>& filters, InGroup in_group) {
+    const Record record = make_record(item);
+    return std::all_of(filters.begin(), filters.end(),
+                       [&](const Filter& filter) { return !in_group(filter.first) || filter_matches(record, filter); });
+  }
+
+  const ResultsIndex& index_;
+  bool type_ok_ = true;
+  std::vector<bool> host_ok_, place_ok_, finding_ok_;
+};
+
+// The export's index when the filters allow it to serve the query: loaded, or built
+// afresh when missing, old or damaged (a file of another kind in its place is left
+// alone); nullopt when there is none to use.
+std::optional<ResultsIndex> usable_index(const std::filesystem::path& file, const std::vector<Filter>& filters) {
+  if (!std::all_of(filters.begin(), filters.end(), [](const Filter& f) { return is_indexed_field(f.first); })) {
+    return std::nullopt;
+  }
+  if (auto index = ResultsIndex::load(file)) return index;
+  if (ResultsIndex::foreign_file_in_the_way(file) || !build_index(file)) return std::nullopt;
+  return ResultsIndex::load(file);
+}
+
+std::uint64_t page_count(std::uint64_t records, std::uint64_t page_size) {
+  return records == 0 ? 1 : (records + page_size - 1) / page_size;
+}
+
+Record pagination_line(int page, int page_size, std::uint64_t pages) {
+  const bool has_next = static_cast<std::uint64_t>(page) < pages;
+  return {{"type", "pagination"},
+          {"page", page},
+          {"page_size", page_size},
+          {"total_pages", pages},
+          {"has_next", has_next},
+          {"next_page", has_next ? Record(page + 1) : Record(nullptr)}};
+}
+
+constexpr std::size_t items_per_read = 256;
+
 }  // namespace
 
 std::vector<std::string> profile_fields(const std::string& profile) {
@@ -137,7 +207,8 @@ std::vector<std::string> profile_fields(const std::string& profile) {
                     "invalid profile '" + profile + "': must be one of minimal, summary, brief, full");
 }
 
-void write_results(const std::filesystem::path& file, const ResultsQuery& query, std::ostream& out) {
+void write_results(const std::filesystem::path& file, const ResultsQuery& query, std::ostream& out,
+                   ResultsPath path) {
   const bool custom = !query.custom_fields.empty();
   if (custom && query.profile != "brief") {
     throw core::Error(core::ErrorKind::bad_input, "cannot combine profile '" + query.profile +
@@ -164,37 +235,70 @@ void write_results(const std::filesystem::path& file, const ResultsQuery& query,
                   {"total_pages", pages}};
   };
 
+  const int page_size = std::clamp(query.page_size, minimum_page_size, maximum_page_size);
+  const std::uint64_t first = query.page == 0 ? 0 : static_cast<std::uint64_t>(query.page - 1) * static_cast<std::uint64_t>(page_size);
+  const std::uint64_t wanted = query.page == 0 ? UINT64_MAX : static_cast<std::uint64_t>(page_size);
+  auto write_head = [&](std::uint64_t vulnerabilities, std::uint64_t records, const std::string& scan_name) {
+    const std::uint64_t pages = query.page == 0 ? 1 : page_count(records, static_cast<std::uint64_t>(page_size));
+    write_line(out, schema_line(vulnerabilities, records, pages));
+    write_line(out, {{"type", "scan_metadata"}, {"scan_name", scan_name}});
+    return pages;
+  };
+
+  if (path == ResultsPath::indexed) {
+    if (const auto index = usable_index(file, query.filters)) {
+      const IndexSelection selection(*index, query.filters);
+      std::uint64_t records = 0;
+      std::uint64_t vulnerabilities = 0;
+      bool whole = true;
+      for (std::uint64_t i = 0; i < index->item_count() && whole; ++i) {
+        const auto item = index->item(i);
+        whole = item.has_value();
+        if (!whole || !selection.matches(*item)) continue;
+        ++records;
+        if (selection.vulnerability(*item)) ++vulnerabilities;
+      }
+      if (whole) {
+        const std::uint64_t pages = write_head(vulnerabilities, records, index->report_name.value_or("Unknown"));
+        RecordVisitor writer(query, [&](Record&& record) { write_line(out, shape(record)); });
+        std::vector<ItemLocation> batch;
+        std::uint64_t seen = 0;
+        for (std::uint64_t i = 0; i < index->item_count() && seen < first + wanted; ++i) {
+          const auto item = index->item(i);
+          if (!selection.matches(*item)) continue;
+          if (seen++ < first) continue;
+          batch.push_back({index->hosts[item->host], item->offset, item->length});
+          if (batch.size() == items_per_read) {
+            read_nessus_items(file, batch, writer, options);
+            batch.clear();
+          }
+        }
+        read_nessus_items(file, batch, writer, options);
+        if (query.page != 0) write_line(out, pagination_line(query.page, page_size, pages));
+        return;
+      }
+    }
+  }
+
   if (query.page == 0) {
     RecordVisitor counter(query, [](Record&&) {});
     read_nessus(file, counter, read_options({}, false, query.filters));
-    write_line(out, schema_line(counter.vulnerabilities, counter.records, 1));
-    write_line(out, {{"type", "scan_metadata"}, {"scan_name", counter.scan_name}});
+    write_head(counter.vulnerabilities, counter.records, counter.scan_name);
     RecordVisitor writer(query, [&](Record&& record) { write_line(out, shape(record)); });
     read_nessus(file, writer, options);
     return;
   }
 
-  const int page_size = std::clamp(query.page_size, minimum_page_size, maximum_page_size);
-  const std::uint64_t first = static_cast<std::uint64_t>(query.page - 1) * static_cast<std::uint64_t>(page_size);
   std::uint64_t seen = 0;
   std::vector<Record> page;
   RecordVisitor collector(query, [&](Record&& record) {
-    if (seen >= first && seen < first + static_cast<std::uint64_t>(page_size)) page.push_back(shape(record));
+    if (seen >= first && seen < first + wanted) page.push_back(shape(record));
     ++seen;
   });
   read_nessus(file, collector, options);
-  const std::uint64_t total = collector.records;
-  const std::uint64_t pages = total == 0 ? 1 : (total + static_cast<std::uint64_t>(page_size) - 1) / static_cast<std::uint64_t>(page_size);
-  write_line(out, schema_line(collector.vulnerabilities, total, pages));
-  write_line(out, {{"type", "scan_metadata"}, {"scan_name", collector.scan_name}});
+  const std::uint64_t pages = write_head(collector.vulnerabilities, collector.records, collector.scan_name);
   for (const Record& record : page) write_line(out, record);
-  const bool has_next = static_cast<std::uint64_t>(query.page) < pages;
-  write_line(out, {{"type", "pagination"},
-                   {"page", query.page},
-                   {"page_size", page_size},
-                   {"total_pages", pages},
-                   {"has_next", has_next},
-                   {"next_page", has_next ? Record(query.page + 1) : Record(nullptr)}});
+  write_line(out, pagination_line(query.page, page_size, pages));
 }
 
 }  // namespace sw::results

@@ -99,7 +99,7 @@ struct ItemLocation {
 
 // Reads only the ReportItems at `items`, in that order, calling visitor.on_item for each
 // as read_nessus would have (on_report, on_host_start and on_host_end are called for a
-// document wrapped around them). The file must be UTF-8 and declare no entities, as the
+// document wrapped around them, and ReportItem::offset is within that document). The file must be UTF-8 and declare no entities, as the
 // byte scanner checks before a results index is written. Throws ReadError.
 void read_nessus_items(const std::filesystem::path& file, std::span<const ItemLocation> items,
                        NessusVisitor& visitor, const ReadOptions& options = {});
