@@ -1,6 +1,6 @@
 #!/bin/sh
 # Benchmarks of the worker (bench/worker_bench.py: dispatch, concurrency cost, recovery,
-# and the results validator via bench/results_bench): builds what they need, prints one
+# and results validation and paging via bench/results_bench): builds what they need, prints one
 # table and writes bench/results/latest.json and latest.md.
 # Usage: [QUICK=1] [BUILD_DIR=dir] scripts/bench.sh
 #   QUICK=1    shorter windows and single runs of the longest benchmarks
@@ -11,7 +11,7 @@ build_dir=${BUILD_DIR:-$source_dir/build-bench}
 if [ ! -f "$build_dir/CMakeCache.txt" ]; then
   cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSW_BUILD_TESTS=OFF >/dev/null
 fi
-cmake --build "$build_dir" --target scanner-worker nessus-sim results_bench
+cmake --build "$build_dir" --target scanner-worker nessus-sim scanctl results_bench
 mkdir -p "$source_dir/bench/results"
 quick=""
 [ "${QUICK:-0}" = "1" ] && quick="--quick"

@@ -40,6 +40,7 @@ bool DocumentWalker::wants_child(std::string_view name) const {
 
 void DocumentWalker::start_item(std::span<const Attribute> attributes, std::uint64_t offset) {
   in_item_ = true;
+  for (auto& child : item_.children) spare_children_.push_back(std::move(child));
   item_.children.clear();
   item_.truncated_children.clear();
   item_.host = host_name_;
@@ -91,7 +92,11 @@ bool DocumentWalker::start(std::string_view name, std::span<const Attribute> att
       collecting_ = &tag_value_;
       collecting_truncated_ = false;
     } else if (in_item_ && collect_item_children_ && wants_child(name)) {
-      item_.children.emplace_back(std::string(name), std::string());
+      if (spare_children_.empty()) spare_children_.emplace_back();
+      item_.children.push_back(std::move(spare_children_.back()));
+      spare_children_.pop_back();
+      item_.children.back().first.assign(name);
+      item_.children.back().second.clear();
       collecting_ = &item_.children.back().second;
       collecting_truncated_ = false;
     }

@@ -59,6 +59,8 @@ class DocumentWalker {
   std::string tag_value_;
   std::string* collecting_ = nullptr;
   ReportItem item_;
+  // Children of earlier items, kept so that their strings' memory is used again.
+  std::vector<std::pair<std::string, std::string>> spare_children_;
 };
 
 }  // namespace sw::results::detail

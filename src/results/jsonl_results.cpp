@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -27,10 +28,6 @@ constexpr int maximum_page_size = 100;
 constexpr std::array<std::string_view, 9> attribute_fields{
     "type", "host", "plugin_id", "plugin_name", "plugin_family", "severity", "port", "svc_name", "protocol"};
 
-bool is_attribute_field(std::string_view field) {
-  return std::find(attribute_fields.begin(), attribute_fields.end(), field) != attribute_fields.end();
-}
-
 std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
@@ -41,15 +38,26 @@ std::string lower(std::string_view text) {
 
 std::string truncation_marker(std::string_view field) { return std::string(field) + "_truncated"; }
 
+// The item's text behind an attribute field (one of attribute_fields), as written.
+std::string_view attribute_text(const ReportItem& item, std::string_view field) {
+  if (field == "host") return item.host;
+  if (field == "plugin_id") return item.plugin_id;
+  if (field == "plugin_name") return item.plugin_name;
+  if (field == "plugin_family") return item.plugin_family;
+  if (field == "severity") return item.severity;
+  if (field == "port") return item.port;
+  if (field == "svc_name") return item.svc_name;
+  if (field == "protocol") return item.protocol;
+  return "vulnerability";  // type
+}
+
 // Severity as the number it is (" 3" -> "3"); blank or out-of-range values as written.
 Record make_record(const ReportItem& item) {
-  const int level = item.severity_level();
-  const std::string severity = level >= 0 ? std::to_string(level) : item.severity;
-  Record record{{"type", "vulnerability"},      {"host", item.host},
-                {"plugin_id", item.plugin_id},   {"plugin_name", item.plugin_name},
-                {"plugin_family", item.plugin_family}, {"severity", severity},
-                {"port", item.port},             {"svc_name", item.svc_name},
-                {"protocol", item.protocol}};
+  Record record = Record::object();
+  for (const std::string_view field : attribute_fields) {
+    const int level = field == "severity" ? item.severity_level() : -1;
+    record[std::string(field)] = level >= 0 ? std::to_string(level) : std::string(attribute_text(item, field));
+  }
   for (const auto& [name, text] : item.children) {
     if (name == "cve") {
       record["cve"].push_back(text);
@@ -125,44 +133,79 @@ ReadOptions read_options(const std::vector<std::string>& fields, bool all_fields
   return options;
 }
 
-// Which items of an index pass the filters. Each filter is judged once per distinct value
-// of its field (a host, a place, a finding), on the record make_record builds from it,
-// with filter_matches: the same rules the whole-export path applies to every item.
+// Which items of an index pass the filters. A filter is judged on the record make_record
+// builds from a table entry (a host, a place, a finding), with filter_matches: the rules
+// the whole-export path applies to every item. Entries are judged only for the tables
+// that filters name, and once per distinct value of the fields filtered on.
 class IndexSelection {
  public:
-  IndexSelection(const ResultsIndex& index, const std::vector<Filter>& filters) : index_(index) {
-    auto host_field = [](std::string_view field) { return field == "host"; };
-    auto place_field = [](std::string_view field) { return field == "port" || field == "svc_name" || field == "protocol"; };
-    auto type_field = [](std::string_view field) { return field == "type"; };
-    auto finding_field = [&](std::string_view field) {
-      return !host_field(field) && !place_field(field) && !type_field(field);
-    };
-    type_ok_ = passes(ReportItem{}, filters, type_field);
-    for (const std::string& host : index.hosts) {
-      ReportItem item;
-      item.host = host;
-      host_ok_.push_back(passes(item, filters, host_field));
+  IndexSelection(const ResultsIndex& index, const std::vector<Filter>& filters) {
+    for (const Filter& filter : filters) {
+      const std::string& field = filter.first;
+      if (field == "type") type_filters_.push_back(filter);
+      else if (field == "host") host_filters_.push_back(filter);
+      else if (field == "port" || field == "svc_name" || field == "protocol") place_filters_.push_back(filter);
+      else finding_filters_.push_back(filter);
     }
-    for (const ReportItem& place : index.places) place_ok_.push_back(passes(place, filters, place_field));
-    for (const ReportItem& finding : index.findings) finding_ok_.push_back(passes(finding, filters, finding_field));
+    ReportItem item;
+    type_ok_ = passes(item, type_filters_);
+    judge(host_ok_, host_filters_, index.host_count(), item, [&](std::size_t i) { item.host = index.host(i); });
+    item.host = {};
+    judge(place_ok_, place_filters_, index.place_count(), item, [&](std::size_t i) { index.place(i, item); });
+    judge(finding_ok_, finding_filters_, index.finding_count(), item, [&](std::size_t i) { index.finding(i, item); });
+    for (std::size_t i = 0; i < index.finding_count(); ++i) {
+      vulnerability_.push_back(severity_level(index.finding_severity(i)) >= 1);
+    }
   }
 
   bool matches(const IndexedItem& item) const {
-    return type_ok_ && host_ok_[item.host] && place_ok_[item.place] && finding_ok_[item.finding];
+    return type_ok_ && (host_ok_.empty() || host_ok_[item.host]) && (place_ok_.empty() || place_ok_[item.place]) &&
+           (finding_ok_.empty() || finding_ok_[item.finding]);
   }
-  bool vulnerability(const IndexedItem& item) const { return index_.findings[item.finding].severity_level() >= 1; }
+  bool vulnerability(const IndexedItem& item) const { return vulnerability_[item.finding]; }
 
  private:
-  template <typename InGroup>
-  static bool passes(const ReportItem& item, const std::vector<Filter>& filters, InGroup in_group) {
+  static bool passes(const ReportItem& item, const std::vector<Filter>& filters) {
+    if (filters.empty()) return true;
     const Record record = make_record(item);
-    return std::all_of(filters.begin(), filters.end(),
-                       [&](const Filter& filter) { return !in_group(filter.first) || filter_matches(record, filter); });
+    return std::all_of(filters.begin(), filters.end(), [&](const Filter& filter) { return filter_matches(record, filter); });
   }
 
-  const ResultsIndex& index_;
+  // The values of an item's fields that `filters` test: equal keys, equal verdicts.
+  static void key_of(const ReportItem& item, const std::vector<Filter>& filters, std::string& key) {
+    key.clear();
+    for (const Filter& filter : filters) {
+      if (is_attribute_field(filter.first)) {
+        key += attribute_text(item, filter.first);
+        key += '\0';
+        continue;
+      }
+      for (const auto& [name, text] : item.children) {
+        if (name == filter.first) key.append(text).append(1, '\1');
+      }
+      key += item.truncated(filter.first) ? "\2" : "\3";
+    }
+  }
+
+  // Verdicts for `count` entries loaded into `item` by `load`; none when no filter.
+  template <typename Load>
+  static void judge(std::vector<bool>& verdicts, const std::vector<Filter>& filters, std::size_t count,
+                    ReportItem& item, Load load) {
+    if (filters.empty()) return;
+    std::unordered_map<std::string, bool> known;
+    std::string key;
+    for (std::size_t i = 0; i < count; ++i) {
+      load(i);
+      key_of(item, filters, key);
+      auto found = known.find(key);
+      if (found == known.end()) found = known.emplace(key, passes(item, filters)).first;
+      verdicts.push_back(found->second);
+    }
+  }
+
+  std::vector<Filter> type_filters_, host_filters_, place_filters_, finding_filters_;
   bool type_ok_ = true;
-  std::vector<bool> host_ok_, place_ok_, finding_ok_;
+  std::vector<bool> host_ok_, place_ok_, finding_ok_, vulnerability_;
 };
 
 // The export's index when the filters allow it to serve the query: loaded, or built
@@ -194,6 +237,10 @@ Record pagination_line(int page, int page_size, std::uint64_t pages) {
 constexpr std::size_t items_per_read = 256;
 
 }  // namespace
+
+bool is_attribute_field(std::string_view field) {
+  return std::find(attribute_fields.begin(), attribute_fields.end(), field) != attribute_fields.end();
+}
 
 std::vector<std::string> profile_fields(const std::string& profile) {
   std::vector<std::string> fields{"host", "plugin_id", "severity", "cve", "cvss_score", "exploit_available"};
@@ -259,7 +306,7 @@ void write_results(const std::filesystem::path& file, const ResultsQuery& query,
         if (selection.vulnerability(*item)) ++vulnerabilities;
       }
       if (whole) {
-        const std::uint64_t pages = write_head(vulnerabilities, records, index->report_name.value_or("Unknown"));
+        const std::uint64_t pages = write_head(vulnerabilities, records, index->report_name().value_or("Unknown"));
         RecordVisitor writer(query, [&](Record&& record) { write_line(out, shape(record)); });
         std::vector<ItemLocation> batch;
         std::uint64_t seen = 0;
@@ -267,7 +314,7 @@ void write_results(const std::filesystem::path& file, const ResultsQuery& query,
           const auto item = index->item(i);
           if (!selection.matches(*item)) continue;
           if (seen++ < first) continue;
-          batch.push_back({index->hosts[item->host], item->offset, item->length});
+          batch.push_back({index->host(item->host), item->offset, item->length});
           if (batch.size() == items_per_read) {
             read_nessus_items(file, batch, writer, options);
             batch.clear();

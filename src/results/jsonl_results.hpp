@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,6 +23,11 @@ struct ResultsQuery {
   int page = 1;        // 1-based; 0 returns every record and no pagination line
   int page_size = 40;  // clamped to 10..100
 };
+
+// Whether a record field comes from the ReportItem's attributes and host (type, host,
+// plugin_id, plugin_name, plugin_family, severity, port, svc_name, protocol) rather than
+// from a child element.
+bool is_attribute_field(std::string_view field);
 
 // Field names of a profile, empty for "full" (every field). Throws core::Error(bad_input)
 // for an unknown profile.

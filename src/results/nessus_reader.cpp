@@ -157,9 +157,9 @@ class Reader {
 
 }  // namespace
 
-int ReportItem::severity_level() const {
+int severity_level(std::string_view severity) {
   const auto first = severity.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return -1;
+  if (first == std::string_view::npos) return -1;
   const auto last = severity.find_last_not_of(" \t\r\n");
   if (first != last || severity[first] < '0' || severity[first] > '4') return -1;
   return severity[first] - '0';

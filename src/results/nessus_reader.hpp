@@ -35,6 +35,10 @@ class ReadError : public core::Error {
   ReadFailure failure_;
 };
 
+// 0-4 from a severity attribute (surrounding blanks ignored: " 3" is 3), -1 when blank,
+// not a number or out of range.
+int severity_level(std::string_view severity);
+
 struct ReportItem {
   std::string_view host;  // ReportHost@name of the enclosing host
   std::string port;
@@ -53,9 +57,8 @@ struct ReportItem {
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
 
-  // 0-4 from the severity attribute (surrounding blanks ignored: " 3" is 3), -1 when
-  // blank, absent, not a number or out of range.
-  int severity_level() const;
+  // severity_level(severity); -1 when the attribute is absent.
+  int severity_level() const { return results::severity_level(severity); }
   bool truncated(std::string_view child_name) const;
   // Text of the first child of that name, or nullptr.
   const std::string* child(std::string_view name) const;

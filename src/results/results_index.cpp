@@ -2,11 +2,11 @@
 #include "results/results_index.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <cstring>
 #include <fstream>
 #include <unordered_map>
@@ -14,6 +14,7 @@
 #include "core/errors.hpp"
 #include "results/byte_scanner.hpp"
 #include "results/checksum.hpp"
+#include "results/jsonl_results.hpp"
 #include "store/files.hpp"
 
 namespace sw::results {
@@ -86,7 +87,7 @@ std::string header_of(const ExportIdentity& identity) {
 // Bounded reading of the index bytes; any overrun makes the index unusable.
 class Cursor {
  public:
-  explicit Cursor(std::string_view bytes) : bytes_(bytes) {}
+  explicit Cursor(std::string_view bytes, std::size_t at = 0) : bytes_(bytes), at_(at) {}
   template <typename T>
   bool get(T& value) {
     if (bytes_.size() - at_ < sizeof value) return false;
@@ -94,13 +95,28 @@ class Cursor {
     at_ += sizeof value;
     return true;
   }
-  bool get_text(std::string& text) {
+  bool get_text(std::string_view& text) {
     std::uint32_t size = 0;
     if (!get(size) || bytes_.size() - at_ < size) return false;
-    text.assign(bytes_.data() + at_, size);
+    text = bytes_.substr(at_, size);
     at_ += size;
     return true;
   }
+  bool get_text(std::string& text) {
+    std::string_view view;
+    if (!get_text(view)) return false;
+    text.assign(view);
+    return true;
+  }
+  // Passes over `count` texts.
+  bool skip_texts(std::size_t count) {
+    std::string_view ignored;
+    for (std::size_t i = 0; i < count; ++i) {
+      if (!get_text(ignored)) return false;
+    }
+    return true;
+  }
+  std::size_t at() const { return at_; }
   // A count of entries of at least `entry_bytes` each that the rest can hold.
   bool get_count(std::uint32_t& count, std::size_t entry_bytes) {
     return get(count) && count <= (bytes_.size() - at_) / entry_bytes;
@@ -116,10 +132,12 @@ class Cursor {
 struct Dictionary {
   std::unordered_map<std::string, std::uint32_t> ids;
   std::string table;
-  std::uint32_t id_of(std::string&& key) {
-    const auto [found, added] = ids.try_emplace(std::move(key), static_cast<std::uint32_t>(ids.size()));
-    if (added) table += found->first;
-    return found->second;
+  std::uint32_t id_of(const std::string& key) {
+    if (const auto found = ids.find(key); found != ids.end()) return found->second;
+    const auto id = static_cast<std::uint32_t>(ids.size());
+    ids.emplace(key, id);
+    table += key;
+    return id;
   }
 };
 
@@ -137,11 +155,8 @@ const std::vector<std::string>& indexed_children() {
 }
 
 bool is_indexed_field(std::string_view field) {
-  static constexpr std::array<std::string_view, 9> attribute_fields{
-      "type", "host", "plugin_id", "plugin_name", "plugin_family", "severity", "port", "svc_name", "protocol"};
   const auto& children = indexed_children();
-  return std::find(attribute_fields.begin(), attribute_fields.end(), field) != attribute_fields.end() ||
-         std::find(children.begin(), children.end(), field) != children.end();
+  return is_attribute_field(field) || std::find(children.begin(), children.end(), field) != children.end();
 }
 
 struct IndexWriter::State {
@@ -163,6 +178,7 @@ struct IndexWriter::State {
   std::string host_table;
   Dictionary places;
   Dictionary findings;
+  std::string place_key, finding_key, children;  // scratch, reused for every item
   bool too_long = false;  // an item longer than its record can say
 };
 
@@ -190,15 +206,18 @@ void IndexWriter::on_host_start(std::string_view name) {
 
 void IndexWriter::on_item(const ReportItem& item) {
   State& s = *state_;
-  std::string place;
+  std::string& place = s.place_key;
+  place.clear();
   for (const std::string* field : {&item.port, &item.svc_name, &item.protocol}) put_text(place, *field);
-  std::string finding;
+  std::string& finding = s.finding_key;
+  finding.clear();
   for (const std::string* field : {&item.plugin_id, &item.plugin_name, &item.plugin_family, &item.severity}) {
     put_text(finding, *field);
   }
   const auto& wanted = indexed_children();
   auto indexed = [&wanted](const std::string& name) { return std::find(wanted.begin(), wanted.end(), name) != wanted.end(); };
-  std::string children;
+  std::string& children = s.children;
+  children.clear();
   std::uint32_t child_count = 0;
   for (const auto& [name, text] : item.children) {
     if (!indexed(name)) continue;
@@ -217,8 +236,8 @@ void IndexWriter::on_item(const ReportItem& item) {
   put(s.pending, item.offset);
   put(s.pending, static_cast<std::uint32_t>(item.length));
   put(s.pending, s.host_count - 1);
-  put(s.pending, s.places.id_of(std::move(place)));
-  put(s.pending, s.findings.id_of(std::move(finding)));
+  put(s.pending, s.places.id_of(place));
+  put(s.pending, s.findings.id_of(finding));
   ++s.item_count;
   if (s.pending.size() >= pending_items * item_bytes) {
     s.append_body(s.pending);
@@ -285,6 +304,14 @@ bool build_index(const std::filesystem::path& file) {
   }
 }
 
+struct ResultsIndex::Mapping {
+  void* address = MAP_FAILED;
+  std::size_t size = 0;
+  ~Mapping() {
+    if (address != MAP_FAILED) ::munmap(address, size);
+  }
+};
+
 bool ResultsIndex::foreign_file_in_the_way(const std::filesystem::path& export_file) {
   std::ifstream in(index_path(export_file), std::ios::binary);
   if (!in) return false;
@@ -295,20 +322,27 @@ bool ResultsIndex::foreign_file_in_the_way(const std::filesystem::path& export_f
 
 std::optional<ResultsIndex> ResultsIndex::load(const std::filesystem::path& export_file) {
   ResultsIndex index;
-  try {
-    auto bytes = store::read_whole_file(index_path(export_file), largest_index);
-    if (!bytes) return std::nullopt;
-    index.bytes_ = std::move(*bytes);
-  } catch (const core::Error&) {
-    return std::nullopt;
+  {
+    FileDescriptor descriptor{::open(index_path(export_file).c_str(), O_RDONLY | O_CLOEXEC)};
+    struct stat st {};
+    if (descriptor.fd < 0 || ::fstat(descriptor.fd, &st) != 0 || st.st_size <= 0 ||
+        static_cast<std::uint64_t>(st.st_size) > largest_index) {
+      return std::nullopt;
+    }
+    auto mapping = std::make_shared<Mapping>();
+    mapping->size = static_cast<std::size_t>(st.st_size);
+    mapping->address = ::mmap(nullptr, mapping->size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor.fd, 0);
+    if (mapping->address == MAP_FAILED) return std::nullopt;
+    index.bytes_ = std::string_view(static_cast<const char*>(mapping->address), mapping->size);
+    index.mapping_ = std::move(mapping);
   }
-  const std::string& bytes = index.bytes_;
+  const std::string_view bytes = index.bytes_;
   const auto identity = identify(export_file);
-  if (!identity || bytes.size() < header_bytes + trailer_bytes || bytes.compare(0, header_bytes, header_of(*identity)) != 0 ||
-      bytes.compare(bytes.size() - trailer_magic.size(), trailer_magic.size(), trailer_magic) != 0) {
+  if (!identity || bytes.size() < header_bytes + trailer_bytes || bytes.substr(0, header_bytes) != header_of(*identity) ||
+      bytes.substr(bytes.size() - trailer_magic.size()) != trailer_magic) {
     return std::nullopt;
   }
-  Cursor trailer(std::string_view(bytes).substr(bytes.size() - trailer_bytes));
+  Cursor trailer(bytes.substr(bytes.size() - trailer_bytes));
   std::uint64_t tables_offset = 0;
   std::uint64_t checksum = 0;
   trailer.get(index.item_count_);
@@ -316,45 +350,80 @@ std::optional<ResultsIndex> ResultsIndex::load(const std::filesystem::path& expo
   trailer.get(checksum);
   const std::size_t body_end = bytes.size() - trailer_bytes;
   detail::Checksum actual;
-  actual.update(std::string_view(bytes).substr(header_bytes, body_end - header_bytes));
+  actual.update(bytes.substr(header_bytes, body_end - header_bytes));
   if (actual.value() != checksum || index.item_count_ > (body_end - header_bytes) / item_bytes ||
       tables_offset != header_bytes + index.item_count_ * item_bytes) {
     return std::nullopt;
   }
-  Cursor tables(std::string_view(bytes).substr(tables_offset, body_end - tables_offset));
+  // Walks every table once, checking it and noting where each entry starts.
+  Cursor tables(bytes.substr(0, body_end), tables_offset);
   std::uint8_t has_report = 0;
   std::string report_name;
   std::uint32_t count = 0;
   if (!tables.get(has_report) || !tables.get_text(report_name) || !tables.get_count(count, 4)) return std::nullopt;
-  if (has_report) index.report_name = std::move(report_name);
-  for (index.hosts.resize(count); std::string& host : index.hosts) {
-    if (!tables.get_text(host)) return std::nullopt;
+  if (has_report) index.report_name_ = std::move(report_name);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    index.host_at_.push_back(tables.at());
+    if (!tables.skip_texts(1)) return std::nullopt;
   }
   if (!tables.get_count(count, 12)) return std::nullopt;
-  for (index.places.resize(count); ReportItem& place : index.places) {
-    if (!tables.get_text(place.port) || !tables.get_text(place.svc_name) || !tables.get_text(place.protocol)) {
-      return std::nullopt;
-    }
+  for (std::uint32_t i = 0; i < count; ++i) {
+    index.place_at_.push_back(tables.at());
+    if (!tables.skip_texts(3)) return std::nullopt;
   }
   if (!tables.get_count(count, 24)) return std::nullopt;
-  for (index.findings.resize(count); ReportItem& finding : index.findings) {
+  for (std::uint32_t i = 0; i < count; ++i) {
+    index.finding_at_.push_back(tables.at());
     std::uint32_t children = 0;
-    if (!tables.get_text(finding.plugin_id) || !tables.get_text(finding.plugin_name) ||
-        !tables.get_text(finding.plugin_family) || !tables.get_text(finding.severity) ||
-        !tables.get_count(children, 8)) {
+    std::uint32_t cut = 0;
+    if (!tables.skip_texts(4) || !tables.get_count(children, 8) || !tables.skip_texts(2 * std::size_t{children}) ||
+        !tables.get_count(cut, 4) || !tables.skip_texts(cut)) {
       return std::nullopt;
-    }
-    for (finding.children.resize(children); auto& [name, text] : finding.children) {
-      if (!tables.get_text(name) || !tables.get_text(text)) return std::nullopt;
-    }
-    if (!tables.get_count(children, 4)) return std::nullopt;
-    for (finding.truncated_children.resize(children); std::string& name : finding.truncated_children) {
-      if (!tables.get_text(name)) return std::nullopt;
     }
   }
   if (!tables.at_end()) return std::nullopt;
   index.export_size_ = identity->size;
   return index;
+}
+
+std::string_view ResultsIndex::host(std::size_t i) const {
+  Cursor entry(bytes_, host_at_[i]);
+  std::string_view name;
+  entry.get_text(name);
+  return name;
+}
+
+void ResultsIndex::place(std::size_t i, ReportItem& place) const {
+  Cursor entry(bytes_, place_at_[i]);
+  entry.get_text(place.port);
+  entry.get_text(place.svc_name);
+  entry.get_text(place.protocol);
+}
+
+void ResultsIndex::finding(std::size_t i, ReportItem& finding) const {
+  Cursor entry(bytes_, finding_at_[i]);
+  entry.get_text(finding.plugin_id);
+  entry.get_text(finding.plugin_name);
+  entry.get_text(finding.plugin_family);
+  entry.get_text(finding.severity);
+  std::uint32_t count = 0;
+  entry.get(count);
+  finding.children.resize(count);
+  for (auto& [name, text] : finding.children) {
+    entry.get_text(name);
+    entry.get_text(text);
+  }
+  entry.get(count);
+  finding.truncated_children.resize(count);
+  for (std::string& name : finding.truncated_children) entry.get_text(name);
+}
+
+std::string_view ResultsIndex::finding_severity(std::size_t i) const {
+  Cursor entry(bytes_, finding_at_[i]);
+  std::string_view severity;
+  entry.skip_texts(3);
+  entry.get_text(severity);
+  return severity;
 }
 
 std::optional<IndexedItem> ResultsIndex::item(std::uint64_t i) const {
@@ -365,7 +434,7 @@ std::optional<IndexedItem> ResultsIndex::item(std::uint64_t i) const {
   std::memcpy(&item.host, record + 12, 4);
   std::memcpy(&item.place, record + 16, 4);
   std::memcpy(&item.finding, record + 20, 4);
-  if (item.host >= hosts.size() || item.place >= places.size() || item.finding >= findings.size() ||
+  if (item.host >= host_at_.size() || item.place >= place_at_.size() || item.finding >= finding_at_.size() ||
       item.offset > export_size_ || item.length > export_size_ - item.offset) {
     return std::nullopt;
   }

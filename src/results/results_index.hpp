@@ -79,7 +79,7 @@ struct IndexedItem {
   std::uint32_t finding = 0;  // into findings
 };
 
-// A loaded and checked index.
+// A loaded and checked index. Table entries are decoded when asked for.
 class ResultsIndex {
  public:
   // The index of `export_file` when it exists, is whole and belongs to the export as it
@@ -88,19 +88,30 @@ class ResultsIndex {
   // Whether `export_file` has a file at index_path() that is not an index (left alone).
   static bool foreign_file_in_the_way(const std::filesystem::path& export_file);
 
-  std::optional<std::string> report_name;  // the last Report's name; nullopt: no Report
-  std::vector<std::string> hosts;
-  std::vector<ReportItem> places;    // port, svc_name and protocol set
-  std::vector<ReportItem> findings;  // plugin attributes, severity, indexed children set
+  // The last Report's name; nullopt when the export has no Report.
+  const std::optional<std::string>& report_name() const { return report_name_; }
+  std::size_t host_count() const { return host_at_.size(); }
+  std::string_view host(std::size_t i) const;
+  std::size_t place_count() const { return place_at_.size(); }
+  // Into `place`: port, svc_name and protocol (the other fields are left as they are).
+  void place(std::size_t i, ReportItem& place) const;
+  std::size_t finding_count() const { return finding_at_.size(); }
+  // Into `finding`: the plugin attributes, severity and indexed children.
+  void finding(std::size_t i, ReportItem& finding) const;
+  std::string_view finding_severity(std::size_t i) const;
 
   std::uint64_t item_count() const { return item_count_; }
-  // Record `i` (< item_count()); its numbers are checked against the tables.
+  // Record `i` (< item_count()); nullopt when its numbers do not fit the tables.
   std::optional<IndexedItem> item(std::uint64_t i) const;
 
  private:
-  std::string bytes_;
+  struct Mapping;
+  std::shared_ptr<const Mapping> mapping_;  // the index file, mapped read-only
+  std::string_view bytes_;                  // its bytes
   std::uint64_t item_count_ = 0;
   std::uint64_t export_size_ = 0;
+  std::optional<std::string> report_name_;
+  std::vector<std::size_t> host_at_, place_at_, finding_at_;  // where each entry starts in bytes_
 };
 
 }  // namespace sw::results

@@ -2,7 +2,6 @@
 // 16 bytes a step, where the compiler targets it.
 #include "results/xml_chars.hpp"
 
-#include <array>
 #include <charconv>
 
 #if defined(__SSE2__)
@@ -10,34 +9,6 @@
 #endif
 
 namespace sw::results::detail {
-namespace {
-
-enum : std::uint8_t { name_start = 1, name_char = 2, text_special = 4 };
-
-constexpr std::array<std::uint8_t, 256> make_classes() {
-  std::array<std::uint8_t, 256> classes{};
-  for (int c = 0; c < 256; ++c) {
-    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    const bool digit = c >= '0' && c <= '9';
-    std::uint8_t k = 0;
-    if (letter || c == '_' || c == ':') k |= name_start;
-    if (letter || digit || c == '_' || c == ':' || c == '-' || c == '.') k |= name_char;
-    if (c == '<' || c == '&' || c == ']' || c == '\r' || c >= 0x80 || (c < 0x20 && c != '\t' && c != '\n')) {
-      k |= text_special;
-    }
-    classes[static_cast<std::size_t>(c)] = k;
-  }
-  return classes;
-}
-
-constexpr std::array<std::uint8_t, 256> classes = make_classes();
-
-std::uint8_t class_of(char c) { return classes[static_cast<unsigned char>(c)]; }
-
-}  // namespace
-
-bool is_name_start(char c) { return (class_of(c) & name_start) != 0; }
-bool is_name_char(char c) { return (class_of(c) & name_char) != 0; }
 
 std::size_t find_text_special(const char* begin, const char* end) {
   const char* p = begin;
@@ -61,7 +32,7 @@ std::size_t find_text_special(const char* begin, const char* end) {
   }
 #endif
   for (; p < end; ++p) {
-    if (class_of(*p) & text_special) break;
+    if (byte_classes[static_cast<unsigned char>(*p)] & text_special_class) break;
   }
   return static_cast<std::size_t>(p - begin);
 }

@@ -3,6 +3,7 @@
 // characters text must stop at, UTF-8 sequences, character and entity references.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -11,8 +12,29 @@
 
 namespace sw::results::detail {
 
-bool is_name_start(char c);
-bool is_name_char(char c);
+// Byte classes: inline, since they run for every byte of every name.
+enum : std::uint8_t { name_start_class = 1, name_char_class = 2, text_special_class = 4 };
+
+constexpr std::array<std::uint8_t, 256> make_byte_classes() {
+  std::array<std::uint8_t, 256> classes{};
+  for (int c = 0; c < 256; ++c) {
+    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    const bool digit = c >= '0' && c <= '9';
+    std::uint8_t k = 0;
+    if (letter || c == '_' || c == ':') k |= name_start_class;
+    if (letter || digit || c == '_' || c == ':' || c == '-' || c == '.') k |= name_char_class;
+    if (c == '<' || c == '&' || c == ']' || c == '\r' || c >= 0x80 || (c < 0x20 && c != '\t' && c != '\n')) {
+      k |= text_special_class;
+    }
+    classes[static_cast<std::size_t>(c)] = k;
+  }
+  return classes;
+}
+
+inline constexpr std::array<std::uint8_t, 256> byte_classes = make_byte_classes();
+
+inline bool is_name_start(char c) { return (byte_classes[static_cast<unsigned char>(c)] & name_start_class) != 0; }
+inline bool is_name_char(char c) { return (byte_classes[static_cast<unsigned char>(c)] & name_char_class) != 0; }
 inline bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
 
 // Index in [begin, end) of the first byte text cannot simply pass over: '<', '&', ']',

@@ -90,9 +90,10 @@ TEST_F(ResultsIndexTest, PagesThroughTheIndexAreThoseOfTheWholeExport) {
   expect_same_pages(file_);
   const auto index = ResultsIndex::load(file_);
   ASSERT_TRUE(index.has_value());
-  EXPECT_EQ(index->hosts.size(), 5u);
-  EXPECT_EQ(index->report_name, "weekly & more");
-  EXPECT_LT(index->findings.size(), 40u);  // distinct plugins and severities, not items
+  EXPECT_EQ(index->host_count(), 5u);
+  EXPECT_EQ(index->host(1), "host \"one\" & <two> three");  // a tab in an attribute is a space
+  EXPECT_EQ(index->report_name(), "weekly & more");
+  EXPECT_LT(index->finding_count(), 40u);  // distinct plugins and severities, not items
 }
 
 TEST_F(ResultsIndexTest, ValidationWritesTheIndexInTheSamePass) {
