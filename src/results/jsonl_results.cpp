@@ -136,10 +136,12 @@ ReadOptions read_options(const std::vector<std::string>& fields, bool all_fields
 // Which items of an index pass the filters. A filter is judged on the record make_record
 // builds from a table entry (a host, a place, a finding), with filter_matches: the rules
 // the whole-export path applies to every item. Entries are judged only for the tables
-// that filters name, and once per distinct value of the fields filtered on.
+// that filters name, and once per distinct value of the fields filtered on. Children
+// named like an attribute field (<plugin_name>) are in the record only when every child
+// is collected (`all_children`), where they replace the attribute's value, as there.
 class IndexSelection {
  public:
-  IndexSelection(const ResultsIndex& index, const std::vector<Filter>& filters) {
+  IndexSelection(const ResultsIndex& index, const std::vector<Filter>& filters, bool all_children) {
     for (const Filter& filter : filters) {
       const std::string& field = filter.first;
       if (field == "type") type_filters_.push_back(filter);
@@ -152,7 +154,20 @@ class IndexSelection {
     judge(host_ok_, host_filters_, index.host_count(), item, [&](std::size_t i) { item.host = index.host(i); });
     item.host = {};
     judge(place_ok_, place_filters_, index.place_count(), item, [&](std::size_t i) { index.place(i, item); });
-    judge(finding_ok_, finding_filters_, index.finding_count(), item, [&](std::size_t i) { index.finding(i, item); });
+    auto load_finding = [&](std::size_t i) {
+      index.finding(i, item);
+      if (all_children) return;
+      std::erase_if(item.children, [](const auto& child) { return is_attribute_field(child.first); });
+      std::erase_if(item.truncated_children, [](const std::string& name) { return is_attribute_field(name); });
+    };
+    judge(finding_ok_, finding_filters_, index.finding_count(), item, load_finding);
+    // A finding's child that would replace a host's or place's value: not judged here.
+    for (std::size_t i = 0; all_children && i < index.finding_count() && exact_; ++i) {
+      load_finding(i);
+      for (const auto& filters_of_other_tables : {&type_filters_, &host_filters_, &place_filters_}) {
+        for (const Filter& filter : *filters_of_other_tables) exact_ = exact_ && !item.child(filter.first);
+      }
+    }
     for (std::size_t i = 0; i < index.finding_count(); ++i) {
       vulnerability_.push_back(severity_level(index.finding_severity(i)) >= 1);
     }
@@ -163,6 +178,8 @@ class IndexSelection {
            (finding_ok_.empty() || finding_ok_[item.finding]);
   }
   bool vulnerability(const IndexedItem& item) const { return vulnerability_[item.finding]; }
+  // False when the verdicts could differ from the whole export's: read that instead.
+  bool exact() const { return exact_; }
 
  private:
   static bool passes(const ReportItem& item, const std::vector<Filter>& filters) {
@@ -175,11 +192,7 @@ class IndexSelection {
   static void key_of(const ReportItem& item, const std::vector<Filter>& filters, std::string& key) {
     key.clear();
     for (const Filter& filter : filters) {
-      if (is_attribute_field(filter.first)) {
-        key += attribute_text(item, filter.first);
-        key += '\0';
-        continue;
-      }
+      if (is_attribute_field(filter.first)) key.append(attribute_text(item, filter.first)).append(1, '\0');
       for (const auto& [name, text] : item.children) {
         if (name == filter.first) key.append(text).append(1, '\1');
       }
@@ -205,6 +218,7 @@ class IndexSelection {
 
   std::vector<Filter> type_filters_, host_filters_, place_filters_, finding_filters_;
   bool type_ok_ = true;
+  bool exact_ = true;
   std::vector<bool> host_ok_, place_ok_, finding_ok_, vulnerability_;
 };
 
@@ -294,10 +308,10 @@ void write_results(const std::filesystem::path& file, const ResultsQuery& query,
 
   if (path == ResultsPath::indexed) {
     if (const auto index = usable_index(file, query.filters)) {
-      const IndexSelection selection(*index, query.filters);
+      const IndexSelection selection(*index, query.filters, all_fields);
       std::uint64_t records = 0;
       std::uint64_t vulnerabilities = 0;
-      bool whole = true;
+      bool whole = selection.exact();
       for (std::uint64_t i = 0; i < index->item_count() && whole; ++i) {
         const auto item = index->item(i);
         whole = item.has_value();

@@ -148,9 +148,12 @@ std::filesystem::path index_path(const std::filesystem::path& export_file) {
 }
 
 const std::vector<std::string>& indexed_children() {
-  static const std::vector<std::string> children{"cve",       "cvss_score",        "cvss_base_score",
-                                                 "cvss3_base_score", "vpr_score", "epss_score",
-                                                 "exploit_available", "risk_factor", "plugin_type"};
+  // The filter fields, and children named like an attribute field (<plugin_name>), which
+  // replace the attribute's value in records of every child.
+  static const std::vector<std::string> children{
+      "cve",  "cvss_score", "cvss_base_score", "cvss3_base_score", "vpr_score", "epss_score", "exploit_available",
+      "risk_factor", "plugin_type", "type", "host", "plugin_id", "plugin_name", "plugin_family", "severity", "port",
+      "svc_name", "protocol"};
   return children;
 }
 

@@ -30,8 +30,8 @@ inline constexpr std::uint32_t index_format_version = 1;
 // x.nessus -> x.idx
 std::filesystem::path index_path(const std::filesystem::path& export_file);
 
-// The ReportItem children whose values the index keeps (besides the attributes), and so
-// the fields a filter may name for a page to be served from the index.
+// The ReportItem children whose values the index keeps (besides the attributes): the
+// fields a filter may name for a page to be served from the index, with the attributes.
 const std::vector<std::string>& indexed_children();
 bool is_indexed_field(std::string_view field);
 
