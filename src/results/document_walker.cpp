@@ -27,15 +27,18 @@ bool listed(const std::vector<std::string>& names, std::string_view name) {
 }  // namespace
 
 DocumentWalker::DocumentWalker(NessusVisitor& visitor, const ReadOptions& options)
-    : visitor_(visitor), options_(options) {}
+    : visitor_(visitor),
+      options_(options),
+      item_children_(options.item_children.begin(), options.item_children.end()),
+      plugin_children_(options.plugin_children.begin(), options.plugin_children.end()) {}
 
 void DocumentWalker::refuse(std::string reason) {
   if (refusal_.empty()) refusal_ = std::move(reason);
 }
 
 bool DocumentWalker::wants_child(std::string_view name) const {
-  return options_.all_item_children || listed(options_.item_children, name) ||
-         (plugin_children_wanted_ && listed(options_.plugin_children, name));
+  return options_.all_item_children || item_children_.contains(name) ||
+         (plugin_children_wanted_ && plugin_children_.contains(name));
 }
 
 void DocumentWalker::start_item(std::span<const Attribute> attributes, std::uint64_t offset) {

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include "results/nessus_reader.hpp"
 
@@ -44,6 +45,8 @@ class DocumentWalker {
 
   NessusVisitor& visitor_;
   const ReadOptions& options_;
+  const std::unordered_set<std::string_view> item_children_;    // of options_
+  const std::unordered_set<std::string_view> plugin_children_;  // of options_
   std::string refusal_;
   int depth_ = 0;
   bool root_seen_ = false;

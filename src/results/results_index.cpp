@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/errors.hpp"
 #include "results/byte_scanner.hpp"
@@ -129,8 +130,17 @@ class Cursor {
 };
 
 // Distinct serialised values, numbered in order of appearance.
+// Hashes keys 8 bytes a step: they are long (a finding's texts) and one is looked up per item.
+struct KeyHash {
+  std::size_t operator()(const std::string& key) const {
+    detail::Checksum checksum;
+    checksum.update(key);
+    return checksum.value();
+  }
+};
+
 struct Dictionary {
-  std::unordered_map<std::string, std::uint32_t> ids;
+  std::unordered_map<std::string, std::uint32_t, KeyHash> ids;
   std::string table;
   std::uint32_t id_of(const std::string& key) {
     if (const auto found = ids.find(key); found != ids.end()) return found->second;
@@ -217,8 +227,8 @@ void IndexWriter::on_item(const ReportItem& item) {
   for (const std::string* field : {&item.plugin_id, &item.plugin_name, &item.plugin_family, &item.severity}) {
     put_text(finding, *field);
   }
-  const auto& wanted = indexed_children();
-  auto indexed = [&wanted](const std::string& name) { return std::find(wanted.begin(), wanted.end(), name) != wanted.end(); };
+  static const std::unordered_set<std::string_view> wanted(indexed_children().begin(), indexed_children().end());
+  auto indexed = [](const std::string& name) { return wanted.contains(name); };
   std::string& children = s.children;
   children.clear();
   std::uint32_t child_count = 0;
