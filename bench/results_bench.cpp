@@ -10,7 +10,8 @@
 //   scanctl      with --scanctl PATH, the same page as whole processes: `scanctl results
 //                FILE --page 50 --filter severity=>=3`, with and without --no-index
 // Every figure is measured in a child process (fork, or fork and exec), `--runs` times;
-// medians and old/new ratios are printed as a table and JSON (the last line).
+// medians and old/new ratios are printed as a table and JSON (the last line). A forked
+// child's peak RSS starts from the bench's own resident memory, the same for each path.
 //
 // Usage: results_bench [--dir DIR] [--sizes-mb 50,250] [--runs N] [--scanctl PATH]
 #include <expat.h>

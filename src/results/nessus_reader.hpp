@@ -2,7 +2,9 @@
 // whatever the file size, a DOCTYPE with an internal subset or an external DTD and any
 // entity declaration are refused (a plain <!DOCTYPE NessusClientData_v2> is accepted),
 // and only the ReportItem children a consumer asks for are collected (each capped in
-// length, the cut ones named in ReportItem::truncated_children).
+// length, the cut ones named in ReportItem::truncated_children). read_nessus_items reads
+// only the items at given byte ranges (a results index's). byte_scanner.hpp has the
+// faster reader of the same callbacks.
 #pragma once
 
 #include <cstddef>
