@@ -7,7 +7,12 @@ concurrency  200 and 1,000 scans running at once (targets the simulator never fi
              poll 1 s, measured over a window: worker CPU % of one core, RSS, threads.
 recovery     kill -9 of a worker holding 100 running scans: seconds until a second worker
              has logged "re-attaching task" for all of them.
-results      the existing results_bench (export validation MB/s), its JSON merged in.
+results      bench/results_bench, old path against new: export validation MB/s by expat and
+             by the byte scanner (and with the results index written in the same pass), and
+             page 50 with a severity filter from the whole export and through the index, in
+             process and as whole `scanctl results` processes; its JSON merged in.
+dashboard    bench/dashboard_bench: the dashboard's overview, dead-letter and task pages with
+             10,000 task folders and 1,000 dead letters, whole requests through Dashboard::handle.
 mcp          bench/mcp_bench (scanner-mcp over HTTP: get_scan_status and get_scan_results page 1
              calls/s with 50 concurrent sessions on a 50 MB export; RSS with 1,000 idle
              sessions), its JSON merged in.
@@ -287,8 +292,26 @@ def bench_recovery(build, scans):
 def results_bench(build, quick):
     exe = os.path.join(build, "bench/results_bench")
     sizes = "50" if quick else "50,250"
-    out = subprocess.run([exe, "--sizes-mb", sizes, "--runs", "3"], capture_output=True, text=True, check=True)
+    out = subprocess.run([exe, "--sizes-mb", sizes, "--runs", "3" if quick else "5",
+                          "--scanctl", os.path.join(build, "apps/scanctl/scanctl")],
+                         capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def dashboard_bench(build, quick):
+    """bench/dashboard_bench against a private redis-server: the pages with 10,000 task folders
+    and 1,000 dead letters."""
+    workdir = tempfile.mkdtemp(prefix="sw-dashboard-bench-")
+    port = free_port()
+    redis = Proc(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                  "--dir", workdir, "--loglevel", "warning"])
+    try:
+        out = subprocess.run([os.path.join(build, "bench/dashboard_bench"), "--redis-url", f"redis://127.0.0.1:{port}",
+                              "--runs", "10" if quick else "30"], capture_output=True, text=True, check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        redis.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def mcp_bench(build, quick):
@@ -297,6 +320,33 @@ def mcp_bench(build, quick):
     out = subprocess.run([exe, "--build", build, "--sessions", "50", "--seconds", seconds, "--idle-sessions", "1000"],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def results_rows(figures):
+    """Rows of the results benchmark: each old/new pair, then their ratio."""
+    rows = []
+
+    def row(size, figure, s, runs):
+        rows.append(f"| results {size:.0f} MB | {figure} | {s['median']:.1f} | {s['min']:.1f} | {s['max']:.1f} | {runs} |")
+
+    for r in figures:
+        size, runs, v, p = r["size_mb"], r["runs"], r["validation"], r["page"]
+        row(size, "validation MB/s, expat (old)", v["expat"]["mb_per_s"], runs)
+        row(size, "validation MB/s, byte scan (new)", v["byte_scan"]["mb_per_s"], runs)
+        row(size, "validation + index MB/s (worker)", v["byte_scan_and_index"]["mb_per_s"], runs)
+        rows.append(f"| results {size:.0f} MB | validation ratio new/old | {v['ratio']:.2f} | | | {runs} |")
+        rows.append(f"| results {size:.0f} MB | peak RSS MB, expat / scan + index | {v['expat']['peak_rss_mb']:.1f} / "
+                    f"{v['byte_scan_and_index']['peak_rss_mb']:.1f} | | | {runs} |")
+        row(size, "page 50 severity>=3 ms, whole export (old)", p["whole_export_ms"], runs)
+        row(size, "page 50 severity>=3 ms, index (new)", p["indexed_ms"], runs)
+        rows.append(f"| results {size:.0f} MB | page ratio old/new (same bytes: {'yes' if p['same_bytes'] else 'NO'}) "
+                    f"| {p['ratio']:.0f} | | | {runs} |")
+        if "scanctl_page" in r:
+            s = r["scanctl_page"]
+            row(size, "scanctl page 50 ms, --no-index (old)", s["no_index_ms"], runs)
+            row(size, "scanctl page 50 ms, index (new)", s["indexed_ms"], runs)
+            rows.append(f"| results {size:.0f} MB | scanctl ratio old/new | {s['ratio']:.0f} | | | {runs} |")
+    return rows
 
 
 def machine(build):
@@ -345,6 +395,7 @@ def main():
         ("recovery_100", lambda: repeated(runs, lambda: bench_recovery(args.build, 100))),
         ("results", lambda: results_bench(args.build, quick)),
         ("mcp", lambda: mcp_bench(args.build, quick)),
+        ("dashboard", lambda: dashboard_bench(args.build, quick)),
     ]
     for name, run in plan:
         print(f"== {name}", file=sys.stderr, flush=True)
@@ -373,14 +424,17 @@ def table(report):
             if isinstance(figures, dict) and "error" in figures:
                 rows.append(f"| results | error | {figures['error']} | | | |")
                 continue
-            for r in figures:
-                mbps = r["mb_per_s"]
-                rows.append(f"| results {r['size_mb']:.0f} MB | validation MB/s | {mbps['median']:.1f} | {mbps['min']:.1f} "
-                            f"| {mbps['max']:.1f} | {r['runs']} |")
-                rows.append(f"| results {r['size_mb']:.0f} MB | peak RSS MB | {r['peak_rss_mb']:.1f} | | | {r['runs']} |")
+            rows.extend(results_rows(figures))
             continue
         if "error" in figures:
             rows.append(f"| {name} | error | {figures['error']} | | | |")
+            continue
+        if name == "dashboard":
+            label = f"dashboard {figures['tasks']} tasks, {figures['dead_letters']} dead letters"
+            for page in ("overview", "dead_letters_page", "tasks_page"):
+                p = figures[page]
+                rows.append(f"| {label} | {page} ms | {p['median_ms']:.1f} | {p['min_ms']:.1f} | {p['max_ms']:.1f} "
+                            f"| {p['runs']} |")
             continue
         if name == "mcp":
             label = f"mcp {figures['sessions']} sessions"

@@ -1,4 +1,5 @@
-// scanctl results: prints a task's (or a file's) findings as JSON-NL (docs/results.md).
+// scanctl results: prints a task's (or a file's) findings as JSON-NL (docs/results.md),
+// a page read through the export's results index unless --no-index.
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -25,6 +26,7 @@ struct ResultsOptions {
   std::vector<std::string> filters;
   int page = 1;
   int page_size = 40;
+  bool no_index = false;
 };
 
 std::string default_data_dir() {
@@ -52,7 +54,8 @@ int run_results(const ResultsOptions& options) {
     for (const std::string& filter : options.filters) query.filters.push_back(results::parse_filter(filter));
     query.page = options.page;
     query.page_size = options.page_size;
-    results::write_results(export_path(options), query, std::cout);
+    results::write_results(export_path(options), query, std::cout,
+                           options.no_index ? results::ResultsPath::whole_export : results::ResultsPath::indexed);
     std::cout.flush();
     return exit_ok;
   } catch (const results::ReadError& e) {
@@ -80,6 +83,9 @@ void add_results_command(CLI::App& app, int& exit_code) {
                       "(severity=>=3, cvss3_base_score=>=7.0), else a case-insensitive substring");
   command->add_option("--page", options->page, "page number, 0 for everything");
   command->add_option("--page-size", options->page_size, "records per page (clamped to 10..100)");
+  command->add_flag("--no-index", options->no_index,
+                    "read the whole export instead of its results index (<export>.idx, built when missing or "
+                    "stale); the output is the same");
   command->footer(std::string("Schema line: total_vulnerabilities = matching records of severity 1-4 (without info, "
                               "as validate), total_records = all matching records (the pages). plugin_output and "
                               "other texts are cut at 256 KiB, marked \"plugin_output_truncated\": true.\n") +

@@ -222,12 +222,26 @@ void HttpTransport::expire_sessions() {
   }
 }
 
+// The refusal of a request after initialize that names no session (400) or one that does
+// not exist or expired (404); nullopt when its session is known.
+std::optional<http::Response> HttpTransport::session_refusal(const std::string& session_id, bool known,
+                                                             unsigned version) {
+  if (!session_id.empty() && known) return std::nullopt;
+  const bool missing = session_id.empty();
+  count(missing ? "mcp_http_requests_total{code=\"400\"}" : "mcp_http_requests_total{code=\"404\"}");
+  return refusal(missing ? bhttp::status::bad_request : bhttp::status::not_found,
+                 missing ? "Mcp-Session-Id header required: send initialize first"
+                         : "unknown or expired session: initialize a new one",
+                 version);
+}
+
 asio::awaitable<void> HttpTransport::handle_mcp(const http::Request& request, http::Connection& connection) {
   const unsigned version = request.version();
   const std::string origin = header(request, bhttp::field::origin);
   if (!origin.empty() && !origin_allowed(origin, options_.allowed_origins)) {
     count("mcp_http_requests_total{code=\"403\"}");
-    co_await connection.send(refusal(bhttp::status::forbidden, "origin " + origin + " is not allowed", version));
+    http::Response refused = refusal(bhttp::status::forbidden, "origin " + origin + " is not allowed", version);
+    co_await connection.send(std::move(refused));
     co_return;
   }
   if (!authorized(request)) {
@@ -245,10 +259,11 @@ asio::awaitable<void> HttpTransport::handle_mcp(const http::Request& request, ht
     count("mcp_http_requests_total{code=\"400\"}");
     std::string supported;
     for (const auto& known : supported_protocol_versions()) supported += (supported.empty() ? "" : ", ") + known;
-    co_await connection.send(refusal(bhttp::status::bad_request,
+    http::Response refused = refusal(bhttp::status::bad_request,
                                      "unsupported MCP-Protocol-Version " + protocol_version + " (supported: " +
                                          supported + ")",
-                                     version));
+                                     version);
+    co_await connection.send(std::move(refused));
     co_return;
   }
   expire_sessions();
@@ -265,12 +280,8 @@ asio::awaitable<void> HttpTransport::handle_mcp(const http::Request& request, ht
   }
   const std::string session_id = header(request, "Mcp-Session-Id");
   const auto session = sessions_.find(session_id);
-  if (session_id.empty() || session == sessions_.end()) {
-    const bool missing = session_id.empty();
-    count(missing ? "mcp_http_requests_total{code=\"400\"}" : "mcp_http_requests_total{code=\"404\"}");
-    co_await connection.send(refusal(missing ? bhttp::status::bad_request : bhttp::status::not_found,
-                                     missing ? "Mcp-Session-Id header required" : "unknown or expired session",
-                                     version));
+  if (auto refused = session_refusal(session_id, session != sessions_.end(), version)) {
+    co_await connection.send(std::move(*refused));
     co_return;
   }
   if (request.method() == bhttp::verb::delete_) {
@@ -292,8 +303,9 @@ asio::awaitable<void> HttpTransport::post(const http::Request& request, http::Co
   const std::string content_type = lowercase(header(request, bhttp::field::content_type));
   if (content_type.rfind("application/json", 0) != 0) {
     count("mcp_http_requests_total{code=\"415\"}");
-    co_await connection.send(refusal(bhttp::status::unsupported_media_type, "Content-Type must be application/json",
-                                     version));
+    http::Response refused = refusal(bhttp::status::unsupported_media_type, "Content-Type must be application/json",
+                                     version);
+    co_await connection.send(std::move(refused));
     co_return;
   }
   json message;
@@ -312,7 +324,8 @@ asio::awaitable<void> HttpTransport::post(const http::Request& request, http::Co
   if (Protocol::is_initialize(message)) {
     if (sessions_.size() >= options_.max_sessions) {
       count("mcp_http_requests_total{code=\"503\"}");
-      co_await connection.send(refusal(bhttp::status::service_unavailable, "too many sessions; try again later", version));
+      http::Response refused = refusal(bhttp::status::service_unavailable, "too many sessions; try again later", version);
+      co_await connection.send(std::move(refused));
       co_return;
     }
     SessionState state;
@@ -335,13 +348,8 @@ asio::awaitable<void> HttpTransport::post(const http::Request& request, http::Co
 
   const std::string session_id = header(request, "Mcp-Session-Id");
   const auto session = sessions_.find(session_id);
-  if (session_id.empty() || session == sessions_.end()) {
-    const bool missing = session_id.empty();
-    count(missing ? "mcp_http_requests_total{code=\"400\"}" : "mcp_http_requests_total{code=\"404\"}");
-    co_await connection.send(refusal(missing ? bhttp::status::bad_request : bhttp::status::not_found,
-                                     missing ? "Mcp-Session-Id header required: send initialize first"
-                                             : "unknown or expired session: initialize a new one",
-                                     version));
+  if (auto refused = session_refusal(session_id, session != sessions_.end(), version)) {
+    co_await connection.send(std::move(*refused));
     co_return;
   }
   session->second.last_used = std::chrono::steady_clock::now();
@@ -377,7 +385,8 @@ asio::awaitable<void> HttpTransport::post(const http::Request& request, http::Co
     count("mcp_tool_calls_total{tool=\"" + tool + "\",outcome=\"" + (failed ? "error" : "ok") + "\"}");
   }
   count("mcp_http_requests_total{code=\"200\"}");
-  co_await connection.send(json_response(bhttp::status::ok, answer.value_or(json::object()), version));
+  http::Response reply = json_response(bhttp::status::ok, answer.value_or(json::object()), version);
+  co_await connection.send(std::move(reply));
 }
 
 asio::awaitable<void> HttpTransport::stream_progress(const json& message, SessionState state,

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -71,6 +72,7 @@ class HttpTransport {
   boost::asio::awaitable<void> readiness(http::Connection& connection);
   boost::asio::awaitable<void> serve_dashboard(const http::Request& request, http::Connection& connection);
   bool authorized(const http::Request& request) const;
+  std::optional<http::Response> session_refusal(const std::string& session_id, bool known, unsigned version);
   void expire_sessions();
   std::string metrics_text() const;
   void count(std::string_view what);

@@ -2,11 +2,15 @@
 // whatever the file size, a DOCTYPE with an internal subset or an external DTD and any
 // entity declaration are refused (a plain <!DOCTYPE NessusClientData_v2> is accepted),
 // and only the ReportItem children a consumer asks for are collected (each capped in
-// length, the cut ones named in ReportItem::truncated_children).
+// length, the cut ones named in ReportItem::truncated_children). read_nessus_items reads
+// only the items at given byte ranges (a results index's). byte_scanner.hpp has the
+// faster reader of the same callbacks.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -33,6 +37,10 @@ class ReadError : public core::Error {
   ReadFailure failure_;
 };
 
+// 0-4 from a severity attribute (surrounding blanks ignored: " 3" is 3), -1 when blank,
+// not a number or out of range.
+int severity_level(std::string_view severity);
+
 struct ReportItem {
   std::string_view host;  // ReportHost@name of the enclosing host
   std::string port;
@@ -47,10 +55,12 @@ struct ReportItem {
   std::vector<std::pair<std::string, std::string>> children;
   // Names of the collected children that were cut at ReadOptions::text_limit.
   std::vector<std::string> truncated_children;
+  // The element's bytes in the file: from its '<' to the byte after its end tag.
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
 
-  // 0-4 from the severity attribute (surrounding blanks ignored: " 3" is 3), -1 when
-  // blank, absent, not a number or out of range.
-  int severity_level() const;
+  // severity_level(severity); -1 when the attribute is absent.
+  int severity_level() const { return results::severity_level(severity); }
   bool truncated(std::string_view child_name) const;
   // Text of the first child of that name, or nullptr.
   const std::string* child(std::string_view name) const;
@@ -83,5 +93,20 @@ struct ReadOptions {
 // Reads the whole file, calling the visitor. Throws ReadError.
 void read_nessus(const std::filesystem::path& file, NessusVisitor& visitor,
                  const ReadOptions& options = {});
+
+// A whole <ReportItem> element of a file (ReportItem::offset and length, as a results
+// index keeps them) and the name of its host.
+struct ItemLocation {
+  std::string_view host;
+  std::uint64_t offset = 0;
+  std::uint64_t length = 0;
+};
+
+// Reads only the ReportItems at `items`, in that order, calling visitor.on_item for each
+// as read_nessus would have (on_report, on_host_start and on_host_end are called for a
+// document wrapped around them, and ReportItem::offset is within that document). The file must be UTF-8 and declare no entities, as the
+// byte scanner checks before a results index is written. Throws ReadError.
+void read_nessus_items(const std::filesystem::path& file, std::span<const ItemLocation> items,
+                       NessusVisitor& visitor, const ReadOptions& options = {});
 
 }  // namespace sw::results

@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <system_error>
+
+#include "results/byte_scanner.hpp"
 
 namespace sw::results {
 namespace {
@@ -135,6 +138,48 @@ class ValidationVisitor final : public NessusVisitor {
   ValidationResult& result_;
 };
 
+// What the validator collects, with the children another visitor of the same pass wants.
+ReadOptions merged_read_options(const ReadOptions& also) {
+  ReadOptions options;
+  options.item_children = {"plugin_type"};
+  for (const std::string& child : also.item_children) {
+    if (child != "plugin_type") options.item_children.push_back(child);
+  }
+  options.plugin_children = {"plugin_output", "description"};
+  options.plugin_children_for = {std::to_string(scan_information_plugin)};
+  return options;
+}
+
+// Hands every callback to the validator and, when there is one, to a second visitor.
+class Both final : public NessusVisitor {
+ public:
+  Both(NessusVisitor& first, NessusVisitor* second) : first_(first), second_(second) {}
+  void on_report(std::string_view name) override {
+    first_.on_report(name);
+    if (second_) second_->on_report(name);
+  }
+  void on_host_start(std::string_view name) override {
+    first_.on_host_start(name);
+    if (second_) second_->on_host_start(name);
+  }
+  void on_host_property(std::string_view name, std::string_view value) override {
+    first_.on_host_property(name, value);
+    if (second_) second_->on_host_property(name, value);
+  }
+  void on_item(const ReportItem& item) override {
+    first_.on_item(item);
+    if (second_) second_->on_item(item);
+  }
+  void on_host_end() override {
+    first_.on_host_end();
+    if (second_) second_->on_host_end();
+  }
+
+ private:
+  NessusVisitor& first_;
+  NessusVisitor* second_;
+};
+
 // Why a host is the scanner itself, or nullopt (docs/authentication.md, rule 1).
 std::optional<std::string> scanner_host_clue(const HostAuth& host, const HostEvidence& evidence) {
   if (iequals(evidence.local_checks_proto, "local")) return "HostProperties local-checks-proto: local";
@@ -250,11 +295,6 @@ void judge_authentication(ValidationResult& result, const std::vector<HostEviden
   result.authentication_status = aggregate(result);
 }
 
-std::optional<double> success_percent(const ValidationResult& result) {
-  if (result.auth_target_hosts == 0) return std::nullopt;
-  return 100.0 * static_cast<double>(result.auth_succeeded_hosts) / static_cast<double>(result.auth_target_hosts);
-}
-
 std::string percent_text(double percent) {
   const auto tenths = static_cast<long long>(percent * 10.0 + 0.5);
   return std::to_string(tenths / 10) + (tenths % 10 != 0 ? "." + std::to_string(tenths % 10) : "") + " %";
@@ -277,7 +317,7 @@ void decide(ValidationResult& result, const std::string& first_other_severity) {
     return;
   }
   const std::vector<HostAuth>& hosts = result.hosts_auth;
-  const std::optional<double> percent = success_percent(result);
+  const std::optional<double> percent = result.auth_success_percent();
   switch (result.authentication_status) {
     case AuthStatus::failed:
       result.error = ValidationError::auth_failed;
@@ -320,29 +360,6 @@ void decide(ValidationResult& result, const std::string& first_other_severity) {
 
 }  // namespace
 
-std::string_view to_string(AuthStatus status) {
-  switch (status) {
-    case AuthStatus::success: return "success";
-    case AuthStatus::failed: return "failed";
-    case AuthStatus::partial: return "partial";
-    case AuthStatus::not_applicable: return "not_applicable";
-    case AuthStatus::unknown: return "unknown";
-  }
-  return "unknown";
-}
-
-std::string_view to_string(ValidationError error) {
-  switch (error) {
-    case ValidationError::file_not_found: return "file_not_found";
-    case ValidationError::too_small: return "too_small";
-    case ValidationError::xml_invalid: return "xml_invalid";
-    case ValidationError::empty_scan: return "empty_scan";
-    case ValidationError::auth_failed: return "auth_failed";
-    case ValidationError::other: return "other";
-  }
-  return "other";
-}
-
 std::optional<std::string> scan_information_value(std::string_view text, std::string_view key) {
   while (!text.empty()) {
     const auto end = text.find('\n');
@@ -368,72 +385,8 @@ ValidationError validation_error_of(ReadFailure failure) {
   return ValidationError::other;
 }
 
-std::uint64_t ValidationResult::total_vulnerabilities() const {
-  return severity_counts.critical + severity_counts.high + severity_counts.medium + severity_counts.low;
-}
-
-std::vector<const HostAuth*> ValidationResult::failed_hosts() const {
-  std::vector<const HostAuth*> failed;
-  for (const HostAuth& host : hosts_auth) {
-    if (host.status == AuthStatus::failed) failed.push_back(&host);
-  }
-  return failed;
-}
-
-nlohmann::json ValidationResult::failed_hosts_json() const {
-  const std::vector<const HostAuth*> failed = failed_hosts();
-  nlohmann::json listed = nlohmann::json::array();
-  for (std::size_t i = 0; i < failed.size() && i < hosts_listed; ++i) {
-    listed.push_back({{"host", failed[i]->host}, {"evidence", failed[i]->evidence}});
-  }
-  return {{"auth_failed_hosts", std::move(listed)}, {"auth_failed_hosts_count", failed.size()}};
-}
-
-nlohmann::json ValidationResult::stats_json() const {
-  nlohmann::json hosts = nlohmann::json::array();
-  for (const HostAuth& host : hosts_auth) {
-    hosts.push_back({{"host", host.host},
-                     {"status", to_string(host.status)},
-                     {"evidence", host.evidence},
-                     {"credentialed_checks", host.credentialed_raw ? nlohmann::json(*host.credentialed_raw)
-                                                                   : nlohmann::json(nullptr)}});
-  }
-  const std::optional<double> percent = success_percent(*this);
-  nlohmann::json stats = {{"file_size_bytes", file_size_bytes},
-          {"hosts_scanned", hosts_scanned},
-          {"total_plugins", total_plugins},
-          {"auth_plugins_found", auth_plugins_found},
-          {"credentialed_status_raw",
-           credentialed_status_raw ? nlohmann::json(*credentialed_status_raw) : nlohmann::json(nullptr)},
-          {"severity_counts",
-           {{"critical", severity_counts.critical},
-            {"high", severity_counts.high},
-            {"medium", severity_counts.medium},
-            {"low", severity_counts.low},
-            {"info", severity_counts.info},
-            {"other", severity_counts.other}}},
-          {"total_vulnerabilities", total_vulnerabilities()},
-          {"hosts_auth", std::move(hosts)},
-          {"auth_target_hosts", auth_target_hosts},
-          {"auth_succeeded_hosts", auth_succeeded_hosts},
-          {"auth_success_percent", percent ? nlohmann::json(*percent) : nlohmann::json(nullptr)},
-          {"auth_min_success_percent",
-           auth_min_success_percent ? nlohmann::json(*auth_min_success_percent) : nlohmann::json(nullptr)}};
-  stats.update(failed_hosts_json());
-  return stats;
-}
-
-nlohmann::json ValidationResult::to_json() const {
-  return {{"valid", valid},
-          {"error_reason", error ? nlohmann::json(to_string(*error)) : nlohmann::json(nullptr)},
-          {"error_message", error ? nlohmann::json(error_message) : nlohmann::json(nullptr)},
-          {"warnings", warnings},
-          {"authentication_status", to_string(authentication_status)},
-          {"validation_stats", stats_json()}};
-}
-
 ValidationResult validate_export(const std::filesystem::path& file, core::ScanType scan_type,
-                                 const AuthPolicy& policy) {
+                                 const AuthPolicy& policy, const ValidateOptions& options) {
   ValidationResult result;
   std::error_code size_error;
   const auto size = std::filesystem::file_size(file, size_error);
@@ -451,13 +404,26 @@ ValidationResult validate_export(const std::filesystem::path& file, core::ScanTy
                            std::to_string(minimum_export_bytes) + " of any real export: " + file.string();
     return result;
   }
-  ValidationVisitor visitor(result);
-  ReadOptions options;
-  options.item_children = {"plugin_type"};
-  options.plugin_children = {"plugin_output", "description"};
-  options.plugin_children_for = {std::to_string(scan_information_plugin)};
+  const ReadOptions read_options = merged_read_options(options.also_options);
+  const ValidationResult before_reading = result;
+  std::optional<ValidationVisitor> visitor;
+  auto start_over = [&] {
+    result = before_reading;
+    visitor.emplace(result);
+  };
   try {
-    read_nessus(file, visitor, options);
+    bool scanned = false;
+    if (options.reader == ExportReader::byte_scan) {
+      start_over();
+      Both both(*visitor, options.also);
+      scanned = scan_nessus(file, both, read_options);
+    }
+    if (scanned) {
+      result.read_with = ExportReader::byte_scan;
+    } else {
+      start_over();
+      read_nessus(file, *visitor, read_options);
+    }
   } catch (const ReadError& e) {
     result.error = validation_error_of(e.failure());
     result.error_message = e.what();
@@ -467,8 +433,8 @@ ValidationResult validate_export(const std::filesystem::path& file, core::ScanTy
     result.error_message = e.what();
     return result;
   }
-  judge_authentication(result, visitor.evidence, scan_type, policy);
-  decide(result, visitor.first_other_severity);
+  judge_authentication(result, visitor->evidence, scan_type, policy);
+  decide(result, visitor->first_other_severity);
   return result;
 }
 

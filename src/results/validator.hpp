@@ -58,6 +58,21 @@ struct SeverityCounts {
   std::uint64_t other = 0;  // blank, not a number or outside 0-4 (a warning names them)
 };
 
+// How validate_export reads the file.
+enum class ExportReader {
+  byte_scan,  // the byte scanner, and expat wherever it falls back (byte_scanner.hpp)
+  expat,      // expat only: the reference, for tests and benchmarks
+};
+
+struct ValidateOptions {
+  ExportReader reader = ExportReader::byte_scan;
+  // Another visitor fed in the same pass as the validator, with the ReadOptions of
+  // `also_options` merged in, only while the byte scanner reads: when it falls back
+  // (result.read_with is expat), what `also` was given is incomplete.
+  NessusVisitor* also = nullptr;
+  ReadOptions also_options;
+};
+
 struct ValidationResult {
   bool valid = false;
   std::optional<ValidationError> error;
@@ -78,8 +93,14 @@ struct ValidationResult {
   std::uint64_t auth_succeeded_hosts = 0;
   std::optional<int> auth_min_success_percent;
 
+  // Which reader gave this result (not part of the JSON): the byte scanner, or expat when
+  // asked to or when the byte scanner fell back to it.
+  ExportReader read_with = ExportReader::expat;
+
   // critical + high + medium + low: findings without info (nor other), as the Python worker.
   std::uint64_t total_vulnerabilities() const;
+  // 100 * auth_succeeded_hosts / auth_target_hosts; nullopt without target hosts.
+  std::optional<double> auth_success_percent() const;
   // Target hosts whose status is failed.
   std::vector<const HostAuth*> failed_hosts() const;
   // {"auth_failed_hosts": [{host, evidence}] (the first `hosts_listed`),
@@ -98,6 +119,6 @@ ValidationError validation_error_of(ReadFailure failure);
 
 // Never throws for problems of the file; they become `error`.
 ValidationResult validate_export(const std::filesystem::path& file, core::ScanType scan_type,
-                                 const AuthPolicy& policy = {});
+                                 const AuthPolicy& policy = {}, const ValidateOptions& options = {});
 
 }  // namespace sw::results

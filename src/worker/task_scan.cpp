@@ -4,6 +4,7 @@
 #include "core/errors.hpp"
 #include "nessus/export_file.hpp"
 #include "nessus/run_status.hpp"
+#include "results/results_index.hpp"
 #include "telemetry/log.hpp"
 #include "worker/scan_request.hpp"
 #include "worker/task_run.hpp"
@@ -166,7 +167,7 @@ asio::awaitable<Outcome> TaskRun::stop_scan_for(const Outcome& outcome) {
   co_return outcome;
 }
 
-// 7-8. Export (streamed to scan_native.nessus through a temporary file), validate.
+// 7-8. Export (streamed to scan_native.nessus through a temporary file), validate and index.
 // nullopt when the task was interrupted between export attempts or during one: an export
 // under way is abandoned (its temporary file removed), so that a hand-back or a cancel is
 // not held up by a slow download; the next owner exports again.
@@ -204,7 +205,8 @@ asio::awaitable<std::optional<Outcome>> TaskRun::export_and_validate() {
   telemetry::log_info("results exported", ctx({{"bytes", **exported}}));
   const core::ScanType scan_type = message_->scan_type;
   const results::AuthPolicy auth_policy{s_.settings.env.auth_min_success_percent};
-  auto validation = co_await run_on_cpu(s_, [&] { return results::validate_export(path, scan_type, auth_policy); });
+  // One pass validates the export and writes its results index (scan_native.idx) beside it.
+  auto validation = co_await run_on_cpu(s_, [&] { return results::validate_and_index(path, scan_type, auth_policy); });
   const std::string reason =
       validation.error ? std::string(results::to_string(*validation.error)) : std::string("other");
   s_.metrics.validation_result(t_.entry.pool, validation.valid, reason);

@@ -1,6 +1,6 @@
 // Writes the seed corpora of the fuzz targets: small .nessus exports from exportgen (the
-// generator behind nessus-sim's downloads; every host-authentication outcome) into
-// <dir>/nessus, queue messages and task.json records into <dir>/task, and megabyte texts
+// generator behind nessus-sim's downloads; every host-authentication outcome) and a few
+// hand-made ones with the XML edge cases of the byte scanner into <dir>/nessus, queue messages and task.json records into <dir>/task, and megabyte texts
 // (deep nesting, runs of quotes, long key=value runs, secrets cut off) into <dir>/task and
 // <dir>/text.
 //
@@ -46,6 +46,28 @@ void write_exports(const std::filesystem::path& dir) {
     }
     write_file(dir / ("export-" + std::to_string(index++) + ".nessus"), sw::exportgen::write_export(spec));
   }
+}
+
+// Small exports with what the byte scanner decodes or leaves to expat: references, CR LF,
+// tabs in attributes, UTF-8, comments, a BOM, a plain DOCTYPE, CDATA, a processing
+// instruction, an encoding other than UTF-8.
+void write_edge_exports(const std::filesystem::path& dir) {
+  const std::string item =
+      "<ReportItem port=\"0\" severity=\" 3&#9;\" pluginID='19506' pluginName=\"a&amp;b\tc\r\nd\">"
+      "<plugin_output>Credentialed checks : yes&#xd;\r\nScanner IP : 10.0.0.1\r&lt;caf\xC3\xA9&#x1F600;]]"
+      "</plugin_output><!-- note --><plugin_type>local</plugin_type><cve/></ReportItem>";
+  const std::string body =
+      "<NessusClientData_v2><Report name=\"r\"><ReportHost name=\"10.0.0.1\"><HostProperties>"
+      "<tag name=\"host-ip\">10.0.0.1</tag><tag name=\"local-checks-proto\">ssh</tag></HostProperties>" +
+      item + "</ReportHost></Report></NessusClientData_v2>\n";
+  const std::vector<std::string> heads = {
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
+      "\xEF\xBB\xBF<!-- exported -->\n<!DOCTYPE NessusClientData_v2>\n",
+      "<?xml version='1.0' encoding='ISO-8859-1'?>",
+      "<?xml version=\"1.0\"?><?pi x?><![CDATA[",
+  };
+  int index = 0;
+  for (const std::string& head : heads) write_file(dir / ("edge-" + std::to_string(index++) + ".nessus"), head + body);
 }
 
 void write_tasks(const std::filesystem::path& dir) {
@@ -120,6 +142,7 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(root / "task");
   std::filesystem::create_directories(root / "text");
   write_exports(root / "nessus");
+  write_edge_exports(root / "nessus");
   write_tasks(root / "task");
   write_tasks(root / "text");
   write_large_texts({root / "task", root / "text"});

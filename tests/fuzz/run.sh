@@ -15,7 +15,7 @@ cmake --build "$build_dir" -j2 >/dev/null
 work=$(mktemp -d "${TMPDIR:-/tmp}/sw-fuzz.XXXXXX")
 "$build_dir/fuzz_seed_corpus" "$work/seeds"
 status=0
-for pair in nessus_reader:nessus task_message:task redact:text; do
+for pair in nessus_reader:nessus byte_scanner:nessus task_message:task redact:text; do
   target=${pair%%:*}
   seeds=${pair#*:}
   mkdir -p "$work/corpus-$target" "$work/artifacts-$target"

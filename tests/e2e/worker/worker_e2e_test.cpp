@@ -1,6 +1,8 @@
 // End-to-end: tasks of each kind go through the real worker and simulator and end in
-// the right state with the right validation_stats.
+// the right state with the right validation_stats (and a results index beside the export).
 #include "worker_fixture.hpp"
+
+#include "results/results_index.hpp"
 
 namespace sw::e2e {
 namespace {
@@ -27,6 +29,10 @@ TEST_F(ScanOutcomes, UntrustedScanCompletes) {
   EXPECT_TRUE(task.started_at && task.completed_at);
   EXPECT_EQ(task.scanner_instance_id, "scanner1");
   EXPECT_TRUE(std::filesystem::exists(store_.export_path(id)));
+  // Validation wrote the results index beside the export, in its own pass.
+  const auto index = results::ResultsIndex::load(store_.export_path(id));
+  ASSERT_TRUE(index.has_value());
+  EXPECT_EQ(index->item_count(), task.validation_stats["total_plugins"].get<std::uint64_t>());
   EXPECT_EQ(sim_->stats()["launches_total"], 1);
 }
 
