@@ -22,6 +22,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <exception>
 #include <optional>
@@ -80,6 +81,24 @@ namespace {
 
 beast::tcp_stream& lowest_layer(beast::tcp_stream& stream) { return stream; }
 beast::tcp_stream& lowest_layer(beast::ssl_stream<beast::tcp_stream>& stream) { return stream.next_layer(); }
+
+// A lingering close, after a refusal sent before the request was read whole (413, 431): the
+// write side first, then what the client still sends is read and dropped for a moment (1 s,
+// 16 MiB at most). Closing at once with unread bytes would reset the connection, and the
+// client could lose the refusal before reading it.
+template <typename Stream>
+asio::awaitable<void> close_lingering(Stream& stream) {
+  beast::tcp_stream& tcp = lowest_layer(stream);
+  boost::system::error_code ignored;
+  tcp.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  tcp.expires_after(std::chrono::seconds(1));
+  std::array<char, 16384> sink;
+  for (std::size_t drained = 0; drained < (std::size_t{16} << 20);) {
+    auto [ec, bytes] = co_await tcp.async_read_some(asio::buffer(sink), use_nothrow);
+    if (ec) break;
+    drained += bytes;
+  }
+}
 
 void close_socket(beast::tcp_stream& stream) {
   beast::error_code ignored;
@@ -251,6 +270,7 @@ asio::awaitable<void> serve_requests(std::shared_ptr<Server::State> state, Strea
                                         parser.get().version());
       SessionConnection<Stream> connection(stream, *state, parser.get());
       co_await connection.send(std::move(refusal));
+      co_await close_lingering(stream);
       co_return;
     }
     if (ec) {

@@ -5,6 +5,7 @@
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/beast/http/field.hpp>
 #include <cctype>
@@ -46,6 +47,11 @@ http::Response json_response(bhttp::status status, const json& body, unsigned ve
 }
 
 // A transport-level refusal, with a JSON-RPC error body.
+// A GET stream checks every second whether its session still exists, and sends a keep-alive
+// comment every 15 checks.
+constexpr std::chrono::seconds listen_check_interval{1};
+constexpr int listen_keepalive_ticks = 15;
+
 http::Response refusal(bhttp::status status, const std::string& message, unsigned version) {
   return json_response(status, Protocol::error_for(rpc_code::invalid_request, message), version);
 }
@@ -291,11 +297,40 @@ asio::awaitable<void> HttpTransport::handle_mcp(const http::Request& request, ht
     co_await connection.send(std::move(answer));
     co_return;
   }
-  http::Response response = refusal(bhttp::status::method_not_allowed,
-                                    "this server sends no messages outside responses; POST requests", version);
-  response.set(bhttp::field::allow, "POST, DELETE");
-  count("mcp_http_requests_total{code=\"405\"}");
-  co_await connection.send(std::move(response));
+  if (header(request, bhttp::field::accept).find("text/event-stream") == std::string::npos) {
+    http::Response response = refusal(bhttp::status::method_not_allowed,
+                                      "GET opens a text/event-stream (Accept: text/event-stream); POST requests", version);
+    response.set(bhttp::field::allow, "GET, POST, DELETE");
+    count("mcp_http_requests_total{code=\"405\"}");
+    co_await connection.send(std::move(response));
+    co_return;
+  }
+  co_await listen(session_id, connection);
+}
+
+// GET: the session's stream for messages the server starts. This server starts none (its
+// notifications belong to a request and travel on that POST's stream), so the stream carries
+// a comment now and then to keep proxies from closing it, and ends with the session (DELETE
+// or expiry) or when the client goes away.
+asio::awaitable<void> HttpTransport::listen(const std::string& session_id, http::Connection& connection) {
+  http::ResponseHead head{bhttp::status::ok, 11};
+  head.set(bhttp::field::content_type, "text/event-stream");
+  head.set(bhttp::field::cache_control, "no-cache");
+  head.set("Mcp-Session-Id", session_id);
+  auto ticks = std::make_shared<int>(0);
+  http::AsyncBodyProducer comments = [this, session_id, ticks](std::string& out) -> asio::awaitable<bool> {
+    if ((*ticks)++ == 0) {
+      out = ": stream open\n\n";
+      co_return true;
+    }
+    asio::steady_timer pause(co_await asio::this_coro::executor, listen_check_interval);
+    co_await pause.async_wait(asio::use_awaitable);
+    if (!sessions_.contains(session_id)) co_return false;
+    if (*ticks % listen_keepalive_ticks == 0) out = ": keep-alive\n\n";
+    co_return true;
+  };
+  count("mcp_http_requests_total{code=\"200\"}");
+  co_await connection.send_async_stream(std::move(head), std::move(comments));
 }
 
 asio::awaitable<void> HttpTransport::post(const http::Request& request, http::Connection& connection) {

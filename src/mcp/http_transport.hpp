@@ -1,7 +1,8 @@
 // The Streamable HTTP transport (MCP 2025-06-18 / 2025-11-25) on an http::Server: one
 // endpoint (default /mcp) where POST carries a JSON-RPC message and is answered with
 // application/json (or text/event-stream for a tools/call that reports progress), DELETE
-// ends a session and GET is refused (405: the server sends nothing outside responses);
+// ends a session, and GET (Accept: text/event-stream) opens the session's event stream: the
+// server starts no messages of its own, so it carries keep-alive comments until the session ends;
 // /healthz, /readyz and /metrics beside it. Sessions (Mcp-Session-Id) are made by
 // initialize and expire when idle; the MCP-Protocol-Version header is checked; Origin is
 // checked against an allow-list (DNS rebinding); bearer tokens are compared by their
@@ -70,6 +71,7 @@ class HttpTransport {
   boost::asio::awaitable<void> stream_progress(const nlohmann::json& message, SessionState state,
                                                const std::string& session_id, http::Connection& connection);
   boost::asio::awaitable<void> readiness(http::Connection& connection);
+  boost::asio::awaitable<void> listen(const std::string& session_id, http::Connection& connection);
   boost::asio::awaitable<void> serve_dashboard(const http::Request& request, http::Connection& connection);
   bool authorized(const http::Request& request) const;
   std::optional<http::Response> session_refusal(const std::string& session_id, bool known, unsigned version);

@@ -113,7 +113,19 @@ TEST_F(McpHttpTest, RefusesBadRequestsWithTheirStatus) {
   EXPECT_EQ(response.status, 413);
 
   http::testing::TestClient other(port_);
-  EXPECT_EQ(other.request("GET", "/mcp", "", auth({{"Mcp-Session-Id", session}})).status, 405);
+  EXPECT_EQ(other.request("GET", "/mcp", "", auth({{"Mcp-Session-Id", session}, {"Accept", "application/json"}})).status,
+            405);
+  {
+    // With Accept: text/event-stream, GET opens the session's stream; it stays open (the client
+    // gives up after its timeout with the headers and the first comment received).
+    http::testing::TestClient listener(port_, false, std::chrono::milliseconds(1500));
+    const auto stream =
+        listener.request("GET", "/mcp", "", auth({{"Mcp-Session-Id", session}, {"Accept", "text/event-stream"}}));
+    EXPECT_EQ(stream.status, 200);
+    EXPECT_TRUE(stream.headers_received && !stream.complete);
+    EXPECT_EQ(stream.header("content-type"), "text/event-stream");
+    EXPECT_EQ(listener.request("GET", "/mcp", "", auth({{"Accept", "text/event-stream"}})).status, 400);
+  }
   EXPECT_EQ(other.request("PUT", "/mcp", "", auth({{"Mcp-Session-Id", session}})).status, 405);
   EXPECT_EQ(other.request("DELETE", "/mcp", "", auth({{"Mcp-Session-Id", session}})).status, 200);
   EXPECT_EQ(post(ping, auth({{"Mcp-Session-Id", session}})).status, 404);
