@@ -104,10 +104,24 @@ store::TaskFilter task_filter(const std::map<std::string, std::string>& query) {
   return filter;
 }
 
-// The outcome of the action that redirected here, shown once above the page.
+// The outcome of the action that redirected here, shown once above the page. The link names
+// it by a code ("cancelled", "retried-1", ...) and the text is the dashboard's own: a crafted
+// link cannot put words of its choice on a page.
 std::string notice_of(const std::map<std::string, std::string>& query) {
   const auto kept = only(query, {"notice"});
-  return kept.contains("notice") ? kept.at("notice") : "";
+  if (!kept.contains("notice")) return "";
+  const std::string& code = kept.at("notice");
+  if (code == "cancelled") return "cancelled before any worker took it";
+  if (code == "cancel-requested") return "cancel requested: the worker that runs it stops its scan and fails it";
+  for (const auto& [prefix, what] : {std::pair{"retried-", "put back on the queue"}, {"deleted-", "deleted"},
+                                     {"purged-", "purged"}}) {
+    if (!code.starts_with(prefix)) continue;
+    const auto count = results::parse_number(std::string_view(code).substr(std::string_view(prefix).size()));
+    if (!count || *count < 0 || *count > 1e9 || *count != static_cast<double>(static_cast<long long>(*count))) break;
+    const auto n = static_cast<long long>(*count);
+    return std::to_string(n) + (n == 1 ? " entry " : " entries ") + what;
+  }
+  return "";
 }
 
 // The findings filters of the task page as results filters (the rules of get_scan_results).
@@ -272,24 +286,24 @@ Reply Dashboard::act(const http::Request& request, const UiSession& session, Rea
   if (path.starts_with("/ui/tasks/") && path.ends_with("/cancel")) {
     const std::string task_id =
         path.substr(std::string_view("/ui/tasks/").size(), path.size() - std::string_view("/ui/tasks//cancel").size());
-    const std::string outcome = model.cancel(task_id);
-    return redirect(request, "/ui/tasks/" + url_encode(task_id) + "?notice=" + url_encode(outcome));
+    const bool dequeued = model.cancel(task_id) == service::CancelOutcome::removed_from_queue;
+    return redirect(request, "/ui/tasks/" + url_encode(task_id) + "?notice=" + (dequeued ? "cancelled" : "cancel-requested"));
   }
   const config::ScannersConfig scanners = options_.scanners();
   const std::string pool = field("pool");
   if (!scanners.find_pool(pool)) throw core::Error(core::ErrorKind::not_found, "no pool " + pool);
   std::string notice;
   if (path == "/ui/dlq/retry") {
-    notice = std::to_string(model.retry_dead_letter(pool, field("task_id"))) + " entry put back on the queue";
+    notice = "retried-" + std::to_string(model.retry_dead_letter(pool, field("task_id")));
   } else if (path == "/ui/dlq/delete") {
-    notice = std::to_string(model.delete_dead_letter(pool, field("task_id"))) + " entry deleted";
+    notice = "deleted-" + std::to_string(model.delete_dead_letter(pool, field("task_id")));
   } else if (path == "/ui/dlq/purge") {
     if (field("confirm") != "purge") throw core::Error(core::ErrorKind::bad_input, "type purge to confirm the purge");
-    notice = std::to_string(model.purge_dead_letters(pool)) + " entries purged";
+    notice = "purged-" + std::to_string(model.purge_dead_letters(pool));
   } else {
     return failure(request, beast_http::status::not_found, "no action " + path, session.csrf);
   }
-  return redirect(request, "/ui/dlq?pool=" + url_encode(pool) + "&notice=" + url_encode(notice));
+  return redirect(request, "/ui/dlq?pool=" + url_encode(pool) + "&notice=" + notice);
 }
 
 boost::asio::awaitable<bool> Dashboard::send(Reply answer, http::Connection& connection) {

@@ -126,10 +126,8 @@ DeadLetterPage ReadModel::dead_letters(const std::string& pool, int page) {
   return result;
 }
 
-std::string ReadModel::cancel(const std::string& task_id) {
-  const service::Cancellation cancellation = service::cancel_task(store_, queue_, task_id);
-  if (cancellation.outcome == service::CancelOutcome::removed_from_queue) return "cancelled before any worker took it";
-  return "cancel requested: the worker that runs it stops its scan and fails it";
+service::CancelOutcome ReadModel::cancel(const std::string& task_id) {
+  return service::cancel_task(store_, queue_, task_id).outcome;
 }
 
 std::size_t ReadModel::retry_dead_letter(const std::string& pool, const std::string& task_id) {

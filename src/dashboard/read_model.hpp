@@ -19,6 +19,7 @@
 #include "queue/capacity_leases.hpp"
 #include "queue/task_queue.hpp"
 #include "results/filters.hpp"
+#include "service/cancellation.hpp"
 #include "store/task_store.hpp"
 
 namespace sw::dashboard {
@@ -98,8 +99,8 @@ class ReadModel {
   std::filesystem::path export_path(const std::string& task_id) const { return store_.export_path(task_id); }
 
   // service::cancel_task: a queued task leaves its queue and fails, a running one gets a
-  // cancel request. Returns what happened, for the page.
-  std::string cancel(const std::string& task_id);
+  // cancel request.
+  service::CancelOutcome cancel(const std::string& task_id);
   // service::retry_dead_letters of one task (refused when its task.json has ended).
   std::size_t retry_dead_letter(const std::string& pool, const std::string& task_id);
   std::size_t delete_dead_letter(const std::string& pool, const std::string& task_id);

@@ -156,6 +156,11 @@ TEST_F(DashboardTest, CancelsAQueuedTaskAndAsksTheWorkerForARunningOne) {
   EXPECT_EQ(queue_.stats("nessus", 0).depth, 0u);
   const TestResponse page = client.get(cancelled.header("location"), {{"Cookie", cookie}});
   EXPECT_NE(page.body.find("cancelled before any worker took it"), std::string::npos);
+  // A crafted link cannot put its own words on the page.
+  const TestResponse crafted = client.get("/ui/tasks/q1?notice=Your+session+expired%2C+log+in+at+evil.example",
+                                          {{"Cookie", cookie}});
+  EXPECT_EQ(crafted.body.find("evil.example"), std::string::npos);
+  EXPECT_EQ(crafted.body.find("class=\"notice\""), std::string::npos);
 
   EXPECT_EQ(post(client, cookie, "/ui/tasks/r1/cancel", "csrf=" + csrf).status, 303);
   EXPECT_TRUE(queue_.is_cancel_requested("r1"));
