@@ -38,9 +38,12 @@ void fill(const std::filesystem::path& data_dir, const std::string& redis_url, i
   }
   queue::RedisConnection redis(queue::RedisOptions{.url = redis_url});
   for (int i = 0; i < dead_letters; ++i) {
-    const nlohmann::json entry{{"task_id", "dead_" + std::to_string(i)}, {"scan_type", "untrusted"},
-                               {"scanner_pool", "nessus"}, {"payload", {{"targets", "10.9.0.1"}}},
-                               {"error", "Scanner unreachable"}, {"failed_at", "2026-12-01T10:00:00.000000"}};
+    const nlohmann::json entry{{"task_id", "dead_" + std::to_string(i)},
+                               {"scan_type", "untrusted"},
+                               {"scanner_pool", "nessus"},
+                               {"payload", {{"targets", "10.9.0.1"}}},
+                               {"error", "Scanner unreachable"},
+                               {"failed_at", "2026-12-01T10:00:00.000000"}};
     redis.command({"ZADD", "nessus:queue:dead", std::to_string(1764583200 + i), entry.dump()});
   }
 }
@@ -65,7 +68,9 @@ nlohmann::json time_page(dashboard::Dashboard& board, const std::string& target,
     }
   }
   std::sort(samples.begin(), samples.end());
-  return {{"median_ms", samples[samples.size() / 2]}, {"min_ms", samples.front()}, {"max_ms", samples.back()},
+  return {{"median_ms", samples[samples.size() / 2]},
+          {"min_ms", samples.front()},
+          {"max_ms", samples.back()},
           {"runs", runs}};
 }
 

@@ -6,11 +6,11 @@
 // and JSON as the last line on stdout.
 //
 // Usage: mcp_bench --build DIR [--sessions 50] [--seconds 20] [--idle-sessions 1000] [--export-mb 50]
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <fcntl.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -119,9 +119,13 @@ class Session {
 
   void initialize() {
     id_.clear();
-    const json init{{"jsonrpc", "2.0"}, {"id", 0}, {"method", "initialize"},
-                    {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", json::object()},
-                                {"clientInfo", {{"name", "bench"}, {"version", "1"}}}}}};
+    const json init{{"jsonrpc", "2.0"},
+                    {"id", 0},
+                    {"method", "initialize"},
+                    {"params",
+                     {{"protocolVersion", "2025-11-25"},
+                      {"capabilities", json::object()},
+                      {"clientInfo", {{"name", "bench"}, {"version", "1"}}}}}};
     auto response = post(init);
     id_ = std::string(response["Mcp-Session-Id"]);
     if (id_.empty()) throw std::runtime_error("initialize refused: " + response.body());
@@ -145,9 +149,10 @@ class Session {
 
   // One tools/call; true when it succeeded.
   bool call(const std::string& tool, const json& arguments) {
-    const auto response =
-        post({{"jsonrpc", "2.0"}, {"id", ++next_id_}, {"method", "tools/call"},
-              {"params", {{"name", tool}, {"arguments", arguments}}}});
+    const auto response = post({{"jsonrpc", "2.0"},
+                                {"id", ++next_id_},
+                                {"method", "tools/call"},
+                                {"params", {{"name", tool}, {"arguments", arguments}}}});
     if (response.result() != bhttp::status::ok) return false;
     const json answer = json::parse(response.body(), nullptr, false);
     return answer.is_object() && answer.contains("result") && !answer["result"].value("isError", true);
@@ -234,11 +239,16 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const std::string value = argv[i + 1];
-    if (flag == "--build") build = value;
-    else if (flag == "--sessions") sessions = std::stoi(value);
-    else if (flag == "--seconds") seconds = std::stod(value);
-    else if (flag == "--idle-sessions") idle_sessions = std::stoi(value);
-    else if (flag == "--export-mb") export_mb = std::stod(value);
+    if (flag == "--build")
+      build = value;
+    else if (flag == "--sessions")
+      sessions = std::stoi(value);
+    else if (flag == "--seconds")
+      seconds = std::stod(value);
+    else if (flag == "--idle-sessions")
+      idle_sessions = std::stoi(value);
+    else if (flag == "--export-mb")
+      export_mb = std::stod(value);
   }
   if (build.empty()) {
     std::cerr << "usage: mcp_bench --build DIR [--sessions N] [--seconds S] [--idle-sessions N] [--export-mb MB]\n";
@@ -296,23 +306,30 @@ int main(int argc, char** argv) {
   Session probe(port);
   const bool still_serving = probe.call("list_pools", json::object());
 
-  const json report{
-      {"sessions", sessions},
-      {"seconds", seconds},
-      {"export_mb", file_mb},
-      {"get_scan_status", {{"calls_per_s", status.calls_per_s}, {"p50_ms", status.p50_ms}, {"p99_ms", status.p99_ms},
-                           {"failures", status.failures}}},
-      {"get_scan_results_page1", {{"calls_per_s", results.calls_per_s}, {"p50_ms", results.p50_ms},
-                                  {"p99_ms", results.p99_ms}, {"failures", results.failures}, {"first_ms", cold_ms}}},
-      {"idle_sessions", idle_sessions},
-      {"rss_before_idle_mb", static_cast<double>(rss_before) / 1024},
-      {"rss_after_idle_mb", static_cast<double>(rss_after) / 1024},
-      {"kib_per_idle_session", static_cast<double>(rss_after - rss_before) / idle_sessions},
-      {"serving_after_idle_sessions", still_serving}};
+  const json report{{"sessions", sessions},
+                    {"seconds", seconds},
+                    {"export_mb", file_mb},
+                    {"get_scan_status",
+                     {{"calls_per_s", status.calls_per_s},
+                      {"p50_ms", status.p50_ms},
+                      {"p99_ms", status.p99_ms},
+                      {"failures", status.failures}}},
+                    {"get_scan_results_page1",
+                     {{"calls_per_s", results.calls_per_s},
+                      {"p50_ms", results.p50_ms},
+                      {"p99_ms", results.p99_ms},
+                      {"failures", results.failures},
+                      {"first_ms", cold_ms}}},
+                    {"idle_sessions", idle_sessions},
+                    {"rss_before_idle_mb", static_cast<double>(rss_before) / 1024},
+                    {"rss_after_idle_mb", static_cast<double>(rss_after) / 1024},
+                    {"kib_per_idle_session", static_cast<double>(rss_after - rss_before) / idle_sessions},
+                    {"serving_after_idle_sessions", still_serving}};
   std::fprintf(stderr, "scanner-mcp, %d sessions, %.0f s each, export %.1f MB\n", sessions, seconds, file_mb);
   std::fprintf(stderr, "  get_scan_status          %8.1f calls/s  p50 %7.2f ms  p99 %7.2f ms  failures %zu\n",
                status.calls_per_s, status.p50_ms, status.p99_ms, status.failures);
-  std::fprintf(stderr, "  get_scan_results page 1  %8.1f calls/s  p50 %7.2f ms  p99 %7.2f ms  failures %zu"
+  std::fprintf(stderr,
+               "  get_scan_results page 1  %8.1f calls/s  p50 %7.2f ms  p99 %7.2f ms  failures %zu"
                "  (first read, whole export streamed: %.0f ms)\n",
                results.calls_per_s, results.p50_ms, results.p99_ms, results.failures, cold_ms);
   std::fprintf(stderr, "  %d idle sessions: RSS %.1f MB -> %.1f MB (%.2f KiB each), still serving: %s\n", idle_sessions,

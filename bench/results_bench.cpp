@@ -61,8 +61,8 @@ sw::exportgen::ExportSpec spec_for_hosts(std::size_t hosts) {
   const sw::exportgen::HostAuth outcomes[] = {sw::exportgen::HostAuth::success,
                                               sw::exportgen::HostAuth::insufficient_privilege};
   for (std::size_t i = 0; i < hosts; ++i) {
-    const std::string ip = "10." + std::to_string(i / 65536 % 256) + "." + std::to_string(i / 256 % 256) + "." +
-                           std::to_string(i % 256);
+    const std::string ip =
+        "10." + std::to_string(i / 65536 % 256) + "." + std::to_string(i / 256 % 256) + "." + std::to_string(i % 256);
     spec.hosts.push_back({ip, ip, outcomes[i % 2], findings_per_host});
   }
   return spec;
@@ -124,7 +124,9 @@ Measurement finished(pid_t pid, std::chrono::steady_clock::time_point start) {
   Measurement m;
   m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("benchmark child failed");
-  auto to_seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  auto to_seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
   m.cpu_seconds = to_seconds(usage.ru_utime) + to_seconds(usage.ru_stime);
   m.peak_rss_kib = usage.ru_maxrss;
   return m;
@@ -216,12 +218,14 @@ json bench_size(const std::filesystem::path& dir, double megabytes, int runs, co
   json validation = {
       {"expat", throughput(runs, size_mb, validate_with(results::ExportReader::expat))},
       {"byte_scan", throughput(runs, size_mb, validate_with(results::ExportReader::byte_scan))},
-      {"byte_scan_and_index",
-       throughput(runs, size_mb, [&] { return results::validate_and_index(file, type).valid; })},
-      {"expat_only_cpu_mb_per_s_median",
-       median_of([&] {
+      {"byte_scan_and_index", throughput(runs, size_mb, [&] { return results::validate_and_index(file, type).valid; })},
+      {"expat_only_cpu_mb_per_s_median", median_of([&] {
          std::vector<double> rates;
-         for (int run = 0; run < runs; ++run) rates.push_back(size_mb / in_child([&] { parse_only(file); return true; }).cpu_seconds);
+         for (int run = 0; run < runs; ++run)
+           rates.push_back(size_mb / in_child([&] {
+                                       parse_only(file);
+                                       return true;
+                                     }).cpu_seconds);
          return rates;
        }())}};
   validation["ratio"] = validation["byte_scan"]["mb_per_s"]["median"].get<double>() /
@@ -233,13 +237,24 @@ json bench_size(const std::filesystem::path& dir, double megabytes, int runs, co
   json page = {{"query", "page 50, severity=>=3"},
                {"same_bytes", whole == indexed},
                {"index_mb", static_cast<double>(std::filesystem::file_size(results::index_path(file))) / 1e6},
-               {"whole_export_ms", milliseconds(runs, [&] { return in_child([&] { page_output(file, results::ResultsPath::whole_export); return true; }); })},
-               {"indexed_ms", milliseconds(runs, [&] { return in_child([&] { page_output(file, results::ResultsPath::indexed); return true; }); })}};
+               {"whole_export_ms", milliseconds(runs,
+                                                [&] {
+                                                  return in_child([&] {
+                                                    page_output(file, results::ResultsPath::whole_export);
+                                                    return true;
+                                                  });
+                                                })},
+               {"indexed_ms", milliseconds(runs, [&] {
+                  return in_child([&] {
+                    page_output(file, results::ResultsPath::indexed);
+                    return true;
+                  });
+                })}};
   page["ratio"] = ratio(page["whole_export_ms"], page["indexed_ms"]);
-  json report = {{"size_mb", size_mb}, {"hosts", spec.hosts.size()}, {"runs", runs}, {"valid", valid},
-                 {"validation", validation}, {"page", page}};
+  json report = {{"size_mb", size_mb}, {"hosts", spec.hosts.size()}, {"runs", runs},
+                 {"valid", valid},     {"validation", validation},   {"page", page}};
   if (!scanctl.empty()) {
-    const std::vector<std::string> argv{scanctl, "results", file.string(), "--page", std::to_string(bench_page),
+    const std::vector<std::string> argv{scanctl,    "results",     file.string(), "--page", std::to_string(bench_page),
                                         "--filter", "severity=>=3"};
     std::vector<std::string> no_index = argv;
     no_index.push_back("--no-index");
@@ -256,16 +271,16 @@ json bench_size(const std::filesystem::path& dir, double megabytes, int runs, co
 void print_row(const json& r) {
   const json& v = r["validation"];
   auto mbps = [&](const char* path) { return v[path]["mb_per_s"]["median"].get<double>(); };
-  std::printf("%8.1f %5d %9.1f %9.1f %9.1f %6.2f %9.1f %6.1f %6.1f | %9.1f %8.2f %7.1f %4s",
-              r["size_mb"].get<double>(), r["runs"].get<int>(), mbps("expat"), mbps("byte_scan"),
-              mbps("byte_scan_and_index"), v["ratio"].get<double>(), v["expat_only_cpu_mb_per_s_median"].get<double>(),
+  std::printf("%8.1f %5d %9.1f %9.1f %9.1f %6.2f %9.1f %6.1f %6.1f | %9.1f %8.2f %7.1f %4s", r["size_mb"].get<double>(),
+              r["runs"].get<int>(), mbps("expat"), mbps("byte_scan"), mbps("byte_scan_and_index"),
+              v["ratio"].get<double>(), v["expat_only_cpu_mb_per_s_median"].get<double>(),
               v["expat"]["peak_rss_mb"].get<double>(), v["byte_scan_and_index"]["peak_rss_mb"].get<double>(),
               r["page"]["whole_export_ms"]["median"].get<double>(), r["page"]["indexed_ms"]["median"].get<double>(),
               r["page"]["ratio"].get<double>(), r["page"]["same_bytes"].get<bool>() ? "yes" : "NO");
   if (r.contains("scanctl_page")) {
     const json& s = r["scanctl_page"];
-    std::printf(" | %9.1f %8.2f %7.1f", s["no_index_ms"]["median"].get<double>(), s["indexed_ms"]["median"].get<double>(),
-                s["ratio"].get<double>());
+    std::printf(" | %9.1f %8.2f %7.1f", s["no_index_ms"]["median"].get<double>(),
+                s["indexed_ms"]["median"].get<double>(), s["ratio"].get<double>());
   }
   std::printf("\n");
   std::fflush(stdout);
@@ -280,10 +295,14 @@ int main(int argc, char** argv) {
   std::string scanctl;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--dir") dir = argv[i + 1];
-    else if (flag == "--sizes-mb") sizes = parse_sizes(argv[i + 1]);
-    else if (flag == "--runs") runs = std::max(1, std::atoi(argv[i + 1]));
-    else if (flag == "--scanctl") scanctl = argv[i + 1];
+    if (flag == "--dir")
+      dir = argv[i + 1];
+    else if (flag == "--sizes-mb")
+      sizes = parse_sizes(argv[i + 1]);
+    else if (flag == "--runs")
+      runs = std::max(1, std::atoi(argv[i + 1]));
+    else if (flag == "--scanctl")
+      scanctl = argv[i + 1];
     else {
       std::cerr << "usage: results_bench [--dir DIR] [--sizes-mb 50,250] [--runs N] [--scanctl PATH]\n";
       return 2;

@@ -170,24 +170,21 @@ void add_capacity_commands(CLI::App& app, int& exit_code) {
       app.add_subcommand("scanners", "Per scanner: capacity, active scans (cluster-wide), utilisation, available");
   scanners_command->add_option("pool", scanners->pool, "the pool (default: every configured pool)");
   add_settings_options(*scanners_command, scanners->settings);
-  scanners_command->callback([scanners, &exit_code] {
-    exit_code = run_command("scanners", [&] { return show_scanners(*scanners); });
-  });
+  scanners_command->callback(
+      [scanners, &exit_code] { exit_code = run_command("scanners", [&] { return show_scanners(*scanners); }); });
 
   auto pools = std::make_shared<CapacityOptions>();
   CLI::App* pools_command = app.add_subcommand("pools", "Per pool: capacity, active, available, queue depth");
   pools_command->add_option("pool", pools->pool, "the pool (default: every configured pool)");
   add_settings_options(*pools_command, pools->settings);
-  pools_command->callback([pools, &exit_code] {
-    exit_code = run_command("pools", [&] { return show_pools(*pools); });
-  });
+  pools_command->callback(
+      [pools, &exit_code] { exit_code = run_command("pools", [&] { return show_pools(*pools); }); });
 
   auto workers = std::make_shared<Settings>();
   CLI::App* workers_command = app.add_subcommand("workers", "Live workers: pools, in-flight tasks, last heartbeat");
   add_settings_options(*workers_command, *workers);
-  workers_command->callback([workers, &exit_code] {
-    exit_code = run_command("workers", [&] { return show_workers(*workers); });
-  });
+  workers_command->callback(
+      [workers, &exit_code] { exit_code = run_command("workers", [&] { return show_workers(*workers); }); });
 }
 
 }  // namespace sw::scanctl

@@ -122,7 +122,8 @@ int dlq_list(const DlqOptions& options) {
 int dlq_show(const DlqOptions& options) {
   const auto letter = options.settings.task_queue().dlq_show(options.pool, options.task_id);
   if (!letter) {
-    throw core::Error(core::ErrorKind::not_found, "no dead letter for task " + options.task_id + " in pool " + options.pool);
+    throw core::Error(core::ErrorKind::not_found,
+                      "no dead letter for task " + options.task_id + " in pool " + options.pool);
   }
   const nlohmann::json json = service::dead_letter_json(options.pool, *letter);
   if (options.settings.json) {
@@ -149,7 +150,8 @@ int dlq_retry(const DlqOptions& options) {
   if (options.all == !options.task_id.empty()) {
     throw CLI::ValidationError("give either a TASK_ID or --all");
   }
-  if (options.all && !options.yes && !confirm("Put every dead letter of pool " + options.pool + " back on the queue?")) {
+  if (options.all && !options.yes &&
+      !confirm("Put every dead letter of pool " + options.pool + " back on the queue?")) {
     std::cout << "nothing retried\n";
     return exit_not_found;
   }
@@ -189,11 +191,16 @@ std::chrono::duration<double> parse_age(const std::string& text) {
     throw bad();
   }
   switch (text.back()) {
-    case 'd': return std::chrono::duration<double>(amount * 86400);
-    case 'h': return std::chrono::duration<double>(amount * 3600);
-    case 'm': return std::chrono::duration<double>(amount * 60);
-    case 's': return std::chrono::duration<double>(amount);
-    default: throw bad();
+    case 'd':
+      return std::chrono::duration<double>(amount * 86400);
+    case 'h':
+      return std::chrono::duration<double>(amount * 3600);
+    case 'm':
+      return std::chrono::duration<double>(amount * 60);
+    case 's':
+      return std::chrono::duration<double>(amount);
+    default:
+      throw bad();
   }
 }
 
@@ -219,9 +226,8 @@ CLI::App* dlq_subcommand(CLI::App& dlq, const std::string& name, const std::stri
                          const std::shared_ptr<DlqOptions>& options, int (*body)(const DlqOptions&), int& exit_code) {
   CLI::App* command = dlq.add_subcommand(name, help);
   add_settings_options(*command, options->settings);
-  command->callback([options, body, name, &exit_code] {
-    exit_code = run_command("dlq " + name, [&] { return body(*options); });
-  });
+  command->callback(
+      [options, body, name, &exit_code] { exit_code = run_command("dlq " + name, [&] { return body(*options); }); });
   return command;
 }
 
@@ -232,9 +238,8 @@ void add_queue_commands(CLI::App& app, int& exit_code) {
   CLI::App* queue_command = app.add_subcommand("queue", "Queue depth, dead letters, in-flight tasks and next tasks");
   queue_command->add_option("pool", queue_options->pool, "the pool (default: every configured pool)");
   add_settings_options(*queue_command, queue_options->settings);
-  queue_command->callback([queue_options, &exit_code] {
-    exit_code = run_command("queue", [&] { return show_queues(*queue_options); });
-  });
+  queue_command->callback(
+      [queue_options, &exit_code] { exit_code = run_command("queue", [&] { return show_queues(*queue_options); }); });
 
   CLI::App* dlq = app.add_subcommand("dlq", "Dead-letter queue: list, show, retry, purge");
   dlq->require_subcommand(1);
@@ -246,7 +251,8 @@ void add_queue_commands(CLI::App& app, int& exit_code) {
   list_command->add_option("--limit", list->limit, "at most N per pool (default 20)");
 
   auto show = std::make_shared<DlqOptions>();
-  CLI::App* show_command = dlq_subcommand(*dlq, "show", "Show a task's dead letter (secrets redacted)", show, dlq_show, exit_code);
+  CLI::App* show_command =
+      dlq_subcommand(*dlq, "show", "Show a task's dead letter (secrets redacted)", show, dlq_show, exit_code);
   show_command->add_option("pool", show->pool, "the pool")->required();
   show_command->add_option("task_id", show->task_id, "the task id")->required();
 
@@ -262,7 +268,8 @@ void add_queue_commands(CLI::App& app, int& exit_code) {
   CLI::App* purge_command = dlq_subcommand(*dlq, "purge", "Delete dead letters", purge, dlq_purge, exit_code);
   purge_command->add_option("pool", purge->pool, "the pool")->required();
   purge_command->add_flag("--all", purge->all, "delete every dead letter of the pool");
-  purge_command->add_option("--older-than", purge->older_than, "delete those that failed longer ago than 7d, 12h, 30m, 45s");
+  purge_command->add_option("--older-than", purge->older_than,
+                            "delete those that failed longer ago than 7d, 12h, 30m, 45s");
   purge_command->add_flag("--yes", purge->yes, "do not ask for confirmation");
 }
 

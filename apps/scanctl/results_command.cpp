@@ -10,8 +10,8 @@
 #include "commands.hpp"
 #include "core/errors.hpp"
 #include "core/task_id.hpp"
-#include "results/jsonl_results.hpp"
 #include "results/filters.hpp"
+#include "results/jsonl_results.hpp"
 #include "results/nessus_reader.hpp"
 #include "settings.hpp"
 
@@ -39,8 +39,8 @@ std::string default_data_dir() {
 // the data folder.
 std::filesystem::path export_path(const ResultsOptions& options) {
   const std::filesystem::path typed(options.target);
-  const bool names_a_file = options.target.find('/') != std::string::npos || typed.extension() == ".nessus" ||
-                            std::filesystem::exists(typed);
+  const bool names_a_file =
+      options.target.find('/') != std::string::npos || typed.extension() == ".nessus" || std::filesystem::exists(typed);
   if (names_a_file) return typed;
   core::require_valid_task_id(options.target);
   return std::filesystem::path(options.data_dir) / options.target / "scan_native.nessus";

@@ -79,7 +79,8 @@ nlohmann::json credentials(const SubmitOptions& options, core::ScanType type) {
     return nullptr;
   }
   if (options.ssh_user.empty()) refuse("an authenticated scan needs --ssh-user");
-  if (!options.password.given()) refuse("an authenticated scan needs --password-env, --password-file or --password-prompt");
+  if (!options.password.given())
+    refuse("an authenticated scan needs --password-env, --password-file or --password-prompt");
   std::string elevate = options.elevate_with;
   if (elevate.empty()) elevate = type == core::ScanType::authenticated_privileged ? "sudo" : "Nothing";
   return {{"type", "ssh"},
@@ -153,11 +154,13 @@ int submit(SubmitOptions& options) {
 }
 
 void add_secret_options(CLI::App& command, SecretSource& source, const std::string& prefix, const std::string& what) {
-  auto* env = command.add_option("--" + prefix + "-env", source.env, "read the " + what + " from this environment variable");
+  auto* env =
+      command.add_option("--" + prefix + "-env", source.env, "read the " + what + " from this environment variable");
   auto* file = command.add_option("--" + prefix + "-file", source.file, "read the " + what + " from this file");
   env->excludes(file);
   if (prefix == "password") {
-    auto* prompt = command.add_flag("--password-prompt", source.prompt, "ask for the " + what + " on the terminal (no echo)");
+    auto* prompt =
+        command.add_flag("--password-prompt", source.prompt, "ask for the " + what + " on the terminal (no echo)");
     prompt->excludes(env)->excludes(file);
   }
 }
@@ -179,7 +182,8 @@ void add_submit_command(CLI::App& app, int& exit_code) {
   add_secret_options(*command, options->password, "password", "SSH password");
   command->add_option("--elevate-with", options->elevate_with,
                       "privilege escalation: Nothing | sudo | su | ... (default sudo for authenticated_privileged)");
-  command->add_option("--escalation-account", options->escalation_account, "account to escalate to (empty: Nessus uses root)");
+  command->add_option("--escalation-account", options->escalation_account,
+                      "account to escalate to (empty: Nessus uses root)");
   add_secret_options(*command, options->escalation_password, "escalation-password", "escalation password");
   command->add_option("--idempotency-key", options->idempotency_key,
                       "a repeat with this key and the same parameters returns the earlier task (kept 7 days)");

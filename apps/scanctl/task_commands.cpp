@@ -29,7 +29,8 @@ struct TaskView {
 
 TaskView load_view(const store::TaskStore& store, queue::TaskQueue& queue, const std::string& task_id) {
   auto task = store.read(task_id);
-  if (!task) throw core::Error(core::ErrorKind::not_found, "no task " + task_id + " under " + store.data_dir().string());
+  if (!task)
+    throw core::Error(core::ErrorKind::not_found, "no task " + task_id + " under " + store.data_dir().string());
   TaskView view{std::move(*task), std::nullopt, {}};
   if (view.task.status == core::TaskStatus::running) {
     try {
@@ -58,8 +59,8 @@ void field(const std::string& label, const std::string& value) {
 
 std::string time_text(const std::optional<core::TimePoint>& time) {
   if (!time) return "-";
-  return core::format_iso(*time) + "  (" + format_duration(std::chrono::duration<double>(Clock::now() - *time).count()) +
-         " ago)";
+  return core::format_iso(*time) + "  (" +
+         format_duration(std::chrono::duration<double>(Clock::now() - *time).count()) + " ago)";
 }
 
 void print_results(const nlohmann::json& stats) {
@@ -143,7 +144,8 @@ void print_view(const TaskView& view) {
   if (task.error_message) {
     std::cout << paint("Error", Colour::bold) << '\n' << "  " << paint(*task.error_message, Colour::red) << '\n';
   }
-  if (const auto hint = service::failure_hint(task)) std::cout << paint("What to do", Colour::bold) << "\n  " << *hint << '\n';
+  if (const auto hint = service::failure_hint(task))
+    std::cout << paint("What to do", Colour::bold) << "\n  " << *hint << '\n';
 }
 
 struct StatusOptions {
@@ -194,8 +196,8 @@ int list(const ListOptions& options) {
   if (!options.status.empty()) {
     filter.status = core::parse_task_status(options.status);
     if (!filter.status) {
-      throw core::Error(core::ErrorKind::bad_input, "unknown status '" + options.status +
-                                                        "' (queued, running, completed, failed, timeout)");
+      throw core::Error(core::ErrorKind::bad_input,
+                        "unknown status '" + options.status + "' (queued, running, completed, failed, timeout)");
     }
   }
   if (!options.pool.empty()) filter.pool = options.pool;
@@ -234,15 +236,16 @@ int list(const ListOptions& options) {
 
 void add_task_commands(CLI::App& app, int& exit_code) {
   auto status_options = std::make_shared<StatusOptions>();
-  CLI::App* status_command = app.add_subcommand("status", "Show a task: state, timings, progress, results, authentication");
+  CLI::App* status_command =
+      app.add_subcommand("status", "Show a task: state, timings, progress, results, authentication");
   status_command->add_option("task_id", status_options->task_id, "the task id")->required();
   status_command->add_flag("--watch", status_options->watch, "redraw until the task is completed, failed or timed out");
-  status_command->add_option("--interval", status_options->interval, "seconds between refreshes with --watch (default 2)")
+  status_command
+      ->add_option("--interval", status_options->interval, "seconds between refreshes with --watch (default 2)")
       ->check(CLI::PositiveNumber);
   add_settings_options(*status_command, status_options->settings);
-  status_command->callback([status_options, &exit_code] {
-    exit_code = run_command("status", [&] { return status(*status_options); });
-  });
+  status_command->callback(
+      [status_options, &exit_code] { exit_code = run_command("status", [&] { return status(*status_options); }); });
 
   auto list_options = std::make_shared<ListOptions>();
   CLI::App* list_command = app.add_subcommand("list", "List tasks, newest first");
@@ -253,9 +256,8 @@ void add_task_commands(CLI::App& app, int& exit_code) {
                            "2001:db8::1 one scanning 2001:db8::/120)");
   list_command->add_option("--limit", list_options->limit, "at most N tasks (default 50, 0 for all)");
   add_settings_options(*list_command, list_options->settings);
-  list_command->callback([list_options, &exit_code] {
-    exit_code = run_command("list", [&] { return list(*list_options); });
-  });
+  list_command->callback(
+      [list_options, &exit_code] { exit_code = run_command("list", [&] { return list(*list_options); }); });
 }
 
 }  // namespace sw::scanctl

@@ -26,13 +26,26 @@ std::string paint(std::string_view text, Colour colour) {
   if (colour == Colour::none || !colours_enabled()) return std::string(text);
   const char* code = "";
   switch (colour) {
-    case Colour::red: code = "31"; break;
-    case Colour::green: code = "32"; break;
-    case Colour::yellow: code = "33"; break;
-    case Colour::cyan: code = "36"; break;
-    case Colour::dim: code = "2"; break;
-    case Colour::bold: code = "1"; break;
-    case Colour::none: break;
+    case Colour::red:
+      code = "31";
+      break;
+    case Colour::green:
+      code = "32";
+      break;
+    case Colour::yellow:
+      code = "33";
+      break;
+    case Colour::cyan:
+      code = "36";
+      break;
+    case Colour::dim:
+      code = "2";
+      break;
+    case Colour::bold:
+      code = "1";
+      break;
+    case Colour::none:
+      break;
   }
   return "\033[" + std::string(code) + "m" + std::string(text) + "\033[0m";
 }

@@ -72,9 +72,10 @@ void add_validate_command(CLI::App& app, int& exit_code) {
   command->add_option("file", options->file, "the .nessus file")->required();
   command->add_option("--scan-type", options->scan_type,
                       "untrusted | authenticated | authenticated_privileged (or the legacy trusted_* names)");
-  command->add_option("--auth-min-success-percent", options->min_success_percent,
-                      "share of target hosts that must log in (1-100; default $AUTH_MIN_SUCCESS_PERCENT, "
-                      "unset: at least one); see docs/authentication.md")
+  command
+      ->add_option("--auth-min-success-percent", options->min_success_percent,
+                   "share of target hosts that must log in (1-100; default $AUTH_MIN_SUCCESS_PERCENT, "
+                   "unset: at least one); see docs/authentication.md")
       ->check(CLI::Range(1, 100));
   command->footer(export_exit_codes_help);
   command->callback([options, &exit_code] { exit_code = run_validate(*options); });

@@ -1,13 +1,13 @@
 // scanner-worker: reads the environment and scanners.yaml, then runs the worker until
 // SIGTERM/SIGINT (graceful: scans finish within SHUTDOWN_GRACE_SECONDS or are handed
 // back; a second signal exits at once). SIGHUP reloads scanners.yaml.
+#include <unistd.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <csignal>
 #include <iostream>
-#include <unistd.h>
 
 #include "config/environment.hpp"
 #include "config/scanners.hpp"
@@ -44,7 +44,8 @@ nlohmann::json describe_pools(const config::ScannersConfig& scanners, const std:
     const auto* pool = scanners.find_pool(name);
     nlohmann::json entry = {{"pool", name}, {"capacity", pool->capacity()}, {"scanners", nlohmann::json::array()}};
     for (const auto& scanner : pool->scanners) {
-      entry["scanners"].push_back({{"instance_id", scanner.instance_id}, {"url", scanner.url},
+      entry["scanners"].push_back({{"instance_id", scanner.instance_id},
+                                   {"url", scanner.url},
                                    {"max_concurrent_scans", scanner.max_concurrent_scans},
                                    {"verify_ssl", scanner.verify_ssl}});
     }
@@ -60,9 +61,8 @@ int run() {
                                *telemetry::parse_log_format(env.log_format));
   config::ScannersConfig scanners_config = config::load_scanners_config(env.scanner_config);
   const std::vector<std::string> pools = pools_to_serve(env, scanners_config);
-  telemetry::log_info("scanner-worker starting",
-                      {{"configuration", nlohmann::json::parse(config::describe(env))},
-                       {"pools", describe_pools(scanners_config, pools)}});
+  telemetry::log_info("scanner-worker starting", {{"configuration", nlohmann::json::parse(config::describe(env))},
+                                                  {"pools", describe_pools(scanners_config, pools)}});
 
   asio::io_context io(1);
   asio::thread_pool cpu(2);
@@ -81,8 +81,8 @@ int run() {
   worker::ScanListings listings(io.get_executor(), settings.poll_interval);
   worker::RedisTaskLedger ledger(redis, settings.claim_ttl, settings.lease_ttl);
   std::set<std::string> running_task_ids;
-  worker::Services services{io.get_executor(), redis,    ledger, store,    scanners,        listings,
-                            metrics,           clock,    cpu,    settings, running_task_ids};
+  worker::Services services{io.get_executor(), redis, ledger, store,    scanners,        listings,
+                            metrics,           clock, cpu,    settings, running_task_ids};
   worker::Worker engine(services, pools);
 
   std::unique_ptr<http::Server> status_server;
@@ -93,10 +93,13 @@ int run() {
     options.port = port;
     options.max_connections = env.metrics_max_connections.value_or(options.max_connections);
     status_server = std::make_unique<http::Server>(
-        io, options, http::make_status_handler([&metrics] { return metrics.serialize(); }, [&engine] {
-          return http::Readiness{engine.ready(), engine.ready() ? "redis reachable, configuration loaded"
-                                                                  : "redis unreachable or shutting down"};
-        }));
+        io, options,
+        http::make_status_handler([&metrics] { return metrics.serialize(); },
+                                  [&engine] {
+                                    return http::Readiness{engine.ready(), engine.ready()
+                                                                               ? "redis reachable, configuration loaded"
+                                                                               : "redis unreachable or shutting down"};
+                                  }));
     status_server->start();
     telemetry::log_info("status endpoint listening", {{"address", host + ":" + std::to_string(status_server->port())},
                                                       {"max_connections", options.max_connections}});

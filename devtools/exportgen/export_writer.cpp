@@ -21,12 +21,23 @@ constexpr std::int64_t host_scan_seconds = 120;
 void append_escaped(std::string& out, std::string_view text) {
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -93,16 +104,16 @@ void open_item(std::string& out, const ReportItemSpec& item) {
   append_escaped(out, item.svc_name);
   out += "\" protocol=\"";
   out += item.protocol;
-  out += "\" severity=\"" + std::to_string(item.severity) + "\" pluginID=\"" +
-         std::to_string(item.plugin_id) + "\" pluginName=\"";
+  out += "\" severity=\"" + std::to_string(item.severity) + "\" pluginID=\"" + std::to_string(item.plugin_id) +
+         "\" pluginName=\"";
   append_escaped(out, item.plugin_name);
   out += "\" pluginFamily=\"";
   append_escaped(out, item.family);
   out += "\">\n";
 }
 
-void append_settings_item(std::string& out, int port, std::string_view svc, int plugin_id,
-                          std::string_view name, std::string_view output) {
+void append_settings_item(std::string& out, int port, std::string_view svc, int plugin_id, std::string_view name,
+                          std::string_view output) {
   open_item(out, {port, svc, "tcp", 0, plugin_id, name, "Settings"});
   append_element(out, "plugin_name", name);
   append_element(out, "plugin_type", "summary");
@@ -118,11 +129,12 @@ std::string scan_information(const ExportSpec& spec, std::string_view credential
   return "\nInformation about this scan : \n\nNessus version : 10.10.1\nNessus build : 20028\n"
          "Plugin feed version : 202511290000\nScanner edition used : Nessus Home\n"
          "Scanner OS : LINUX\nScanner distribution : debian10-x86-64\n"
-         "Scan type : Normal\nScan name : " + spec.scan_name +
-         "\nScan policy used : " + spec.policy_name + "\nScanner IP : " + spec.scanner_ip +
+         "Scan type : Normal\nScan name : " +
+         spec.scan_name + "\nScan policy used : " + spec.policy_name + "\nScanner IP : " + spec.scanner_ip +
          "\nPort range : default\nThorough tests : no\nExperimental tests : no\n"
          "Paranoia level : 1\nReport verbosity : 1\nSafe checks : yes\n"
-         "Optimize the test : yes\nCredentialed checks : " + std::string(credentialed) +
+         "Optimize the test : yes\nCredentialed checks : " +
+         std::string(credentialed) +
          "\nPatch management checks : None\nCGI scanning : disabled\n"
          "Web application tests : disabled\nMax hosts : 30\nMax checks : 4\n"
          "Recv timeout : 5\nBackports : None\nScan duration : 120 sec\n";
@@ -136,9 +148,12 @@ bool credentials_accepted(HostAuth auth) {
 std::string credentialed_checks(const ExportSpec& spec, HostAuth auth) {
   switch (auth) {
     case HostAuth::success:
-    case HostAuth::insufficient_privilege: return "yes, as '" + spec.username + "' via ssh";
-    case HostAuth::scanner_local: return "yes (on the localhost)";
-    default: return "no";
+    case HostAuth::insufficient_privilege:
+      return "yes, as '" + spec.username + "' via ssh";
+    case HostAuth::scanner_local:
+      return "yes (on the localhost)";
+    default:
+      return "no";
   }
 }
 
@@ -148,23 +163,22 @@ void append_credential_items(std::string& out, const ExportSpec& spec, const Hos
                          scan_information(spec, credentialed_checks(spec, host.auth)));
   }
   if (!host.evidence.credential_plugins) return;
-  const std::string accepted =
-      "Nessus was able to log in to the remote host via the following :\n\n  User:     '" +
-      spec.username + "'\n  Port:     22\n  Proto:    SSH\n  Method:   password\n";
+  const std::string accepted = "Nessus was able to log in to the remote host via the following :\n\n  User:     '" +
+                               spec.username + "'\n  Port:     22\n  Proto:    SSH\n  Method:   password\n";
   const std::string assessment_available =
       "\nOS Security Patch Assessment is available.\n\nAccount  : " + spec.username + "\nProtocol : SSH\n";
   switch (host.auth) {
     case HostAuth::not_attempted:
-      append_settings_item(out, 0, "general", 117886, "OS Security Patch Assessment Not Available",
-                           "\nThe following issues were reported :\n\n  - Plugin      : no_local_checks_credentials.nasl\n"
-                           "    Plugin ID   : 110723\n    Message     : \nCredentials were not provided for detected SSH service.\n");
+      append_settings_item(
+          out, 0, "general", 117886, "OS Security Patch Assessment Not Available",
+          "\nThe following issues were reported :\n\n  - Plugin      : no_local_checks_credentials.nasl\n"
+          "    Plugin ID   : 110723\n    Message     : \nCredentials were not provided for detected SSH service.\n");
       break;
     case HostAuth::success:
       append_settings_item(out, 22, "ssh", 141118,
                            "Target Credential Status by Authentication Protocol - Valid Credentials Provided",
                            accepted);
-      append_settings_item(out, 0, "general", 117887, "OS Security Patch Assessment Available",
-                           assessment_available);
+      append_settings_item(out, 0, "general", 117887, "OS Security Patch Assessment Available", assessment_available);
       break;
     case HostAuth::scanner_local:
       append_settings_item(out, 0, "general", 141118,
@@ -174,14 +188,16 @@ void append_credential_items(std::string& out, const ExportSpec& spec, const Hos
                            "\nOS Security Patch Assessment is available.\n\nProtocol : LOCAL\n");
       break;
     case HostAuth::failure:
-      append_settings_item(out, 22, "ssh", 104410,
-                           "Target Credential Status by Authentication Protocol - Failure for Provided Credentials",
-                           "\nNessus was unable to log into the following host for which credentials have been provided :\n\n"
-                           "  Protocol        : SSH\n  Port            : 22\n  Failure details :\n\n  - User : '" +
-                               spec.username + "'\n    Message : Authentication failed.\n");
-      append_settings_item(out, 0, "general", 21745, "OS Security Patch Assessment Failed",
-                           "\nOS Security Patch Assessment failed because :\n\n  - Plugin      : ssh_get_info2.nasl\n"
-                           "    Plugin ID   : 97993\n    Protocol    : SSH\n    Message     : Credentialed checks were not run.\n");
+      append_settings_item(
+          out, 22, "ssh", 104410,
+          "Target Credential Status by Authentication Protocol - Failure for Provided Credentials",
+          "\nNessus was unable to log into the following host for which credentials have been provided :\n\n"
+          "  Protocol        : SSH\n  Port            : 22\n  Failure details :\n\n  - User : '" +
+              spec.username + "'\n    Message : Authentication failed.\n");
+      append_settings_item(
+          out, 0, "general", 21745, "OS Security Patch Assessment Failed",
+          "\nOS Security Patch Assessment failed because :\n\n  - Plugin      : ssh_get_info2.nasl\n"
+          "    Plugin ID   : 97993\n    Protocol    : SSH\n    Message     : Credentialed checks were not run.\n");
       break;
     case HostAuth::insufficient_privilege:
       append_settings_item(out, 22, "ssh", 141118,
@@ -210,11 +226,11 @@ struct Vulnerability {
 constexpr std::array<Vulnerability, 5> vulnerabilities{{
     {10107, "HTTP Server Type and Version", "Web Servers", "None", "", "", ""},
     {70658, "SSH Server CBC Mode Ciphers Enabled", "Misc.", "Low", "CVE-2008-5161", "2.6", "3.7"},
-    {42873, "SSL Medium Strength Cipher Suites Supported (SWEET32)", "General", "Medium",
-     "CVE-2016-2183", "5.0", "7.5"},
+    {42873, "SSL Medium Strength Cipher Suites Supported (SWEET32)", "General", "Medium", "CVE-2016-2183", "5.0",
+     "7.5"},
     {201198, "OpenSSH < 9.8 RCE (regreSSHion)", "Misc.", "High", "CVE-2024-6387", "7.6", "8.1"},
-    {150280, "Apache 2.4.x < 2.4.48 Multiple Vulnerabilities", "Web Servers", "Critical",
-     "CVE-2021-26691", "7.5", "9.8"},
+    {150280, "Apache 2.4.x < 2.4.48 Multiple Vulnerabilities", "Web Servers", "Critical", "CVE-2021-26691", "7.5",
+     "9.8"},
 }};
 
 void append_finding(std::string& out, const ExportSpec& spec, std::size_t host_index, int index) {
@@ -239,8 +255,8 @@ void append_finding(std::string& out, const ExportSpec& spec, std::size_t host_i
   append_element(out, "plugin_type", "remote");
   append_element(out, "risk_factor", risk);
   append_element(out, "synopsis", "The remote service is affected by an issue <" + std::string(v.name) + ">.");
-  append_element(out, "description", "The version of the remote service is affected by \"" +
-                                          std::string(v.name) + "\" & related issues.");
+  append_element(out, "description",
+                 "The version of the remote service is affected by \"" + std::string(v.name) + "\" & related issues.");
   append_element(out, "solution", "Upgrade to the latest version.");
   if (!v.cve.empty()) {
     append_element(out, "cve", v.cve);
@@ -249,8 +265,8 @@ void append_finding(std::string& out, const ExportSpec& spec, std::size_t host_i
     append_element(out, "cvss3_base_score", v.cvss3);
     append_element(out, "cvss3_vector", "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
   }
-  append_element(out, "plugin_output", "\n  Port " + std::to_string(port) + " : finding " +
-                                           std::to_string(r % 100000) + "\n");
+  append_element(out, "plugin_output",
+                 "\n  Port " + std::to_string(port) + " : finding " + std::to_string(r % 100000) + "\n");
   out += "</ReportItem>\n";
 }
 
@@ -266,11 +282,15 @@ void append_local_finding(std::string& out, int index) {
   }
   append_element(out, "plugin_type", "local");
   append_element(out, "risk_factor", enumeration ? "None" : "High");
-  append_element(out, "synopsis", enumeration ? "It was possible to enumerate installed software on the remote host via SSH."
-                                              : "The remote Debian host is missing a security-related update.");
+  append_element(out, "synopsis",
+                 enumeration ? "It was possible to enumerate installed software on the remote host via SSH."
+                             : "The remote Debian host is missing a security-related update.");
   append_element(out, "solution", enumeration ? "n/a" : "Upgrade the glibc packages.");
-  append_element(out, "plugin_output", enumeration ? "\nHere is the list of packages installed on the remote Debian Linux system :\n\n  ii  bash  5.2.15-2+b2\n"
-                                                   : "\nRemote package installed : libc6_2.36-9+deb12u4\nShould be : libc6_2.36-9+deb12u7\n");
+  append_element(
+      out, "plugin_output",
+      enumeration
+          ? "\nHere is the list of packages installed on the remote Debian Linux system :\n\n  ii  bash  5.2.15-2+b2\n"
+          : "\nRemote package installed : libc6_2.36-9+deb12u4\nShould be : libc6_2.36-9+deb12u7\n");
   out += "</ReportItem>\n";
 }
 
@@ -322,19 +342,23 @@ bool ExportWriter::next(std::string& out) {
       int failed = 0;
       int without = 0;
       for (const HostSpec& host : spec_.hosts) {
-        if (credentials_accepted(host.auth)) ++accepted;
-        else if (host.auth == HostAuth::failure) ++failed;
-        else ++without;
+        if (credentials_accepted(host.auth))
+          ++accepted;
+        else if (host.auth == HostAuth::failure)
+          ++failed;
+        else
+          ++without;
       }
       append_preference(out, "scan_start_timestamp", std::to_string(spec_.scan_start));
       append_preference(out, "scan_end_timestamp", std::to_string(spec_.scan_end));
       append_preference(out, "hostCredsSuccessCount", std::to_string(accepted));
       append_preference(out, "hostCredsFailedCount", std::to_string(failed));
       append_preference(out, "hostCredsWithoutCount", std::to_string(without));
-      out += "</ServerPreferences>\n<PluginsPreferences></PluginsPreferences>\n</Preferences>\n"
-             "<FamilySelection><FamilyItem><FamilyName>Settings</FamilyName><Status>enabled</Status>"
-             "</FamilyItem></FamilySelection>\n</Policy>\n"
-             "<Report name=\"";
+      out +=
+          "</ServerPreferences>\n<PluginsPreferences></PluginsPreferences>\n</Preferences>\n"
+          "<FamilySelection><FamilyItem><FamilyName>Settings</FamilyName><Status>enabled</Status>"
+          "</FamilyItem></FamilySelection>\n</Policy>\n"
+          "<Report name=\"";
       append_escaped(out, spec_.scan_name);
       out += "\" xmlns:cm=\"http://www.nessus.org/cm\">\n";
       stage_ = spec_.hosts.empty() ? static_cast<int>(done) : static_cast<int>(host_head);
@@ -355,11 +379,12 @@ bool ExportWriter::next(std::string& out) {
       if (host.evidence.local_checks_proto_tag && credentialed) {
         append_tag(out, "local-checks-proto", host.auth == HostAuth::scanner_local ? "local" : "ssh");
       }
-      append_tag(out, credentialed ? "LastAuthenticatedResults" : "LastUnauthenticatedResults",
-                 std::to_string(end));
+      append_tag(out, credentialed ? "LastAuthenticatedResults" : "LastUnauthenticatedResults", std::to_string(end));
       append_tag(out, "policy-used", spec_.policy_name);
-      if (credentialed) append_tag(out, "operating-system", "Linux Kernel 6.1 on Debian 12");
-      else append_tag(out, "os", "linux");
+      if (credentialed)
+        append_tag(out, "operating-system", "Linux Kernel 6.1 on Debian 12");
+      else
+        append_tag(out, "os", "linux");
       append_tag(out, "host-ip", host.ip);
       append_tag(out, "HOST_START", ctime_style(start));
       append_tag(out, "HOST_START_TIMESTAMP", std::to_string(start));

@@ -107,7 +107,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}))
       ->capture_default_str();
   app.add_flag("--tls", tls, "Serve HTTPS (self-signed certificate unless --cert/--key)");
-  auto* cert_option = app.add_option("--cert", cert_file, "PEM certificate file (with --tls)")->check(CLI::ExistingFile);
+  auto* cert_option =
+      app.add_option("--cert", cert_file, "PEM certificate file (with --tls)")->check(CLI::ExistingFile);
   app.add_option("--key", key_file, "PEM private key file (with --tls)")->check(CLI::ExistingFile)->needs(cert_option);
   cert_option->needs(app.get_option("--key"));
   app.add_option("--config", config_file, "JSON config file")->check(CLI::ExistingFile);
@@ -127,16 +128,20 @@ int main(int argc, char** argv) {
   app.add_option("--scenario", scenario_rules, "Scenario rule MATCH=SCENARIO (repeatable)");
   app.add_flag("--force-401-once", force_401, "Fault: the next authenticated call gets 401");
   app.add_flag("--drop-body-on-412", drop_body, "Fault: 412 sends headers only, then closes");
-  app.add_option("--error-rate-5xx", error_rate, "Fault: share of Nessus calls answered 500")->check(CLI::Range(0.0, 1.0));
-  app.add_option("--reset-rate", reset_rate, "Fault: share of Nessus calls closed unanswered")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--error-rate-5xx", error_rate, "Fault: share of Nessus calls answered 500")
+      ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--reset-rate", reset_rate, "Fault: share of Nessus calls closed unanswered")
+      ->check(CLI::Range(0.0, 1.0));
   app.add_option("--slow-ms", slow_ms, "Fault: latency added to Nessus calls");
   app.add_option("--slow-endpoint", slow_endpoints,
                  "Fault: latency of one endpoint, 'METHOD /path=MS' with ids as {id} (repeatable)");
   app.add_option("--slow-download", slow_download,
                  "Fault: export downloads trickle at BYTES_PER_SECOND (paced writes; 0 = full speed)")
       ->type_name("BYTES_PER_SECOND");
-  app.add_flag("--export-error", export_error, "Fault: every export fails (status 500 {\"status\":\"error\"}, then 404)");
-  app.add_option("--export-failures", export_failures, "Fault: the next N exports fail that way")->check(CLI::NonNegativeNumber);
+  app.add_flag("--export-error", export_error,
+               "Fault: every export fails (status 500 {\"status\":\"error\"}, then 404)");
+  app.add_option("--export-failures", export_failures, "Fault: the next N exports fail that way")
+      ->check(CLI::NonNegativeNumber);
   app.add_flag("--close-on-refused-write", close_on_refused_write,
                "Fault: scan control without the X-API-Token closes the connection unanswered (10.8)");
   app.add_flag("--refuse-scan-control", refuse_scan_control,
@@ -144,8 +149,10 @@ int main(int argc, char** argv) {
                "--close-on-refused-write)");
   app.add_flag("--logout-null-body", logout_null_body, "DELETE /session answers `null` (default: empty body)");
   app.add_option("--stale-status-after-launch", stale_status, "Fault: seconds the previous status is still reported");
-  app.add_option("--launch-running-code", launch_code, "Launch while active: 409 or 500")->check(CLI::IsMember({409, 500}));
-  app.add_option("--delete-running-code", delete_code, "Delete while active: 409 or 500")->check(CLI::IsMember({409, 500}));
+  app.add_option("--launch-running-code", launch_code, "Launch while active: 409 or 500")
+      ->check(CLI::IsMember({409, 500}));
+  app.add_option("--delete-running-code", delete_code, "Delete while active: 409 or 500")
+      ->check(CLI::IsMember({409, 500}));
   app.add_flag("--server-loading", server_loading, "Fault: server is loading (503)");
   CLI11_PARSE(app, argc, argv);
 

@@ -79,8 +79,11 @@ nlohmann::json Simulator::stats(double now) const {
   }
   json scans = json::array();
   for (const auto& [id, scan] : scans_) {
-    scans.push_back({{"id", id}, {"name", scan.name}, {"status", scan.runs.empty() ? "empty" : scan.runs.back().status(now)},
-                     {"targets", scan.targets}, {"runs", scan.runs.size()}});
+    scans.push_back({{"id", id},
+                     {"name", scan.name},
+                     {"status", scan.runs.empty() ? "empty" : scan.runs.back().status(now)},
+                     {"targets", scan.targets},
+                     {"runs", scan.runs.size()}});
   }
   return {{"profile", to_string(options_.profile)},
           {"scans_created", stats_.scans_created},
@@ -103,6 +106,5 @@ nlohmann::json Simulator::stats(double now) const {
           {"active_sessions", sessions_.size()},
           {"scans", scans}};
 }
-
 
 }  // namespace sw::sim

@@ -55,8 +55,8 @@ Reply Simulator::start_export(Call& call) {
   }
   const Run* run = &scan.runs.back();
   if (history) {
-    const auto found = std::find_if(scan.runs.begin(), scan.runs.end(),
-                                    [&](const Run& r) { return r.history_id() == *history; });
+    const auto found =
+        std::find_if(scan.runs.begin(), scan.runs.end(), [&](const Run& r) { return r.history_id() == *history; });
     if (found == scan.runs.end()) {
       return not_found();
     }
@@ -140,9 +140,8 @@ Reply Simulator::download(const Call& call, const ExportJob& job) const {
   reply.kind = Reply::Kind::stream_download;
   reply.response = http::Response{bhttp::status::ok, 11};
   reply.response.set(bhttp::field::content_type, "application/octet-stream");
-  reply.response.set(bhttp::field::content_disposition,
-                     "attachment; filename=\"" + file_name_part(scan->second.name) + "_" +
-                         std::to_string(run->history_id()) + ".nessus\"");
+  reply.response.set(bhttp::field::content_disposition, "attachment; filename=\"" + file_name_part(scan->second.name) +
+                                                            "_" + std::to_string(run->history_id()) + ".nessus\"");
   reply.download_bytes_per_second = options_.faults.slow_download_bytes_per_second;
   auto& spec = reply.download;
   spec.scan_name = scan->second.name;

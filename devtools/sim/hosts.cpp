@@ -1,9 +1,9 @@
 // Target text expansion (see hosts.hpp).
 #include "sim/hosts.hpp"
 
+#include <algorithm>
 #include <boost/asio/ip/address_v6.hpp>
 #include <charconv>
-#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -102,7 +102,8 @@ bool expand_ipv6(std::string_view entry, const TargetExpansion& expansion, std::
     bytes[bit / 8] = static_cast<unsigned char>(bytes[bit / 8] & ~(0x80U >> (bit % 8)));
   }
   const unsigned host_bits = 128 - prefix;
-  const std::uint64_t size = host_bits >= 64 ? std::numeric_limits<std::uint64_t>::max() : std::uint64_t{1} << host_bits;
+  const std::uint64_t size =
+      host_bits >= 64 ? std::numeric_limits<std::uint64_t>::max() : std::uint64_t{1} << host_bits;
   // The subnet's first address (the subnet-router anycast) is skipped, as Nessus does.
   const std::uint64_t count = prefix < 127 ? size - 1 : size;
   if (prefix < 127) {

@@ -27,25 +27,25 @@ std::string_view to_string(Profile profile);
 enum class FolderLayout { nessus7, nessus6, nessus10 };
 
 struct Faults {
-  bool force_401_once = false;             // the next authenticated call gets 401 (its session ends)
-  bool drop_body_on_412 = false;           // 412: status line and headers, then close
-  double error_rate_5xx = 0;               // share (0..1) of Nessus calls answered 500
-  int slow_ms = 0;                         // latency added to Nessus calls
+  bool force_401_once = false;    // the next authenticated call gets 401 (its session ends)
+  bool drop_body_on_412 = false;  // 412: status line and headers, then close
+  double error_rate_5xx = 0;      // share (0..1) of Nessus calls answered 500
+  int slow_ms = 0;                // latency added to Nessus calls
   // Latency added to one endpoint, by "METHOD /path" with numeric segments as {id}
   // ("GET /scans/{id}": 500), on top of slow_ms.
   std::map<std::string, int, std::less<>> slow_endpoints;
   // Export downloads trickle at this many bytes per second (paced writes); 0: full speed.
   std::size_t slow_download_bytes_per_second = 0;
-  double reset_rate = 0;                   // share (0..1) of Nessus calls closed without an answer
-  bool export_error = false;               // every export fails: status 500 {"status":"error"}, then 404
-  int export_failures = 0;                 // the next N exports fail that way
-  bool close_on_refused_write = false;     // a gated write without the X-API-Token: connection closed, no answer (10.8)
-  bool refuse_scan_control = false;        // every gated write is refused, whatever its X-API-Token (scan API off)
-  bool logout_null_body = false;           // DELETE /session answers `null` instead of an empty body
-  double stale_status_after_launch = 0;    // seconds the previous run's status is still reported
-  int launch_running_code = 500;           // launch while active: 409 or 500
-  int delete_running_code = 500;           // delete while active: 409 or 500
-  bool server_loading = false;             // /server/status "loading" + 503 on every Nessus call
+  double reset_rate = 0;                 // share (0..1) of Nessus calls closed without an answer
+  bool export_error = false;             // every export fails: status 500 {"status":"error"}, then 404
+  int export_failures = 0;               // the next N exports fail that way
+  bool close_on_refused_write = false;   // a gated write without the X-API-Token: connection closed, no answer (10.8)
+  bool refuse_scan_control = false;      // every gated write is refused, whatever its X-API-Token (scan API off)
+  bool logout_null_body = false;         // DELETE /session answers `null` instead of an empty body
+  double stale_status_after_launch = 0;  // seconds the previous run's status is still reported
+  int launch_running_code = 500;         // launch while active: 409 or 500
+  int delete_running_code = 500;         // delete while active: 409 or 500
+  bool server_loading = false;           // /server/status "loading" + 503 on every Nessus call
 };
 
 struct SimOptions {

@@ -43,8 +43,8 @@ bool deletes_credentials(const json& body) {
 
 Reply Simulator::list_scans(Call& call) {
   const auto folder = call.query.count("folder_id") != 0 ? parse_id(call.query["folder_id"]) : std::nullopt;
-  const auto since = call.query.count("last_modification_date") != 0 ? parse_id(call.query["last_modification_date"])
-                                                                     : std::nullopt;
+  const auto since =
+      call.query.count("last_modification_date") != 0 ? parse_id(call.query["last_modification_date"]) : std::nullopt;
   json scans = json::array();
   for (const auto& [id, scan] : scans_) {
     double modified = scan.modified_at;
@@ -54,8 +54,8 @@ Reply Simulator::list_scans(Call& call) {
     if ((folder && scan.folder_id != *folder) || (since && epoch(modified) <= *since)) {
       continue;
     }
-    const bool stale = !scan.runs.empty() &&
-                       call.now - scan.runs.back().launched_at() < options_.faults.stale_status_after_launch;
+    const bool stale =
+        !scan.runs.empty() && call.now - scan.runs.back().launched_at() < options_.faults.stale_status_after_launch;
     const Run* shown = scan.runs.empty() ? nullptr
                        : stale           ? (scan.runs.size() > 1 ? &scan.runs[scan.runs.size() - 2] : nullptr)
                                          : &scan.runs.back();
@@ -63,17 +63,26 @@ Reply Simulator::list_scans(Call& call) {
     // runs the dates are the latest run's start and end (or last change while it runs).
     const Run* latest = scan.runs.empty() ? nullptr : &scan.runs.back();
     const double listed_end = latest != nullptr ? latest->ended_at(call.now).value_or(scan.modified_at) : 0;
-    scans.push_back({{"id", id}, {"uuid", shown != nullptr ? json(shown->uuid()) : json(nullptr)},
-                     {"name", scan.name}, {"owner", options_.username}, {"folder_id", scan.folder_id},
-                     {"status", status_for_list(scan, call.now)}, {"type", latest != nullptr ? json("local") : json(nullptr)},
-                     {"read", false}, {"shared", false}, {"user_permissions", 128}, {"enabled", false},
-                     {"control", true}, {"creation_date", latest != nullptr ? epoch(latest->launched_at()) : 0},
+    scans.push_back({{"id", id},
+                     {"uuid", shown != nullptr ? json(shown->uuid()) : json(nullptr)},
+                     {"name", scan.name},
+                     {"owner", options_.username},
+                     {"folder_id", scan.folder_id},
+                     {"status", status_for_list(scan, call.now)},
+                     {"type", latest != nullptr ? json("local") : json(nullptr)},
+                     {"read", false},
+                     {"shared", false},
+                     {"user_permissions", 128},
+                     {"enabled", false},
+                     {"control", true},
+                     {"creation_date", latest != nullptr ? epoch(latest->launched_at()) : 0},
                      {"last_modification_date", latest != nullptr ? epoch(listed_end) : 0},
-                     {"starttime", nullptr}, {"timezone", nullptr}, {"rrules", nullptr}});
+                     {"starttime", nullptr},
+                     {"timezone", nullptr},
+                     {"rrules", nullptr}});
   }
-  return ok({{"folders", folders_json()},
-             {"scans", scans.empty() ? json(nullptr) : scans},
-             {"timestamp", epoch(call.now)}});
+  return ok(
+      {{"folders", folders_json()}, {"scans", scans.empty() ? json(nullptr) : scans}, {"timestamp", epoch(call.now)}});
 }
 
 Reply Simulator::create_scan(Call& call) {
@@ -107,13 +116,28 @@ Reply Simulator::create_scan(Call& call) {
   scan.modified_at = call.now;
   ++stats_.scans_created;
   auto& stored = scans_.emplace(scan.id, std::move(scan)).first->second;
-  json object{{"id", stored.id}, {"uuid", stored.creation_uuid}, {"name", stored.name},
-              {"description", stored.description}, {"policy_id", stored.id + 100}, {"scanner_id", 1},
-              {"owner", options_.username}, {"owner_id", 2}, {"custom_targets", stored.targets},
-              {"enabled", false}, {"shared", 0}, {"type", "public"}, {"user_permissions", 128},
-              {"default_permisssions", 0}, {"emails", nullptr}, {"rrules", nullptr}, {"starttime", nullptr},
-              {"timezone", nullptr}, {"notification_filters", nullptr}, {"tag_id", stored.folder_id},
-              {"creation_date", epoch(stored.created_at)}, {"last_modification_date", epoch(stored.modified_at)}};
+  json object{{"id", stored.id},
+              {"uuid", stored.creation_uuid},
+              {"name", stored.name},
+              {"description", stored.description},
+              {"policy_id", stored.id + 100},
+              {"scanner_id", 1},
+              {"owner", options_.username},
+              {"owner_id", 2},
+              {"custom_targets", stored.targets},
+              {"enabled", false},
+              {"shared", 0},
+              {"type", "public"},
+              {"user_permissions", 128},
+              {"default_permisssions", 0},
+              {"emails", nullptr},
+              {"rrules", nullptr},
+              {"starttime", nullptr},
+              {"timezone", nullptr},
+              {"notification_filters", nullptr},
+              {"tag_id", stored.folder_id},
+              {"creation_date", epoch(stored.created_at)},
+              {"last_modification_date", epoch(stored.modified_at)}};
   if (settings.value("launch_now", false)) {
     call.scan = &stored;
     launch_scan(call);
@@ -209,8 +233,8 @@ Reply Simulator::run_transition(Call& call, Scan& scan, const std::string& actio
     }
   }
   if (!done) {
-    return error_reply(bhttp::status::conflict, action == "resume" ? "Scan is not active and/or couldn't be resumed."
-                                                                   : "Scan is not active.");
+    return error_reply(bhttp::status::conflict,
+                       action == "resume" ? "Scan is not active and/or couldn't be resumed." : "Scan is not active.");
   }
   scan.modified_at = call.now;
   return ok(json::object());
@@ -234,15 +258,30 @@ Reply Simulator::scan_details(Call& call) {
   const Run* reported = stale ? (scan.runs.size() > 1 ? &scan.runs[scan.runs.size() - 2] : nullptr) : run;
   const std::string status = reported == nullptr ? "empty" : reported->status(now);
 
-  json info{{"object_id", scan.id}, {"uuid", reported != nullptr ? json(reported->uuid()) : json(nullptr)},
-            {"name", scan.name}, {"status", status}, {"policy", "Advanced Scan"},
-            {"scanner_name", "Local Scanner"}, {"targets", run != nullptr ? run->targets() : scan.targets},
-            {"folder_id", scan.folder_id}, {"hostcount", run != nullptr ? run->hosts().size() : 0},
-            {"scan_type", "local"}, {"alt_targets_used", nullptr}, {"no_target", nullptr}, {"control", true},
-            {"edit_allowed", true}, {"user_permissions", 128}, {"haskb", false}, {"hasaudittrail", false},
+  json info{{"object_id", scan.id},
+            {"uuid", reported != nullptr ? json(reported->uuid()) : json(nullptr)},
+            {"name", scan.name},
+            {"status", status},
+            {"policy", "Advanced Scan"},
+            {"scanner_name", "Local Scanner"},
+            {"targets", run != nullptr ? run->targets() : scan.targets},
+            {"folder_id", scan.folder_id},
+            {"hostcount", run != nullptr ? run->hosts().size() : 0},
+            {"scan_type", "local"},
+            {"alt_targets_used", nullptr},
+            {"no_target", nullptr},
+            {"control", true},
+            {"edit_allowed", true},
+            {"user_permissions", 128},
+            {"haskb", false},
+            {"hasaudittrail", false},
             {"pci-can-upload", false},
-            {"acls", json::array({{{"type", "user"}, {"id", 2}, {"name", options_.username},
-                                   {"display_name", options_.username}, {"owner", 1}, {"permissions", 128}}})}};
+            {"acls", json::array({{{"type", "user"},
+                                   {"id", 2},
+                                   {"name", options_.username},
+                                   {"display_name", options_.username},
+                                   {"owner", 1},
+                                   {"permissions", 128}}})}};
   if (reported != nullptr) {
     info["scan_start"] = epoch(reported->launched_at());
     info["scanner_start"] = epoch(reported->launched_at());
@@ -265,10 +304,19 @@ Reply Simulator::scan_details(Call& call) {
       const std::int64_t info_count = grown(std::max(0, options_.findings_per_host - 7) + 5);
       const std::string checks = std::to_string(done) + "-" + std::to_string(done) + "/" +
                                  std::to_string(checks_per_host) + "-" + std::to_string(checks_per_host);
-      hosts.push_back({{"host_id", progress.index + 2}, {"host_index", progress.index}, {"hostname", host.host.name},
-                       {"progress", checks}, {"scanprogresscurrent", done}, {"scanprogresstotal", checks_per_host},
-                       {"numchecksconsidered", done}, {"totalchecksconsidered", checks_per_host},
-                       {"critical", critical}, {"high", high}, {"medium", medium}, {"low", low}, {"info", info_count},
+      hosts.push_back({{"host_id", progress.index + 2},
+                       {"host_index", progress.index},
+                       {"hostname", host.host.name},
+                       {"progress", checks},
+                       {"scanprogresscurrent", done},
+                       {"scanprogresstotal", checks_per_host},
+                       {"numchecksconsidered", done},
+                       {"totalchecksconsidered", checks_per_host},
+                       {"critical", critical},
+                       {"high", high},
+                       {"medium", medium},
+                       {"low", low},
+                       {"info", info_count},
                        {"severity", critical + high + medium + low + info_count},
                        {"score", critical * 10000 + high * 1000 + medium * 100 + low * 10 + info_count},
                        {"severitycount",
@@ -280,26 +328,44 @@ Reply Simulator::scan_details(Call& call) {
     }
     if (!hosts.empty()) {
       const auto count = static_cast<std::int64_t>(hosts.size());
-      vulnerabilities = json::array(
-          {{{"plugin_id", 19506}, {"plugin_name", "Nessus Scan Information"}, {"plugin_family", "Settings"},
-            {"severity", 0}, {"severity_index", 0}, {"vuln_index", 1}, {"count", count}},
-           {{"plugin_id", 10940}, {"plugin_name", "Windows Terminal Services Enabled"}, {"plugin_family", "Windows"},
-            {"severity", 0}, {"severity_index", 1}, {"vuln_index", 2}, {"count", count}}});
+      vulnerabilities = json::array({{{"plugin_id", 19506},
+                                      {"plugin_name", "Nessus Scan Information"},
+                                      {"plugin_family", "Settings"},
+                                      {"severity", 0},
+                                      {"severity_index", 0},
+                                      {"vuln_index", 1},
+                                      {"count", count}},
+                                     {{"plugin_id", 10940},
+                                      {"plugin_name", "Windows Terminal Services Enabled"},
+                                      {"plugin_family", "Windows"},
+                                      {"severity", 0},
+                                      {"severity_index", 1},
+                                      {"vuln_index", 2},
+                                      {"count", count}}});
     }
   }
   json history = json::array();
   for (const auto& r : scan.runs) {
-    history.push_back({{"history_id", r.history_id()}, {"uuid", r.uuid()}, {"status", r.status(now)},
-                       {"type", "local"}, {"scheduler", 0}, {"alt_targets_used", r.targets() != scan.targets},
-                       {"owner_id", 2}, {"creation_date", epoch(r.launched_at())},
+    history.push_back({{"history_id", r.history_id()},
+                       {"uuid", r.uuid()},
+                       {"status", r.status(now)},
+                       {"type", "local"},
+                       {"scheduler", 0},
+                       {"alt_targets_used", r.targets() != scan.targets},
+                       {"owner_id", 2},
+                       {"creation_date", epoch(r.launched_at())},
                        {"last_modification_date", epoch(r.ended_at(now).value_or(r.launched_at()))}});
   }
   return ok({{"info", info},
              {"hosts", hosts},
              {"vulnerabilities", vulnerabilities},
              {"history", history.empty() ? json(nullptr) : history},
-             {"remediations", {{"remediations", nullptr}, {"num_hosts", hosts.size()}, {"num_cves", 0},
-                               {"num_impacted_hosts", 0}, {"num_remediated_cves", 0}}},
+             {"remediations",
+              {{"remediations", nullptr},
+               {"num_hosts", hosts.size()},
+               {"num_cves", 0},
+               {"num_impacted_hosts", 0},
+               {"num_remediated_cves", 0}}},
              {"notes", nullptr},
              {"compliance", json::array()},
              {"comphosts", json::array()},

@@ -44,10 +44,8 @@ std::string_view to_string(Scenario scenario) {
 
 const std::vector<ScenarioRule>& builtin_scenario_rules() {
   static const std::vector<ScenarioRule> rules{
-      {"abort", Scenario::abort},
-      {"never", Scenario::never_finish},
-      {"authfail", Scenario::auth_fail},
-      {"authpriv", Scenario::auth_insufficient_privilege},
+      {"abort", Scenario::abort},        {"never", Scenario::never_finish},
+      {"authfail", Scenario::auth_fail}, {"authpriv", Scenario::auth_insufficient_privilege},
       {"nocreds", Scenario::no_creds},
   };
   return rules;

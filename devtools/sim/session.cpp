@@ -38,18 +38,19 @@ std::pair<std::string, std::string> parse_api_keys(std::string_view text) {
 }
 
 // /editor/scan/... and /editor/policy/... exist; other kinds of editor do not.
-bool known_editor(const std::vector<std::string>& segments) {
-  return segments[1] == "scan" || segments[1] == "policy";
-}
+bool known_editor(const std::vector<std::string>& segments) { return segments[1] == "scan" || segments[1] == "policy"; }
 
 // The editor document of a template or a scan (its inputs filled in by the caller).
 json editor_document() {
   return {{"settings",
            {{"basic",
-             {{"inputs", json::array({{{"id", "name"}, {"name", "Name"}, {"type", "entry"}, {"default", ""},
-                                       {"required", true}},
-                                      {{"id", "text_targets"}, {"name", "Targets"}, {"type", "textarea"},
-                                       {"default", ""}, {"required", true}}})},
+             {{"inputs",
+               json::array({{{"id", "name"}, {"name", "Name"}, {"type", "entry"}, {"default", ""}, {"required", true}},
+                            {{"id", "text_targets"},
+                             {"name", "Targets"},
+                             {"type", "textarea"},
+                             {"default", ""},
+                             {"required", true}}})},
               {"groups", json::array()}}}}},
           {"credentials", {{"data", json::array()}}},
           {"plugins", {{"families", json::object()}}}};
@@ -141,23 +142,40 @@ Reply Simulator::server_properties(Call& call) {
   const std::string type = options_.profile == Profile::manager        ? "Nessus Manager"
                            : options_.profile == Profile::professional ? "Nessus Professional"
                                                                        : "Nessus Essentials";
-  json properties{{"nessus_type", type}, {"server_version", "10.10.1"}, {"nessus_ui_version", "10.10.1"},
-                  {"nessus_ui_build", "20010"}, {"server_build", "20010"}};
+  json properties{{"nessus_type", type},
+                  {"server_version", "10.10.1"},
+                  {"nessus_ui_version", "10.10.1"},
+                  {"nessus_ui_build", "20010"},
+                  {"server_build", "20010"}};
   if (!authenticate(call)) {
     const bool scan_api = options_.profile == Profile::manager;
     const bool home = options_.profile == Profile::essentials;
-    properties.update({{"platform", "LINUX"}, {"server_uuid", "5b6c7d8e-0000-4000-8000-nessussim0001"},
-                       {"loaded_plugin_set", "202511060226"}, {"plugin_set", "202511060226"},
+    properties.update({{"platform", "LINUX"},
+                       {"server_uuid", "5b6c7d8e-0000-4000-8000-nessussim0001"},
+                       {"loaded_plugin_set", "202511060226"},
+                       {"plugin_set", "202511060226"},
                        {"scanner_boottime", 1762530000},
                        {"idle_timeout", std::to_string(epoch(options_.session_idle_timeout / 60))},
-                       {"used_ip_count", 1}, {"features", {{"api", true}, {"scan_api", scan_api}}},
+                       {"used_ip_count", 1},
+                       {"features", {{"api", true}, {"scan_api", scan_api}}},
                        {"license",
-                        {{"type", home ? "home" : options_.profile == Profile::manager ? "manager" : "pro"},
-                         {"name", type}, {"restricted", home}, {"ips", home ? json(16) : json(nullptr)},
-                         {"mode", 3}, {"agents", 0}, {"scanners", 0},
-                         {"features", {{"api", true}, {"scan_api", scan_api}, {"policies", true},
-                                       {"report", true}, {"users", !home}, {"folders", true},
-                                       {"local_scanner", true}}}}}});
+                        {{"type", home                                   ? "home"
+                                  : options_.profile == Profile::manager ? "manager"
+                                                                         : "pro"},
+                         {"name", type},
+                         {"restricted", home},
+                         {"ips", home ? json(16) : json(nullptr)},
+                         {"mode", 3},
+                         {"agents", 0},
+                         {"scanners", 0},
+                         {"features",
+                          {{"api", true},
+                           {"scan_api", scan_api},
+                           {"policies", true},
+                           {"report", true},
+                           {"users", !home},
+                           {"folders", true},
+                           {"local_scanner", true}}}}}});
   }
   return ok(properties);
 }
@@ -207,8 +225,14 @@ Reply Simulator::regenerate_keys(Call&) {
 }
 
 Reply Simulator::session_info(Call& call) {
-  return ok({{"id", 2}, {"username", options_.username}, {"email", ""}, {"name", options_.username},
-             {"type", "local"}, {"permissions", 128}, {"lastlogin", epoch(call.now)}, {"container_id", 0},
+  return ok({{"id", 2},
+             {"username", options_.username},
+             {"email", ""},
+             {"name", options_.username},
+             {"type", "local"},
+             {"permissions", 128},
+             {"lastlogin", epoch(call.now)},
+             {"container_id", 0},
              {"groups", nullptr}});
 }
 
@@ -224,17 +248,24 @@ Reply Simulator::list_templates(Call& call) {
   ++stats_.template_reads;
   json list = json::array();
   for (const auto& t : scan_templates) {
-    list.push_back({{"uuid", t.uuid}, {"name", t.name}, {"title", t.title}, {"desc", t.title},
-                    {"cloud_only", false}, {"subscription_only", false}, {"is_agent", nullptr},
-                    {"unsupported", false}, {"manager_only", false}, {"more_info", ""}});
+    list.push_back({{"uuid", t.uuid},
+                    {"name", t.name},
+                    {"title", t.title},
+                    {"desc", t.title},
+                    {"cloud_only", false},
+                    {"subscription_only", false},
+                    {"is_agent", nullptr},
+                    {"unsupported", false},
+                    {"manager_only", false},
+                    {"more_info", ""}});
   }
   return ok({{"templates", list}});
 }
 
 Reply Simulator::template_editor(Call& call) {
   const auto& uuid = call.segments[3];
-  const auto found = std::find_if(scan_templates.begin(), scan_templates.end(),
-                                  [&](const ScanTemplate& t) { return t.uuid == uuid; });
+  const auto found =
+      std::find_if(scan_templates.begin(), scan_templates.end(), [&](const ScanTemplate& t) { return t.uuid == uuid; });
   if (!known_editor(call.segments) || found == scan_templates.end()) {
     return not_found();
   }

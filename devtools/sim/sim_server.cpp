@@ -43,8 +43,9 @@ double epoch_seconds_now() {
 SimServer::SimServer(asio::io_context& io, http::ServerOptions server_options, SimOptions options)
     : io_(io),
       simulator_(std::move(options)),
-      server_(io, std::move(server_options),
-              [this](const http::Request& request, http::Connection& connection) { return handle(request, connection); }),
+      server_(
+          io, std::move(server_options),
+          [this](const http::Request& request, http::Connection& connection) { return handle(request, connection); }),
       outage_timer_(io) {}
 
 void SimServer::start() {
@@ -99,8 +100,8 @@ asio::awaitable<void> SimServer::handle(const http::Request& request, http::Conn
 asio::awaitable<void> SimServer::run_outage(double seconds) {
   telemetry::log_info("nessus-sim outage begins", {{"seconds", seconds}});
   server_.stop();
-  outage_timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      std::chrono::duration<double>(seconds)));
+  outage_timer_.expires_after(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds)));
   co_await outage_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
   if (!stopped_) {
     server_.start();

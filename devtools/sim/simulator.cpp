@@ -131,10 +131,10 @@ std::int64_t Simulator::trash_folder_id() const {
 
 json Simulator::folders_json() const {
   const bool nessus10 = options_.folder_layout == FolderLayout::nessus10;
-  json trash{{"id", trash_folder_id()}, {"name", "Trash"}, {"type", "trash"}, {"default_tag", 0},
-             {"custom", 0}, {"unread_count", nullptr}};
-  json main{{"id", main_folder_id()}, {"name", "My Scans"}, {"type", "main"}, {"default_tag", 1},
-            {"custom", 0}, {"unread_count", nessus10 ? json(nullptr) : json(0)}};
+  json trash{{"id", trash_folder_id()}, {"name", "Trash"}, {"type", "trash"},
+             {"default_tag", 0},        {"custom", 0},     {"unread_count", nullptr}};
+  json main{{"id", main_folder_id()}, {"name", "My Scans"}, {"type", "main"},
+            {"default_tag", 1},       {"custom", 0},        {"unread_count", nessus10 ? json(nullptr) : json(0)}};
   return options_.folder_layout == FolderLayout::nessus6 ? json::array({main, trash}) : json::array({trash, main});
 }
 

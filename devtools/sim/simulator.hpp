@@ -38,8 +38,8 @@ struct Reply {
   http::Response response;
   exportgen::ExportSpec download;
   std::size_t download_bytes_per_second = 0;  // stream_download paced to this rate; 0: full speed
-  std::chrono::milliseconds delay{0};  // wait this long before acting (slow_ms)
-  double outage_seconds = 0;           // after answering, refuse connections this long
+  std::chrono::milliseconds delay{0};         // wait this long before acting (slow_ms)
+  double outage_seconds = 0;                  // after answering, refuse connections this long
 };
 
 struct SshCredential {

@@ -1,4 +1,5 @@
-// The environment variables of docs/contracts.md#environment-variables (the table: README.md): reading, checking and describing them.
+// The environment variables of docs/contracts.md#environment-variables (the table: README.md): reading, checking and
+// describing them.
 #include "config/environment.hpp"
 
 #include <unistd.h>
@@ -348,8 +349,8 @@ std::string describe(const Environment& environment) {
       {"export_timeout_seconds", environment.export_timeout.count()},
       {"metrics_addr", environment.metrics_addr},
       // null: derived from RLIMIT_NOFILE (the worker logs the value in use)
-      {"metrics_max_connections", environment.metrics_max_connections ? nlohmann::json(*environment.metrics_max_connections)
-                                                                       : nlohmann::json()},
+      {"metrics_max_connections",
+       environment.metrics_max_connections ? nlohmann::json(*environment.metrics_max_connections) : nlohmann::json()},
       {"worker_id", environment.worker_id},
       {"heartbeat_ttl_seconds", environment.heartbeat_ttl.count()},
       {"max_deliveries", environment.max_deliveries},

@@ -1,4 +1,5 @@
-// The environment variables of docs/contracts.md#environment-variables (the table: README.md), typed, with their defaults.
+// The environment variables of docs/contracts.md#environment-variables (the table: README.md), typed, with their
+// defaults.
 #pragma once
 
 #include <chrono>
@@ -38,11 +39,11 @@ struct Environment {
   std::string log_format = "json";
   std::vector<std::string> worker_pools;  // empty = all configured pools
   bool housekeeping_enabled = true;
-  Seconds housekeeping_interval{3600.0};   // HOUSEKEEPING_INTERVAL_HOURS
-  Seconds completed_ttl{7 * 86400.0};      // COMPLETED_TTL_DAYS
-  Seconds failed_ttl{30 * 86400.0};        // FAILED_TTL_DAYS (failed and timeout)
+  Seconds housekeeping_interval{3600.0};  // HOUSEKEEPING_INTERVAL_HOURS
+  Seconds completed_ttl{7 * 86400.0};     // COMPLETED_TTL_DAYS
+  Seconds failed_ttl{30 * 86400.0};       // FAILED_TTL_DAYS (failed and timeout)
   bool stale_scan_cleanup_enabled = true;
-  Seconds stale_scan_age{24 * 3600.0};     // STALE_SCAN_HOURS
+  Seconds stale_scan_age{24 * 3600.0};  // STALE_SCAN_HOURS
   bool stale_scan_delete_from_nessus = true;
   bool nessus_scan_cleanup_enabled = true;
   Seconds nessus_scan_retention{24 * 3600.0};  // NESSUS_SCAN_RETENTION_HOURS
@@ -57,7 +58,7 @@ struct Environment {
   // METRICS_MAX_CONNECTIONS: open connections to the metrics endpoint at most; unset = a
   // quarter of RLIMIT_NOFILE, at most 256 (http::default_max_connections).
   std::optional<std::size_t> metrics_max_connections;
-  std::string worker_id;                        // default hostname-pid
+  std::string worker_id;  // default hostname-pid
   Seconds heartbeat_ttl{30.0};
   int max_deliveries = 3;
   std::size_t max_task_bytes = 1 << 20;  // MAX_TASK_BYTES: bigger queue entries are dead-lettered unparsed
@@ -77,6 +78,6 @@ std::string describe(const Environment& environment);
 // host:port or [ipv6]:port of a listener, port 0-65535 (0: any free port). Throws
 // core::Error(bad_input) naming `variable` and the value.
 std::pair<std::string, std::uint16_t> parse_listen_address(const std::string& address,
-                                                          const std::string& variable = "METRICS_ADDR");
+                                                           const std::string& variable = "METRICS_ADDR");
 
 }  // namespace sw::config

@@ -19,11 +19,20 @@ namespace sw::config {
 
 namespace {
 
-constexpr std::array<std::string_view, 14> kScannerKeys = {
-    "instance_id", "name",       "url",        "username", "password",
-    "enabled",     "max_concurrent_scans",     "max_connections",
-    "access_key",  "secret_key", "verify_ssl", "ca_file",  "tls_fingerprint_sha256",
-    "api_token"};
+constexpr std::array<std::string_view, 14> kScannerKeys = {"instance_id",
+                                                           "name",
+                                                           "url",
+                                                           "username",
+                                                           "password",
+                                                           "enabled",
+                                                           "max_concurrent_scans",
+                                                           "max_connections",
+                                                           "access_key",
+                                                           "secret_key",
+                                                           "verify_ssl",
+                                                           "ca_file",
+                                                           "tls_fingerprint_sha256",
+                                                           "api_token"};
 
 bool is_known_key(std::string_view key) {
   return std::find(kScannerKeys.begin(), kScannerKeys.end(), key) != kScannerKeys.end();
@@ -305,8 +314,8 @@ ScannersConfig parse_scanners_config(const std::string& yaml_text, const std::st
   try {
     root = YAML::Load(yaml_text);
   } catch (const YAML::Exception& error) {
-    throw core::Error(core::ErrorKind::bad_input, source_name + ":" + std::to_string(line_of(error.mark)) +
-                                                      ": not valid YAML: " + error.msg);
+    throw core::Error(core::ErrorKind::bad_input,
+                      source_name + ":" + std::to_string(line_of(error.mark)) + ": not valid YAML: " + error.msg);
   }
   return ScannersParser(source_name, environment).parse(root);
 }

@@ -16,20 +16,20 @@ struct ScannerConfig {
   std::string pool;         // the pool (top-level key) it belongs to
   std::string instance_id;  // unique within the pool
   std::string name;
-  std::string url;          // e.g. https://nessus:8834 (no trailing slash)
-  std::string username;     // session login, or empty with API keys
+  std::string url;       // e.g. https://nessus:8834 (no trailing slash)
+  std::string username;  // session login, or empty with API keys
   std::string password;
-  std::string access_key;   // API keys instead of a login
+  std::string access_key;  // API keys instead of a login
   std::string secret_key;
   bool enabled = true;
   int max_concurrent_scans = 2;
-  int max_connections = 4;  // API requests to this scanner at once, per worker; more wait their turn
-  bool verify_ssl = false;  // the Python worker did not verify
-  std::string ca_file;      // verify against this CA bundle instead of the system store
+  int max_connections = 4;             // API requests to this scanner at once, per worker; more wait their turn
+  bool verify_ssl = false;             // the Python worker did not verify
+  std::string ca_file;                 // verify against this CA bundle instead of the system store
   std::string tls_fingerprint_sha256;  // pin: SHA-256 of the leaf certificate, normalised to 64
                                        // lower-case hex digits (the file may use colons)
   ApiTokenMode api_token_mode = ApiTokenMode::auto_fetch;
-  std::string api_token;    // when api_token_mode == fixed
+  std::string api_token;  // when api_token_mode == fixed
 
   bool uses_api_keys() const { return !access_key.empty(); }
 };

@@ -13,8 +13,8 @@ namespace sw::core {
 namespace {
 
 // Matched against a key in lower case with '_' and '-' removed.
-constexpr std::array<std::string_view, 10> kSecretWords = {
-    "password", "passwd", "passphrase", "secret", "token", "cookie", "apikey", "accesskey", "privatekey", "sshkey"};
+constexpr std::array<std::string_view, 10> kSecretWords = {"password", "passwd", "passphrase", "secret",     "token",
+                                                           "cookie",   "apikey", "accesskey",  "privatekey", "sshkey"};
 
 // The members of a credentials object that hold no secret (docs/contracts.md#fields and the usual
 // SSH/Windows credential fields).
@@ -53,14 +53,14 @@ nlohmann::json redact_credentials(const nlohmann::json& credentials) {
 
 // --- redact_text ---------------------------------------------------------------------
 
-bool is_key_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-';
-}
+bool is_key_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-'; }
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
 // Ends an unquoted value (as the redaction always did: whitespace & ; , " ' }).
-bool ends_bare_value(char c) { return is_space(c) || c == '&' || c == ';' || c == ',' || c == '"' || c == '\'' || c == '}'; }
+bool ends_bare_value(char c) {
+  return is_space(c) || c == '&' || c == ';' || c == ',' || c == '"' || c == '\'' || c == '}';
+}
 
 std::size_t skip_spaces(std::string_view text, std::size_t at) {
   while (at < text.size() && is_space(text[at])) ++at;

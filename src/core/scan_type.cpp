@@ -14,9 +14,12 @@ std::optional<ScanType> parse_scan_type(std::string_view text) {
 
 std::string_view to_string(ScanType type) {
   switch (type) {
-    case ScanType::untrusted: return "untrusted";
-    case ScanType::authenticated: return "authenticated";
-    case ScanType::authenticated_privileged: return "authenticated_privileged";
+    case ScanType::untrusted:
+      return "untrusted";
+    case ScanType::authenticated:
+      return "authenticated";
+    case ScanType::authenticated_privileged:
+      return "authenticated_privileged";
   }
   return "untrusted";
 }

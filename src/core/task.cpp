@@ -64,11 +64,22 @@ nlohmann::json value_or_null(const std::optional<T>& v) {
 }  // namespace
 
 const std::vector<std::string>& task_json_keys() {
-  static const std::vector<std::string> keys = {
-      "task_id",        "trace_id",     "scan_type",          "scanner_type",
-      "scanner_instance_id", "status",  "payload",            "created_at",
-      "scanner_pool",   "started_at",   "completed_at",       "nessus_scan_id",
-      "error_message",  "validation_stats", "validation_warnings", "authentication_status"};
+  static const std::vector<std::string> keys = {"task_id",
+                                                "trace_id",
+                                                "scan_type",
+                                                "scanner_type",
+                                                "scanner_instance_id",
+                                                "status",
+                                                "payload",
+                                                "created_at",
+                                                "scanner_pool",
+                                                "started_at",
+                                                "completed_at",
+                                                "nessus_scan_id",
+                                                "error_message",
+                                                "validation_stats",
+                                                "validation_warnings",
+                                                "authentication_status"};
   return keys;
 }
 

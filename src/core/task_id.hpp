@@ -15,8 +15,7 @@ bool is_valid_task_id(std::string_view id);
 void require_valid_task_id(std::string_view id);
 
 // "ne_scan_20251201_143022_a1b2c3d4": prefix, UTC date and time, 8 random hex digits.
-std::string generate_task_id(std::chrono::system_clock::time_point now,
-                             std::string_view prefix = "ne_scan");
+std::string generate_task_id(std::chrono::system_clock::time_point now, std::string_view prefix = "ne_scan");
 
 // A random RFC 4122 version 4 UUID, lower case.
 std::string generate_uuid4();

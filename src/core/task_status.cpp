@@ -9,11 +9,16 @@ namespace sw::core {
 
 std::string_view to_string(TaskStatus status) {
   switch (status) {
-    case TaskStatus::queued: return "queued";
-    case TaskStatus::running: return "running";
-    case TaskStatus::completed: return "completed";
-    case TaskStatus::failed: return "failed";
-    case TaskStatus::timeout: return "timeout";
+    case TaskStatus::queued:
+      return "queued";
+    case TaskStatus::running:
+      return "running";
+    case TaskStatus::completed:
+      return "completed";
+    case TaskStatus::failed:
+      return "failed";
+    case TaskStatus::timeout:
+      return "timeout";
   }
   return "queued";
 }
@@ -28,8 +33,7 @@ std::optional<TaskStatus> parse_task_status(std::string_view text) {
 }
 
 bool is_terminal(TaskStatus status) {
-  return status == TaskStatus::completed || status == TaskStatus::failed ||
-         status == TaskStatus::timeout;
+  return status == TaskStatus::completed || status == TaskStatus::failed || status == TaskStatus::timeout;
 }
 
 bool is_allowed_transition(TaskStatus from, TaskStatus to) {
@@ -37,8 +41,8 @@ bool is_allowed_transition(TaskStatus from, TaskStatus to) {
     case TaskStatus::queued:
       return to == TaskStatus::running || to == TaskStatus::failed;
     case TaskStatus::running:
-      return to == TaskStatus::running || to == TaskStatus::completed ||
-             to == TaskStatus::failed || to == TaskStatus::timeout;
+      return to == TaskStatus::running || to == TaskStatus::completed || to == TaskStatus::failed ||
+             to == TaskStatus::timeout;
     default:
       return false;
   }
@@ -46,8 +50,8 @@ bool is_allowed_transition(TaskStatus from, TaskStatus to) {
 
 void require_transition(TaskStatus from, TaskStatus to) {
   if (!is_allowed_transition(from, to)) {
-    throw Error(ErrorKind::bad_input, "invalid status transition " + std::string(to_string(from)) +
-                                          " -> " + std::string(to_string(to)));
+    throw Error(ErrorKind::bad_input,
+                "invalid status transition " + std::string(to_string(from)) + " -> " + std::string(to_string(to)));
   }
 }
 

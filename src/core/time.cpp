@@ -59,11 +59,11 @@ std::string format_iso(TimePoint t) {
   gmtime_r(&tt, &tm);
   char buf[96];
   if (frac == 0) {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec);
   } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
   }
   return buf;
 }
@@ -71,17 +71,15 @@ std::string format_iso(TimePoint t) {
 std::optional<TimePoint> parse_iso(std::string_view text) {
   std::size_t pos = 0;
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!read_digits(text, pos, 4, year) || !expect(text, pos, '-') ||
-      !read_digits(text, pos, 2, month) || !expect(text, pos, '-') ||
-      !read_digits(text, pos, 2, day)) {
+  if (!read_digits(text, pos, 4, year) || !expect(text, pos, '-') || !read_digits(text, pos, 2, month) ||
+      !expect(text, pos, '-') || !read_digits(text, pos, 2, day)) {
     return std::nullopt;
   }
   if (!expect(text, pos, 'T') && !expect(text, pos, ' ')) {
     return std::nullopt;
   }
-  if (!read_digits(text, pos, 2, hour) || !expect(text, pos, ':') ||
-      !read_digits(text, pos, 2, minute) || !expect(text, pos, ':') ||
-      !read_digits(text, pos, 2, second)) {
+  if (!read_digits(text, pos, 2, hour) || !expect(text, pos, ':') || !read_digits(text, pos, 2, minute) ||
+      !expect(text, pos, ':') || !read_digits(text, pos, 2, second)) {
     return std::nullopt;
   }
   // The years a system_clock time point (nanoseconds in 64 bits) can hold, with margin.
@@ -130,13 +128,11 @@ std::optional<TimePoint> parse_iso(std::string_view text) {
   }
   const long long days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const long long secs = days * 86400 + hour * 3600LL + minute * 60LL + second - offset_seconds;
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
-      std::chrono::microseconds(secs * 1'000'000 + micros)));
+  return TimePoint(
+      std::chrono::duration_cast<TimePoint::duration>(std::chrono::microseconds(secs * 1'000'000 + micros)));
 }
 
-double to_unix_seconds(TimePoint t) {
-  return std::chrono::duration<double>(t.time_since_epoch()).count();
-}
+double to_unix_seconds(TimePoint t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
 
 TimePoint from_unix_seconds(double seconds) {
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::duration<double>(seconds)));

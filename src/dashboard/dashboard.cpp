@@ -48,7 +48,8 @@ Reply redirect(const http::Request& request, const std::string& location) {
 
 bool wants_html(const http::Request& request) {
   const auto accept = request[beast_http::field::accept];
-  return accept.empty() || accept.find("text/html") != std::string_view::npos || accept.find("*/*") != std::string_view::npos;
+  return accept.empty() || accept.find("text/html") != std::string_view::npos ||
+         accept.find("*/*") != std::string_view::npos;
 }
 
 // A bad request as the client can read it: a page for a browser, JSON for a program.
@@ -60,13 +61,18 @@ Reply failure(const http::Request& request, beast_http::status status, const std
 
 beast_http::status status_of(core::ErrorKind kind) {
   switch (kind) {
-    case core::ErrorKind::bad_input: return beast_http::status::bad_request;
-    case core::ErrorKind::not_found: return beast_http::status::not_found;
-    case core::ErrorKind::conflict: return beast_http::status::conflict;
+    case core::ErrorKind::bad_input:
+      return beast_http::status::bad_request;
+    case core::ErrorKind::not_found:
+      return beast_http::status::not_found;
+    case core::ErrorKind::conflict:
+      return beast_http::status::conflict;
     case core::ErrorKind::redis:
     case core::ErrorKind::network:
-    case core::ErrorKind::timeout: return beast_http::status::service_unavailable;
-    default: return beast_http::status::internal_server_error;
+    case core::ErrorKind::timeout:
+      return beast_http::status::service_unavailable;
+    default:
+      return beast_http::status::internal_server_error;
   }
 }
 
@@ -96,8 +102,8 @@ store::TaskFilter task_filter(const std::map<std::string, std::string>& query) {
   if (query.contains("pool")) filter.pool = query.at("pool");
   if (query.contains("target")) {
     if (!store::parse_target(query.at("target"))) {
-      throw core::Error(core::ErrorKind::bad_input,
-                        "the target filter '" + query.at("target") + "' is not an address, a CIDR block or a host name");
+      throw core::Error(core::ErrorKind::bad_input, "the target filter '" + query.at("target") +
+                                                        "' is not an address, a CIDR block or a host name");
     }
     filter.target = query.at("target");
   }
@@ -113,8 +119,8 @@ std::string notice_of(const std::map<std::string, std::string>& query) {
   const std::string& code = kept.at("notice");
   if (code == "cancelled") return "cancelled before any worker took it";
   if (code == "cancel-requested") return "cancel requested: the worker that runs it stops its scan and fails it";
-  for (const auto& [prefix, what] : {std::pair{"retried-", "put back on the queue"}, {"deleted-", "deleted"},
-                                     {"purged-", "purged"}}) {
+  for (const auto& [prefix, what] :
+       {std::pair{"retried-", "put back on the queue"}, {"deleted-", "deleted"}, {"purged-", "purged"}}) {
     if (!code.starts_with(prefix)) continue;
     const auto count = results::parse_number(std::string_view(code).substr(std::string_view(prefix).size()));
     if (!count || *count < 0 || *count > 1e9 || *count != static_cast<double>(static_cast<long long>(*count))) break;
@@ -128,8 +134,8 @@ std::string notice_of(const std::map<std::string, std::string>& query) {
 FindingsQuery findings_query(const std::map<std::string, std::string>& query) {
   FindingsQuery findings;
   findings.page = page_number(query);
-  for (const auto& [form_field, result_field] : {std::pair{"severity", "severity"}, {"host", "host"},
-                                                  {"plugin", "plugin_id"}, {"cve", "cve"}}) {
+  for (const auto& [form_field, result_field] :
+       {std::pair{"severity", "severity"}, {"host", "host"}, {"plugin", "plugin_id"}, {"cve", "cve"}}) {
     const auto found = query.find(form_field);
     if (found == query.end()) continue;
     std::string value = found->second;
@@ -179,8 +185,10 @@ void Dashboard::return_model(std::unique_ptr<ReadModel> model) {
 
 Reply Dashboard::route(const http::Request& request) {
   const std::string path(path_of(request.target()));
-  if (path == "/ui/assets/app.js") return reply(request, beast_http::status::ok, std::string(app_js()), "text/javascript");
-  if (path == "/ui/assets/style.css") return reply(request, beast_http::status::ok, std::string(style_css()), "text/css");
+  if (path == "/ui/assets/app.js")
+    return reply(request, beast_http::status::ok, std::string(app_js()), "text/javascript");
+  if (path == "/ui/assets/style.css")
+    return reply(request, beast_http::status::ok, std::string(style_css()), "text/css");
   if (path == "/ui/login") {
     if (request.method() == beast_http::verb::post) return log_in(request);
     return reply(request, beast_http::status::ok, login_page(""));
@@ -266,7 +274,8 @@ Reply Dashboard::act(const http::Request& request, const UiSession& session, Rea
   const auto form = parse_form(request.body());
   const auto csrf = form.find("csrf");
   if (csrf == form.end() || !core::constant_time_equal(csrf->second, session.csrf)) {
-    return failure(request, beast_http::status::forbidden, "the form is stale or forged (CSRF token mismatch)", session.csrf);
+    return failure(request, beast_http::status::forbidden, "the form is stale or forged (CSRF token mismatch)",
+                   session.csrf);
   }
   const std::string path(path_of(request.target()));
   const auto field = [&](const char* name) {
@@ -287,7 +296,8 @@ Reply Dashboard::act(const http::Request& request, const UiSession& session, Rea
     const std::string task_id =
         path.substr(std::string_view("/ui/tasks/").size(), path.size() - std::string_view("/ui/tasks//cancel").size());
     const bool dequeued = model.cancel(task_id) == service::CancelOutcome::removed_from_queue;
-    return redirect(request, "/ui/tasks/" + url_encode(task_id) + "?notice=" + (dequeued ? "cancelled" : "cancel-requested"));
+    return redirect(request,
+                    "/ui/tasks/" + url_encode(task_id) + "?notice=" + (dequeued ? "cancelled" : "cancel-requested"));
   }
   const config::ScannersConfig scanners = options_.scanners();
   const std::string pool = field("pool");

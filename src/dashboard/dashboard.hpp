@@ -6,6 +6,7 @@
 // the program calls it off its event loop.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -14,7 +15,6 @@
 #include <optional>
 #include <string_view>
 #include <vector>
-#include <boost/asio/awaitable.hpp>
 
 #include "config/scanners.hpp"
 #include "dashboard/read_model.hpp"

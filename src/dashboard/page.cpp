@@ -9,16 +9,18 @@ std::string render_page(const PageFrame& frame, const std::string& main_html) {
   std::string html =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<title>" + escape(frame.title) + " · Scanner Worker</title>"
+      "<title>" +
+      escape(frame.title) +
+      " · Scanner Worker</title>"
       "<link rel=\"stylesheet\" href=\"/ui/assets/style.css\">"
       "<script src=\"/ui/assets/app.js\" defer></script></head><body>";
   if (!frame.csrf.empty()) {
     html += "<header><nav><strong>Scanner Worker</strong>";
-    for (const auto& [section, label, path] : {std::tuple{"overview", "Overview", "/ui/"},
-                                               std::tuple{"tasks", "Tasks", "/ui/tasks"},
-                                               std::tuple{"dlq", "Dead letters", "/ui/dlq"}}) {
-      html += "<a href=\"" + std::string(path) + "\"" +
-              (frame.section == section ? " aria-current=\"page\"" : "") + ">" + label + "</a>";
+    for (const auto& [section, label, path] :
+         {std::tuple{"overview", "Overview", "/ui/"}, std::tuple{"tasks", "Tasks", "/ui/tasks"},
+          std::tuple{"dlq", "Dead letters", "/ui/dlq"}}) {
+      html += "<a href=\"" + std::string(path) + "\"" + (frame.section == section ? " aria-current=\"page\"" : "") +
+              ">" + label + "</a>";
     }
     html += post_button("/ui/logout", frame.csrf, "Log out", {}, "logout") + "</nav></header>";
   }
@@ -66,8 +68,8 @@ std::string post_button(const std::string& action, const std::string& csrf, cons
 
 std::string time_text(const std::optional<core::TimePoint>& time) {
   if (!time) return "-";
-  return "<time datetime=\"" + escape(core::format_iso(*time)) + "Z\">" + escape(core::format_iso(*time).substr(0, 19)) +
-         "</time>";
+  return "<time datetime=\"" + escape(core::format_iso(*time)) + "Z\">" +
+         escape(core::format_iso(*time).substr(0, 19)) + "</time>";
 }
 
 }  // namespace sw::dashboard

@@ -13,8 +13,8 @@ namespace sw::dashboard {
 
 struct PageFrame {
   std::string title;
-  std::string section;  // "overview", "tasks", "dlq": the current navigation entry
-  std::string csrf;     // empty on the login page (no navigation then)
+  std::string section;      // "overview", "tasks", "dlq": the current navigation entry
+  std::string csrf;         // empty on the login page (no navigation then)
   int refresh_seconds = 0;  // > 0: app.js reloads the <main> part in place this often
 };
 

@@ -16,7 +16,9 @@ namespace sw::dashboard {
 namespace {
 
 int pages_for(std::uint64_t total, int per_page) {
-  return total == 0 ? 1 : static_cast<int>((total + static_cast<std::uint64_t>(per_page) - 1) / static_cast<std::uint64_t>(per_page));
+  return total == 0 ? 1
+                    : static_cast<int>((total + static_cast<std::uint64_t>(per_page) - 1) /
+                                       static_cast<std::uint64_t>(per_page));
 }
 
 }  // namespace
@@ -86,8 +88,9 @@ FindingsPage ReadModel::findings(const std::string& task_id, const FindingsQuery
     return page;
   }
   results::ResultsQuery results_query;
-  results_query.custom_fields = {"host",        "plugin_id",         "plugin_name", "severity",     "cve",
-                                  "cvss3_base_score", "exploit_available", "synopsis",    "plugin_output"};
+  results_query.custom_fields = {"host",         "plugin_id",        "plugin_name",       "severity",
+                                 "cve",          "cvss3_base_score", "exploit_available", "synopsis",
+                                 "plugin_output"};
   results_query.filters = query.filters;
   results_query.page = std::max(query.page, 1);
   results_query.page_size = kFindingsPerPage;
@@ -121,8 +124,8 @@ DeadLetterPage ReadModel::dead_letters(const std::string& pool, int page) {
   result.total = queue_.stats(pool, 0).dead_letters;
   result.pages = pages_for(result.total, kDeadLettersPerPage);
   result.page = std::clamp(page, 1, result.pages);
-  result.letters = queue_.dlq_list(pool, static_cast<std::size_t>(result.page - 1) * kDeadLettersPerPage,
-                                   kDeadLettersPerPage);
+  result.letters =
+      queue_.dlq_list(pool, static_cast<std::size_t>(result.page - 1) * kDeadLettersPerPage, kDeadLettersPerPage);
   return result;
 }
 

@@ -48,7 +48,7 @@ struct Overview {
 };
 
 struct TaskPage {
-  std::vector<core::Task> tasks;  // newest first
+  std::vector<core::Task> tasks;           // newest first
   std::map<std::string, double> progress;  // of the running ones whose worker reported it (0-100)
   std::size_t total = 0;
   int page = 1;

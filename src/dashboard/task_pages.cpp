@@ -44,7 +44,8 @@ std::string value_of(const std::map<std::string, std::string>& query, const std:
   return found == query.end() ? "" : found->second;
 }
 
-std::string text_input(const std::string& label, const std::string& name, const std::map<std::string, std::string>& query) {
+std::string text_input(const std::string& label, const std::string& name,
+                       const std::map<std::string, std::string>& query) {
   return "<label>" + escape(label) + " <input name=\"" + escape(name) + "\" value=\"" + escape(value_of(query, name)) +
          "\"></label>";
 }
@@ -57,7 +58,8 @@ std::string field_row(const std::string& label, const std::string& value_html) {
 std::string severity_bar(const nlohmann::json& counts) {
   long long total = 0;
   for (const char* level : {"critical", "high", "medium", "low", "info"}) total += counts.value(level, 0LL);
-  std::string svg = "<svg class=\"severities\" role=\"img\" viewBox=\"0 0 500 24\" aria-label=\"findings by severity\">";
+  std::string svg =
+      "<svg class=\"severities\" role=\"img\" viewBox=\"0 0 500 24\" aria-label=\"findings by severity\">";
   double x = 0;
   std::string legend;
   for (const char* level : {"critical", "high", "medium", "low", "info"}) {
@@ -66,7 +68,8 @@ std::string severity_bar(const nlohmann::json& counts) {
     if (count == 0 || total == 0) continue;
     const double width = 500.0 * static_cast<double>(count) / static_cast<double>(total);
     svg += "<rect class=\"" + std::string(level) + "\" x=\"" + std::to_string(x) + "\" y=\"0\" width=\"" +
-           std::to_string(width) + "\" height=\"24\"><title>" + level + ": " + std::to_string(count) + "</title></rect>";
+           std::to_string(width) + "\" height=\"24\"><title>" + level + ": " + std::to_string(count) +
+           "</title></rect>";
     x += width;
   }
   return svg + "</svg><p class=\"legend\">" + legend + "</p>";
@@ -79,8 +82,9 @@ std::string authentication_section(const core::Task& task) {
                      "</h2><table class=\"auth\"><tr><th>host</th><th>verdict</th><th>evidence</th></tr>";
   for (const auto& host : stats["hosts_auth"]) {
     const std::string status = json_text(host.value("status", nlohmann::json()));
-    html += "<tr><td>" + escape(json_text(host.value("host", nlohmann::json()))) + "</td><td class=\"" + escape(status) +
-            "\">" + escape(status) + "</td><td>" + escape(json_text(host.value("evidence", nlohmann::json()))) + "</td></tr>";
+    html += "<tr><td>" + escape(json_text(host.value("host", nlohmann::json()))) + "</td><td class=\"" +
+            escape(status) + "\">" + escape(status) + "</td><td>" +
+            escape(json_text(host.value("evidence", nlohmann::json()))) + "</td></tr>";
   }
   return html + "</table></section>";
 }
@@ -98,17 +102,20 @@ std::string output_cell(const nlohmann::json& finding) {
 std::string findings_section(const TaskDetail& detail, const FindingsPage& findings,
                              const std::map<std::string, std::string>& query) {
   const std::string path = "/ui/tasks/" + detail.task.task_id;
-  std::string html = "<section><h2>Findings</h2><form method=\"get\" action=\"" + escape(path) + "\" class=\"filters\">" +
-                     "<label>severity " +
+  std::string html = "<section><h2>Findings</h2><form method=\"get\" action=\"" + escape(path) +
+                     "\" class=\"filters\">" + "<label>severity " +
                      select("severity", {"4", "3", "2", "1", "0", ">=1", ">=2", ">=3"}, value_of(query, "severity")) +
                      "</label>" + text_input("host", "host", query) + text_input("plugin id", "plugin", query) +
                      text_input("CVE", "cve", query) + "<button type=\"submit\">Filter</button></form>";
   if (!findings.error.empty()) return html + "<p>" + escape(findings.error) + "</p></section>";
-  html += "<p>" + std::to_string(findings.total) + " matching findings</p><table class=\"findings\"><tr><th>host</th>"
+  html += "<p>" + std::to_string(findings.total) +
+          " matching findings</p><table class=\"findings\"><tr><th>host</th>"
           "<th>severity</th><th>plugin</th><th>name</th><th>CVE</th><th>CVSS v3</th><th>exploit</th><th>synopsis</th>"
           "<th>output</th></tr>";
   for (const auto& finding : findings.findings) {
-    const auto cell = [&](const char* field) { return "<td>" + escape(json_text(finding.value(field, nlohmann::json()))) + "</td>"; };
+    const auto cell = [&](const char* field) {
+      return "<td>" + escape(json_text(finding.value(field, nlohmann::json()))) + "</td>";
+    };
     html += "<tr class=\"sev-" + escape(json_text(finding.value("severity", nlohmann::json()))) + "\">" + cell("host") +
             cell("severity") + cell("plugin_id") + cell("plugin_name") + cell("cve") + cell("cvss3_base_score") +
             cell("exploit_available") + cell("synopsis") + output_cell(finding) + "</tr>";
@@ -122,20 +129,21 @@ std::string tasks_page(const TaskPage& page, const std::map<std::string, std::st
                        const config::ScannersConfig& scanners, const std::string& csrf) {
   std::vector<std::string> pools;
   for (const auto& [name, pool] : scanners.pools) pools.push_back(name);
-  std::string html = "<form method=\"get\" action=\"/ui/tasks\" class=\"filters\"><label>status " +
-                     select("status", {"queued", "running", "completed", "failed", "timeout"}, value_of(query, "status")) +
-                     "</label><label>pool " + select("pool", pools, value_of(query, "pool")) + "</label>" +
-                     text_input("target (address, CIDR or name)", "target", query) +
-                     "<button type=\"submit\">Filter</button></form>";
-  html += "<p>" + std::to_string(page.total) + " tasks</p><table class=\"tasks\"><tr><th>task</th><th>name</th>"
+  std::string html =
+      "<form method=\"get\" action=\"/ui/tasks\" class=\"filters\"><label>status " +
+      select("status", {"queued", "running", "completed", "failed", "timeout"}, value_of(query, "status")) +
+      "</label><label>pool " + select("pool", pools, value_of(query, "pool")) + "</label>" +
+      text_input("target (address, CIDR or name)", "target", query) + "<button type=\"submit\">Filter</button></form>";
+  html += "<p>" + std::to_string(page.total) +
+          " tasks</p><table class=\"tasks\"><tr><th>task</th><th>name</th>"
           "<th>status</th><th>pool</th><th>targets</th><th>created</th><th>progress</th></tr>";
   for (const auto& task : page.tasks) {
     const std::string status(core::to_string(task.status));
     const auto progress = page.progress.find(task.task_id);
-    html += "<tr><td><a href=\"" + link("/ui/tasks/" + task.task_id, {}) + "\">" + escape(task.task_id) + "</a></td><td>" +
-            escape(payload_text(task, "name")) + "</td><td class=\"" + escape(status) + "\">" + escape(status) + "</td><td>" +
-            escape(task.scanner_pool) + "</td><td>" + escape(payload_text(task, "targets")) + "</td><td>" +
-            time_text(task.created_at) + "</td><td>" +
+    html += "<tr><td><a href=\"" + link("/ui/tasks/" + task.task_id, {}) + "\">" + escape(task.task_id) +
+            "</a></td><td>" + escape(payload_text(task, "name")) + "</td><td class=\"" + escape(status) + "\">" +
+            escape(status) + "</td><td>" + escape(task.scanner_pool) + "</td><td>" +
+            escape(payload_text(task, "targets")) + "</td><td>" + time_text(task.created_at) + "</td><td>" +
             (progress != page.progress.end() ? progress_bar(progress->second) : "") + "</td></tr>";
   }
   if (page.tasks.empty()) html += "<tr><td colspan=\"7\">no task matches</td></tr>";
@@ -167,14 +175,16 @@ std::string task_page(const TaskDetail& detail, const FindingsPage& findings,
       html += field_row("Nessus status", escape(live["status"].get<std::string>()));
     }
   }
-  if (task.error_message) html += field_row("error", "<span class=\"error\">" + escape(*task.error_message) + "</span>");
+  if (task.error_message)
+    html += field_row("error", "<span class=\"error\">" + escape(*task.error_message) + "</span>");
   if (const auto hint = service::failure_hint(task)) html += field_row("what to do", escape(*hint));
   html += "</table>";
   if (!core::is_terminal(task.status)) {
     html += post_button("/ui/tasks/" + task.task_id + "/cancel", csrf, "Cancel this scan", {}, "danger");
   }
   if (detail.has_export) {
-    html += "<p><a href=\"" + link("/ui/tasks/" + task.task_id + "/export", {}) + "\" download>Download the .nessus export</a></p>";
+    html += "<p><a href=\"" + link("/ui/tasks/" + task.task_id + "/export", {}) +
+            "\" download>Download the .nessus export</a></p>";
   }
   if (task.validation_stats.is_object() && task.validation_stats.contains("severity_counts")) {
     html += "<section><h2>Severities</h2>" + severity_bar(task.validation_stats["severity_counts"]) + "</section>";

@@ -3,11 +3,12 @@
 // and ended by stop() (which closes the listener, its backoff timer and the sockets).
 #include "http/server.hpp"
 
+#include <sys/resource.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -19,7 +20,6 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <array>
@@ -432,9 +432,8 @@ void Server::start() {
     acceptor.listen(asio::socket_base::max_listen_connections, ec);
   }
   if (ec) {
-    throw core::Error(core::ErrorKind::network,
-                      "cannot listen on " + options_.bind_address + ":" + std::to_string(endpoint.port()) + ": " +
-                          ec.message());
+    throw core::Error(core::ErrorKind::network, "cannot listen on " + options_.bind_address + ":" +
+                                                    std::to_string(endpoint.port()) + ": " + ec.message());
   }
   port_ = acceptor.local_endpoint().port();
   listener->name = options_.bind_address + ":" + std::to_string(port_);
@@ -459,8 +458,7 @@ ListenerStats Server::stats() const { return state_->stats; }
 std::shared_ptr<asio::ssl::context> make_server_tls_context(const std::string& cert_pem, const std::string& key_pem) {
   auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
   context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                       asio::ssl::context::no_tlsv1_1);
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
   beast::error_code ec;
   context->use_certificate_chain(asio::buffer(cert_pem), ec);
   if (!ec) {

@@ -86,16 +86,16 @@ struct ServerOptions {
   // slowly the bytes trickle in), and for an idle keep-alive connection.
   std::chrono::milliseconds read_timeout{30000};
   std::chrono::milliseconds write_timeout{60000};
-  std::size_t header_limit = 16 * 1024;      // request line and headers; larger requests get 431
-  std::size_t body_limit = 8 * 1024 * 1024;  // larger request bodies get 413
+  std::size_t header_limit = 16 * 1024;            // request line and headers; larger requests get 431
+  std::size_t body_limit = 8 * 1024 * 1024;        // larger request bodies get 413
   std::shared_ptr<boost::asio::ssl::context> tls;  // TLS when set
 };
 
 // What a listener has seen since the Server was made.
 struct ListenerStats {
   std::size_t open_connections = 0;
-  std::uint64_t refused_connections = 0;  // accepted and closed at once: the cap was reached
-  std::uint64_t accept_failures = 0;      // accept errors (EMFILE, ENFILE, ENOBUFS, ...)
+  std::uint64_t refused_connections = 0;        // accepted and closed at once: the cap was reached
+  std::uint64_t accept_failures = 0;            // accept errors (EMFILE, ENFILE, ENOBUFS, ...)
   std::chrono::milliseconds accept_backoff{0};  // the wait before accepting again; 0 after a success
 };
 

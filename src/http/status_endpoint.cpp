@@ -20,7 +20,7 @@ Response json_response(const Request& request, beast_http::status status, const 
 // Builds the answer outside any co_await expression (GCC 12 cannot keep string literals
 // of a co_await's full-expression in the coroutine frame).
 Response build_answer(const Request& request, const std::function<std::string()>& metrics,
-                            const std::function<Readiness()>& readiness) {
+                      const std::function<Readiness()>& readiness) {
   const std::string target(request.target());
   const std::string path = target.substr(0, target.find('?'));
   if (path != "/metrics" && path != "/healthz" && path != "/readyz") {
@@ -46,7 +46,8 @@ Response build_answer(const Request& request, const std::function<std::string()>
 }
 
 boost::asio::awaitable<void> answer(const Request& request, Connection& connection,
-                                    const std::function<std::string()>& metrics, const std::function<Readiness()>& readiness) {
+                                    const std::function<std::string()>& metrics,
+                                    const std::function<Readiness()>& readiness) {
   Response response = build_answer(request, metrics, readiness);
   co_await connection.send(std::move(response));
 }
@@ -54,9 +55,10 @@ boost::asio::awaitable<void> answer(const Request& request, Connection& connecti
 }  // namespace
 
 Handler make_status_handler(std::function<std::string()> metrics, std::function<Readiness()> readiness) {
-  return [metrics = std::move(metrics), readiness = std::move(readiness)](const Request& request, Connection& connection) {
-    return answer(request, connection, metrics, readiness);
-  };
+  return
+      [metrics = std::move(metrics), readiness = std::move(readiness)](const Request& request, Connection& connection) {
+        return answer(request, connection, metrics, readiness);
+      };
 }
 
 }  // namespace sw::http

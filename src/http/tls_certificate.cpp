@@ -78,8 +78,8 @@ SelfSignedCertificate generate_self_signed_certificate(const std::string& common
   }
   serial[0] &= 0x7f;
   BIGNUM* serial_number = BN_bin2bn(serial.data(), static_cast<int>(serial.size()), nullptr);
-  const bool serial_set = serial_number != nullptr &&
-                          BN_to_ASN1_INTEGER(serial_number, X509_get_serialNumber(cert.get())) != nullptr;
+  const bool serial_set =
+      serial_number != nullptr && BN_to_ASN1_INTEGER(serial_number, X509_get_serialNumber(cert.get())) != nullptr;
   BN_free(serial_number);
   if (!serial_set) {
     fail("serial");
@@ -88,8 +88,8 @@ SelfSignedCertificate generate_self_signed_certificate(const std::string& common
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(valid_days) * 24 * 3600);
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("nessus-sim"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name.c_str()),
-                             -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name.c_str()), -1,
+                             -1, 0);
   X509_set_issuer_name(cert.get(), name);
   if (X509_set_pubkey(cert.get(), key.get()) != 1) {
     fail("X509_set_pubkey");

@@ -12,10 +12,10 @@
 #include <deque>
 #include <fstream>
 
-#include "coro/event.hpp"
 #include "core/digest.hpp"
 #include "core/errors.hpp"
 #include "core/task_id.hpp"
+#include "coro/event.hpp"
 #include "mcp/json_rpc.hpp"
 #include "telemetry/log.hpp"
 
@@ -73,9 +73,9 @@ http::Response readiness_response(const std::string& problem) {
 }
 
 void log_session_start(const SessionState& state, std::size_t sessions) {
-  telemetry::log_info("mcp session started", {{"client", state.client_name},
-                                              {"protocol_version", state.protocol_version},
-                                              {"sessions", sessions}});
+  telemetry::log_info(
+      "mcp session started",
+      {{"client", state.client_name}, {"protocol_version", state.protocol_version}, {"sessions", sessions}});
 }
 
 std::string sse_event(const json& message) {
@@ -104,8 +104,8 @@ bool loopback_origin(const std::string& origin) {
     host = rest.substr(0, colon);
     rest = colon == std::string::npos ? std::string() : rest.substr(colon);
   }
-  if (!rest.empty() && (rest.front() != ':' || rest.size() < 2 ||
-                        rest.find_first_not_of("0123456789", 1) != std::string::npos)) {
+  if (!rest.empty() &&
+      (rest.front() != ':' || rest.size() < 2 || rest.find_first_not_of("0123456789", 1) != std::string::npos)) {
     return false;
   }
   return is_loopback_host(lowercase(host));
@@ -253,10 +253,9 @@ asio::awaitable<void> HttpTransport::handle_mcp(const http::Request& request, ht
   if (!authorized(request)) {
     count("mcp_http_requests_total{code=\"401\"}");
     http::Response response = refusal(bhttp::status::unauthorized, "a bearer token is required", version);
-    response.set(bhttp::field::www_authenticate,
-                 header(request, bhttp::field::authorization).empty()
-                     ? "Bearer realm=\"scanner-mcp\""
-                     : "Bearer realm=\"scanner-mcp\", error=\"invalid_token\"");
+    response.set(bhttp::field::www_authenticate, header(request, bhttp::field::authorization).empty()
+                                                     ? "Bearer realm=\"scanner-mcp\""
+                                                     : "Bearer realm=\"scanner-mcp\", error=\"invalid_token\"");
     co_await connection.send(std::move(response));
     co_return;
   }
@@ -265,10 +264,9 @@ asio::awaitable<void> HttpTransport::handle_mcp(const http::Request& request, ht
     count("mcp_http_requests_total{code=\"400\"}");
     std::string supported;
     for (const auto& known : supported_protocol_versions()) supported += (supported.empty() ? "" : ", ") + known;
-    http::Response refused = refusal(bhttp::status::bad_request,
-                                     "unsupported MCP-Protocol-Version " + protocol_version + " (supported: " +
-                                         supported + ")",
-                                     version);
+    http::Response refused =
+        refusal(bhttp::status::bad_request,
+                "unsupported MCP-Protocol-Version " + protocol_version + " (supported: " + supported + ")", version);
     co_await connection.send(std::move(refused));
     co_return;
   }
@@ -298,8 +296,9 @@ asio::awaitable<void> HttpTransport::handle_mcp(const http::Request& request, ht
     co_return;
   }
   if (header(request, bhttp::field::accept).find("text/event-stream") == std::string::npos) {
-    http::Response response = refusal(bhttp::status::method_not_allowed,
-                                      "GET opens a text/event-stream (Accept: text/event-stream); POST requests", version);
+    http::Response response =
+        refusal(bhttp::status::method_not_allowed,
+                "GET opens a text/event-stream (Accept: text/event-stream); POST requests", version);
     response.set(bhttp::field::allow, "GET, POST, DELETE");
     count("mcp_http_requests_total{code=\"405\"}");
     co_await connection.send(std::move(response));
@@ -338,8 +337,8 @@ asio::awaitable<void> HttpTransport::post(const http::Request& request, http::Co
   const std::string content_type = lowercase(header(request, bhttp::field::content_type));
   if (content_type.rfind("application/json", 0) != 0) {
     count("mcp_http_requests_total{code=\"415\"}");
-    http::Response refused = refusal(bhttp::status::unsupported_media_type, "Content-Type must be application/json",
-                                     version);
+    http::Response refused =
+        refusal(bhttp::status::unsupported_media_type, "Content-Type must be application/json", version);
     co_await connection.send(std::move(refused));
     co_return;
   }
@@ -359,7 +358,8 @@ asio::awaitable<void> HttpTransport::post(const http::Request& request, http::Co
   if (Protocol::is_initialize(message)) {
     if (sessions_.size() >= options_.max_sessions) {
       count("mcp_http_requests_total{code=\"503\"}");
-      http::Response refused = refusal(bhttp::status::service_unavailable, "too many sessions; try again later", version);
+      http::Response refused =
+          refusal(bhttp::status::service_unavailable, "too many sessions; try again later", version);
       co_await connection.send(std::move(refused));
       co_return;
     }
@@ -471,7 +471,9 @@ asio::awaitable<void> HttpTransport::stream_progress(const json& message, Sessio
     }
     co_return !(stream->done && stream->events.empty());
   };
-  auto deliver = [&]() -> asio::awaitable<void> { co_await connection.send_async_stream(std::move(head), std::move(events)); };
+  auto deliver = [&]() -> asio::awaitable<void> {
+    co_await connection.send_async_stream(std::move(head), std::move(events));
+  };
   count("mcp_http_requests_total{code=\"200\"}");
   auto both = produce() && deliver();
   co_await std::move(both);

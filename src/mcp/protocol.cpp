@@ -96,15 +96,14 @@ json list_resources(const json& params, Backend& backend) {
 }
 
 json resource_templates() {
-  return {{"resourceTemplates",
-           json::array({{{"uriTemplate", "scan://{task_id}/summary"},
-                         {"name", "scan-summary"},
-                         {"title", "A scan's status and result summary"},
-                         {"mimeType", "application/json"}},
-                        {{"uriTemplate", "scan://{task_id}/findings?page={page}"},
-                         {"name", "scan-findings"},
-                         {"title", "A page of a completed scan's findings (JSON-NL)"},
-                         {"mimeType", "application/x-ndjson"}}})}};
+  return {{"resourceTemplates", json::array({{{"uriTemplate", "scan://{task_id}/summary"},
+                                              {"name", "scan-summary"},
+                                              {"title", "A scan's status and result summary"},
+                                              {"mimeType", "application/json"}},
+                                             {{"uriTemplate", "scan://{task_id}/findings?page={page}"},
+                                              {"name", "scan-findings"},
+                                              {"title", "A page of a completed scan's findings (JSON-NL)"},
+                                              {"mimeType", "application/x-ndjson"}}})}};
 }
 
 json read_resource(const json& params, Backend& backend) {
@@ -163,7 +162,8 @@ std::optional<json> Protocol::handle(const json& message, SessionState& session,
   try {
     incoming = classify(message);
   } catch (const RpcError& e) {
-    const json id = message.is_object() && message.contains("id") && (message["id"].is_string() || message["id"].is_number_integer())
+    const json id = message.is_object() && message.contains("id") &&
+                            (message["id"].is_string() || message["id"].is_number_integer())
                         ? message["id"]
                         : json(nullptr);
     return error_message(id, e.code(), e.what());
@@ -206,10 +206,12 @@ json Protocol::initialize(const json& params, SessionState& session) const {
   session.protocol_version = is_supported_protocol_version(version) ? version : supported_protocol_versions().front();
   const json client = params.value("clientInfo", json::object());
   session.client_name = client.is_object() ? client.value("name", "") : "";
-  return {{"protocolVersion", session.protocol_version},
-          {"capabilities", {{"tools", {{"listChanged", false}}}, {"resources", {{"listChanged", false}, {"subscribe", false}}}}},
-          {"serverInfo", {{"name", "scanner-mcp"}, {"title", "Scanner Worker MCP server"}, {"version", server_version_}}},
-          {"instructions", instructions}};
+  return {
+      {"protocolVersion", session.protocol_version},
+      {"capabilities",
+       {{"tools", {{"listChanged", false}}}, {"resources", {{"listChanged", false}, {"subscribe", false}}}}},
+      {"serverInfo", {{"name", "scanner-mcp"}, {"title", "Scanner Worker MCP server"}, {"version", server_version_}}},
+      {"instructions", instructions}};
 }
 
 json Protocol::call_tool(const json& params, Backend& backend, const Notify& notify) const {

@@ -22,8 +22,7 @@ std::optional<std::string> lookup(Variables variables, const std::string& name) 
   throw core::Error(core::ErrorKind::bad_input, name + "='" + value + "' is not " + wanted);
 }
 
-std::chrono::milliseconds seconds(Variables variables, const std::string& name,
-                                  std::chrono::milliseconds fallback) {
+std::chrono::milliseconds seconds(Variables variables, const std::string& name, std::chrono::milliseconds fallback) {
   const auto text = lookup(variables, name);
   if (!text) return fallback;
   const auto value = config::parse_number(*text);
@@ -31,8 +30,7 @@ std::chrono::milliseconds seconds(Variables variables, const std::string& name,
   return std::chrono::milliseconds(static_cast<long long>(*value * 1000));
 }
 
-std::size_t count(Variables variables, const std::string& name, std::size_t fallback,
-                  std::size_t most) {
+std::size_t count(Variables variables, const std::string& name, std::size_t fallback, std::size_t most) {
   const auto text = lookup(variables, name);
   if (!text) return fallback;
   const auto value = config::parse_integer(*text);

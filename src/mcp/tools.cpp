@@ -94,18 +94,16 @@ json submit(Backend& backend, const json& arguments, service::ScanRequest reques
   service::check_pool(backend.scanners(), request.pool, request.scanner);
   service::Submitter submitter(backend.store(), backend.queue(), &backend.idempotency_keys());
   const service::Submission submission = submitter.submit(request, text_argument(arguments, "idempotency_key"));
-  json result{{"task_id", submission.task_id},
-              {"trace_id", submission.trace_id},
-              {"status", submission.status},
-              {"scan_type", request.scan_type},
-              {"scanner_pool", submission.pool},
-              {"scanner_instance", nullable(submission.scanner_instance_id)},
+  json result{{"task_id", submission.task_id},    {"trace_id", submission.trace_id},
+              {"status", submission.status},      {"scan_type", request.scan_type},
+              {"scanner_pool", submission.pool},  {"scanner_instance", nullable(submission.scanner_instance_id)},
               {"idempotent", submission.existing}};
   if (submission.existing) {
     result["message"] = "Returning existing task (idempotency key matched); nothing queued";
   } else {
     result["queue_position"] = submission.queue_position;
-    result["message"] = "Scan enqueued successfully. Worker will process asynchronously; follow it with get_scan_status.";
+    result["message"] =
+        "Scan enqueued successfully. Worker will process asynchronously; follow it with get_scan_status.";
   }
   return result;
 }
@@ -132,7 +130,8 @@ json run_authenticated_scan(Backend& backend, const json& arguments, const Progr
       for (const auto& id : backend.config().credentials.ids()) known += (known.empty() ? "" : ", ") + id;
       refuse("unknown credential_id '" + *credential_id + "' (" +
              (known.empty() ? std::string("the server has no credentials file (MCP_CREDENTIALS_FILE)")
-                            : "known: " + known) + ")");
+                            : "known: " + known) +
+             ")");
     }
     credential = *stored;
   } else {
@@ -143,7 +142,8 @@ json run_authenticated_scan(Backend& backend, const json& arguments, const Progr
     credential.password = arguments.at("ssh_password").get<std::string>();
     credential.escalation_password = text_argument(arguments, "escalation_password");
   }
-  credential.elevate_privileges_with = text_argument(arguments, "elevate_privileges_with", credential.elevate_privileges_with);
+  credential.elevate_privileges_with =
+      text_argument(arguments, "elevate_privileges_with", credential.elevate_privileges_with);
   credential.escalation_account = text_argument(arguments, "escalation_account", credential.escalation_account);
   if (request.scan_type == "authenticated_privileged" && credential.elevate_privileges_with == "Nothing") {
     refuse("authenticated_privileged needs elevate_privileges_with (sudo, su, ...)");
@@ -154,8 +154,10 @@ json run_authenticated_scan(Backend& backend, const json& arguments, const Progr
                          {"password", credential.password},
                          {"elevate_privileges_with", credential.elevate_privileges_with}};
   if (credential.elevate_privileges_with != "Nothing") {
-    if (!credential.escalation_password.empty()) request.credentials["escalation_password"] = credential.escalation_password;
-    if (!credential.escalation_account.empty()) request.credentials["escalation_account"] = credential.escalation_account;
+    if (!credential.escalation_password.empty())
+      request.credentials["escalation_password"] = credential.escalation_password;
+    if (!credential.escalation_account.empty())
+      request.credentials["escalation_account"] = credential.escalation_account;
   }
   return submit(backend, arguments, std::move(request));
 }
@@ -190,11 +192,11 @@ json status_json(Backend& backend, const core::Task& task) {
                                  {"auth_plugins_found", stats.value("auth_plugins_found", 0)}};
   }
   if (task.authentication_status == "failed") {
-    result["troubleshooting"] = {{"likely_cause", "Credentials rejected or inaccessible target"},
-                                 {"next_steps", json::array({"Verify the SSH user and password (or the credential_id entry)",
-                                                             "Check that the target allows SSH from the scanner",
-                                                             "Check the sudo/su escalation settings",
-                                                             "Submit the scan again"})}};
+    result["troubleshooting"] = {
+        {"likely_cause", "Credentials rejected or inaccessible target"},
+        {"next_steps", json::array({"Verify the SSH user and password (or the credential_id entry)",
+                                    "Check that the target allows SSH from the scanner",
+                                    "Check the sudo/su escalation settings", "Submit the scan again"})}};
   }
   if (task.status == core::TaskStatus::running) {
     try {
@@ -212,7 +214,8 @@ json status_json(Backend& backend, const core::Task& task) {
 json get_scan_status(Backend& backend, const json& arguments, const ProgressFn& progress) {
   const std::string task_id = task_id_argument(arguments);
   const double wait = arguments.value("wait_seconds", 0.0);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long long>(wait * 1000));
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long long>(wait * 1000));
   double reported = -1;
   while (true) {
     const core::Task task = read_task(backend, task_id);
@@ -220,7 +223,8 @@ json get_scan_status(Backend& backend, const json& arguments, const ProgressFn& 
     const bool ended = core::is_terminal(task.status);
     const double percent = ended ? 100.0 : status.value("progress", 0.0);
     if (progress && percent > reported) {
-      progress(percent, 100.0, status["status"].get<std::string>() + " " + std::to_string(static_cast<int>(percent)) + "%");
+      progress(percent, 100.0,
+               status["status"].get<std::string>() + " " + std::to_string(static_cast<int>(percent)) + "%");
       reported = percent;
     }
     const auto now = std::chrono::steady_clock::now();
@@ -299,7 +303,8 @@ json get_queue_status(Backend& backend, const json& arguments) {
 json list_tasks(Backend& backend, const json& arguments) {
   store::TaskFilter filter;
   filter.limit = arguments.value("limit", 10);
-  if (const auto status = optional_argument(arguments, "status_filter")) filter.status = core::parse_task_status(*status);
+  if (const auto status = optional_argument(arguments, "status_filter"))
+    filter.status = core::parse_task_status(*status);
   if (const auto pool = optional_argument(arguments, "scanner_pool")) filter.pool = *pool;
   if (const auto target = optional_argument(arguments, "target_filter")) {
     try {
@@ -374,10 +379,13 @@ ToolResult get_scan_results(Backend& backend, const json& arguments) {
     // identity and the query.
     json filters_key = json::array();
     for (const auto& [field, value] : query.filters) filters_key.push_back({field, value});
-    const json key{{"task_id", task_id},         {"size", size},
+    const json key{{"task_id", task_id},
+                   {"size", size},
                    {"modified", modified.time_since_epoch().count()},
-                   {"profile", query.profile},   {"fields", query.custom_fields},
-                   {"filters", filters_key},     {"page", query.page},
+                   {"profile", query.profile},
+                   {"fields", query.custom_fields},
+                   {"filters", filters_key},
+                   {"page", query.page},
                    {"page_size", query.page_size}};
     result.text = backend.results_cache().get_or_compute(key.dump(), render);
   }
@@ -437,7 +445,8 @@ json retry_failed_task(Backend& backend, const json& arguments) {
   if (const auto letter = backend.queue().dlq_show(pool, task_id)) {
     const json credentials = letter->entry.value("payload", json::object()).value("credentials", json());
     if (credentials.is_object() && credentials.value("password", "") == core::kRedacted) {
-      refuse("task " + task_id + " is an authenticated scan whose dead letter keeps its credentials masked: "
+      refuse("task " + task_id +
+             " is an authenticated scan whose dead letter keeps its credentials masked: "
              "submit it again with run_authenticated_scan");
     }
   }
@@ -457,7 +466,8 @@ json list_workers(Backend& backend) {
     json age = nullptr;
     const json heartbeat = worker.info.value("heartbeat_at", json());
     if (heartbeat.is_string()) {
-      if (const auto at = core::parse_iso(heartbeat.get<std::string>())) age = std::chrono::duration<double>(now - *at).count();
+      if (const auto at = core::parse_iso(heartbeat.get<std::string>()))
+        age = std::chrono::duration<double>(now - *at).count();
     }
     rows.push_back({{"worker_id", worker.worker_id},
                     {"alive", worker.alive},
@@ -473,19 +483,32 @@ json list_workers(Backend& backend) {
 ToolResult run(Backend& backend, const std::string& name, const json& arguments, const ProgressFn& progress) {
   if (name == "get_scan_results") return get_scan_results(backend, arguments);
   json structured;
-  if (name == "run_untrusted_scan") structured = run_untrusted_scan(backend, arguments, progress);
-  else if (name == "run_authenticated_scan") structured = run_authenticated_scan(backend, arguments, progress);
-  else if (name == "get_scan_status") structured = get_scan_status(backend, arguments, progress);
-  else if (name == "list_scanners") structured = list_scanners(backend, arguments);
-  else if (name == "list_pools") structured = list_pools(backend);
-  else if (name == "get_pool_status") structured = get_pool_status(backend, arguments);
-  else if (name == "get_queue_status") structured = get_queue_status(backend, arguments);
-  else if (name == "list_tasks") structured = list_tasks(backend, arguments);
-  else if (name == "cancel_scan") structured = cancel_scan(backend, arguments);
-  else if (name == "get_dead_letters") structured = get_dead_letters(backend, arguments);
-  else if (name == "retry_failed_task") structured = retry_failed_task(backend, arguments);
-  else if (name == "list_workers") structured = list_workers(backend);
-  else throw core::Error(core::ErrorKind::internal, "tool " + name + " has no implementation");
+  if (name == "run_untrusted_scan")
+    structured = run_untrusted_scan(backend, arguments, progress);
+  else if (name == "run_authenticated_scan")
+    structured = run_authenticated_scan(backend, arguments, progress);
+  else if (name == "get_scan_status")
+    structured = get_scan_status(backend, arguments, progress);
+  else if (name == "list_scanners")
+    structured = list_scanners(backend, arguments);
+  else if (name == "list_pools")
+    structured = list_pools(backend);
+  else if (name == "get_pool_status")
+    structured = get_pool_status(backend, arguments);
+  else if (name == "get_queue_status")
+    structured = get_queue_status(backend, arguments);
+  else if (name == "list_tasks")
+    structured = list_tasks(backend, arguments);
+  else if (name == "cancel_scan")
+    structured = cancel_scan(backend, arguments);
+  else if (name == "get_dead_letters")
+    structured = get_dead_letters(backend, arguments);
+  else if (name == "retry_failed_task")
+    structured = retry_failed_task(backend, arguments);
+  else if (name == "list_workers")
+    structured = list_workers(backend);
+  else
+    throw core::Error(core::ErrorKind::internal, "tool " + name + " has no implementation");
   ToolResult result;
   result.text = structured.dump(-1, ' ', false, json::error_handler_t::replace);
   result.structured = std::move(structured);
@@ -527,10 +550,11 @@ ToolResult call_tool(Backend& backend, const ToolDefinition& tool, const json& a
     outcome = "internal";
     result = tool_error(std::string("internal error: ") + e.what());
   }
-  telemetry::log_info("tool call", {{"tool", tool.name},
-                                    {"outcome", outcome},
-                                    {"duration_ms", std::chrono::duration<double, std::milli>(
-                                                        std::chrono::steady_clock::now() - started).count()}});
+  telemetry::log_info(
+      "tool call",
+      {{"tool", tool.name},
+       {"outcome", outcome},
+       {"duration_ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()}});
   return result;
 }
 

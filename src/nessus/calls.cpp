@@ -15,8 +15,8 @@ namespace sw::nessus {
 namespace {
 
 namespace asio = boost::asio;
-using nlohmann::json;
 using core::ErrorKind;
+using nlohmann::json;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 const std::string kScanControlRefused =
@@ -30,8 +30,8 @@ TlsSettings tls_settings_of(const config::ScannerConfig& scanner) {
   if (!scanner.tls_fingerprint_sha256.empty()) {
     tls.pinned_sha256 = normalize_fingerprint(scanner.tls_fingerprint_sha256);
     if (tls.pinned_sha256.empty()) {
-      throw core::Error(ErrorKind::bad_input, "scanner " + scanner.instance_id +
-                                                  ": tls_fingerprint_sha256 is not 64 hex digits");
+      throw core::Error(ErrorKind::bad_input,
+                        "scanner " + scanner.instance_id + ": tls_fingerprint_sha256 is not 64 hex digits");
     }
   }
   return tls;
@@ -57,8 +57,8 @@ Calls::Calls(asio::any_io_executor executor, const config::ScannerConfig& scanne
 json Calls::log_fields() const { return {{"scanner", scanner_.instance_id}, {"pool", scanner_.pool}}; }
 
 core::Error Calls::error(ErrorKind kind, std::string_view what, std::string_view reason, int status) const {
-  return core::Error(kind, "nessus scanner " + scanner_.instance_id + ": " + std::string(what) + ": " + std::string(reason),
-                     status);
+  return core::Error(
+      kind, "nessus scanner " + scanner_.instance_id + ": " + std::string(what) + ": " + std::string(reason), status);
 }
 
 core::Error Calls::http_error(const Reply& reply, std::string_view what) const {
@@ -122,8 +122,8 @@ asio::awaitable<CallResult> Calls::call(const Call& call) {
     report_request(call, exchanged, exchange_started);
     bool retry = false;
     if (auto* failure = std::get_if<TransportFailure>(&exchanged)) {
-      const bool maybe_refused = call.scan_control && failure->closed_before_response &&
-                                 scanner_.api_token_mode != config::ApiTokenMode::none;
+      const bool maybe_refused =
+          call.scan_control && failure->closed_before_response && scanner_.api_token_mode != config::ApiTokenMode::none;
       bool refused = false;
       if (maybe_refused) {
         refused = co_await server_answers();
@@ -145,8 +145,7 @@ asio::awaitable<CallResult> Calls::call(const Call& call) {
       }
     } else {
       auto& response = std::get<HttpResponse>(exchanged);
-      if (response.status == 401 && call.authenticated && call.may_relogin && !scanner_.uses_api_keys() &&
-          !relogged) {
+      if (response.status == 401 && call.authenticated && call.may_relogin && !scanner_.uses_api_keys() && !relogged) {
         relogged = true;
         session_.drop(generation);
         telemetry::log_info("session refused; logging in again", log_fields());
@@ -158,8 +157,8 @@ asio::awaitable<CallResult> Calls::call(const Call& call) {
                  attempt < options_.read_retries) {
         retry = true;
       } else {
-        outcome.emplace(Reply{response.status, std::move(response.body), response.body_complete,
-                              response.aborted_by_sink});
+        outcome.emplace(
+            Reply{response.status, std::move(response.body), response.body_complete, response.aborted_by_sink});
       }
     }
     if (retry) {

@@ -29,10 +29,10 @@ struct Call {
   std::string method;
   std::string target;
   std::string body;
-  std::string what;              // the call, for messages
+  std::string what;  // the call, for messages
   bool authenticated = true;
-  bool idempotent = false;       // retried with backoff on network errors and 5xx
-  bool may_relogin = true;       // a 401 drops the session, logs in again and retries once
+  bool idempotent = false;  // retried with backoff on network errors and 5xx
+  bool may_relogin = true;  // a 401 drops the session, logs in again and retries once
   // Receives the body of a 200 response instead of Reply::body; such a response is the
   // answer (never retried: its bytes are in the sink).
   BodySink* sink = nullptr;
@@ -43,7 +43,7 @@ struct Call {
   // retry_after_refusal, the call is sent once more; a second refusal is api_disabled.
   bool scan_control = false;
   bool retry_after_refusal = false;
-  bool refused_before = false;   // an earlier attempt of this operation was refused that way
+  bool refused_before = false;  // an earlier attempt of this operation was refused that way
   std::size_t max_body_bytes = 64 * 1024 * 1024;
 };
 

@@ -12,8 +12,8 @@ namespace sw::nessus {
 namespace {
 
 namespace asio = boost::asio;
-using nlohmann::json;
 using core::ErrorKind;
+using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::milliseconds kExportPollFirst{100};
@@ -132,8 +132,8 @@ asio::awaitable<void> Exports::wait_until_ready(const std::string& file_path, st
 }
 
 asio::awaitable<std::uint64_t> Exports::download(const std::string& file_path, std::int64_t file,
-                                                 const std::string& what, ExportSink& sink,
-                                                 std::uint64_t max_bytes, Clock::time_point deadline) {
+                                                 const std::string& what, ExportSink& sink, std::uint64_t max_bytes,
+                                                 Clock::time_point deadline) {
   const std::string download = what + " (download)";
   DownloadBody body(sink, max_bytes, deadline);
   Call call_spec{"GET", file_path + "/download", {}, download, true, true};
@@ -141,7 +141,8 @@ asio::awaitable<std::uint64_t> Exports::download(const std::string& file_path, s
   const auto reply = Calls::take(co_await calls_.call(call_spec));
   switch (body.stop()) {
     case DownloadBody::Stop::too_large:
-      throw calls_.error(ErrorKind::client, download, "the export is larger than " + std::to_string(max_bytes) + " bytes");
+      throw calls_.error(ErrorKind::client, download,
+                         "the export is larger than " + std::to_string(max_bytes) + " bytes");
     case DownloadBody::Stop::deadline:
       throw calls_.error(ErrorKind::timeout, download, "the download did not finish in time");
     case DownloadBody::Stop::sink_failed:

@@ -31,8 +31,8 @@ class Exports {
   boost::asio::awaitable<void> wait_until_ready(const std::string& file_path, std::int64_t file,
                                                 const std::string& what, Clock::time_point deadline);
   boost::asio::awaitable<std::uint64_t> download(const std::string& file_path, std::int64_t file,
-                                                 const std::string& what, ExportSink& sink,
-                                                 std::uint64_t max_bytes, Clock::time_point deadline);
+                                                 const std::string& what, ExportSink& sink, std::uint64_t max_bytes,
+                                                 Clock::time_point deadline);
   // Waits `delay` (less when the deadline is nearer) and returns the next delay; throws
   // `at_deadline` once the deadline has passed.
   boost::asio::awaitable<std::chrono::milliseconds> wait_before_next_poll(std::chrono::milliseconds delay,

@@ -224,7 +224,8 @@ struct HttpTransport::State {
       const auto actual = leaf_fingerprint(secure.native_handle());
       if (!fingerprint_matches(tls.pinned_sha256, actual)) {
         co_return verification_failure("TLS certificate fingerprint mismatch: the server's certificate has sha256 " +
-                                       actual + ", not the tls_fingerprint_sha256 of scanners.yaml; update "
+                                       actual +
+                                       ", not the tls_fingerprint_sha256 of scanners.yaml; update "
                                        "tls_fingerprint_sha256 if the certificate was replaced");
       }
     }
@@ -277,8 +278,9 @@ struct HttpTransport::State {
     if (header_ec) {
       auto failure = failure_of(header_ec, "reading the response to " + request.method + " " + request.target, true);
       failure.closed_before_response =
-          !parser.got_some() && (header_ec == http::error::end_of_stream || header_ec == asio::error::eof ||
-                                 header_ec == asio::error::connection_reset || header_ec == ssl::error::stream_truncated);
+          !parser.got_some() &&
+          (header_ec == http::error::end_of_stream || header_ec == asio::error::eof ||
+           header_ec == asio::error::connection_reset || header_ec == ssl::error::stream_truncated);
       co_return failure;
     }
     HttpResponse response;

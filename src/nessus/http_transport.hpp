@@ -1,9 +1,9 @@
 // HTTP/1.1 transport of the Nessus client: keep-alive connections to one base URL (plain TCP
 // or TLS with verification, SNI, host-name check and optional SHA-256 pinning of the leaf
-// certificate; a failed check names the scanners.yaml setting that fixes it), at most `max_connections` exchanges at once (the others wait their turn, in
-// order, before their deadline starts), a deadline on every exchange, and failures returned
-// as values that say how far the exchange got (nothing sent / request sent / status
-// received). Used by one event loop.
+// certificate; a failed check names the scanners.yaml setting that fixes it), at most `max_connections` exchanges at
+// once (the others wait their turn, in order, before their deadline starts), a deadline on every exchange, and failures
+// returned as values that say how far the exchange got (nothing sent / request sent / status received). Used by one
+// event loop.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -23,16 +23,16 @@
 namespace sw::nessus {
 
 struct TlsSettings {
-  bool verify = false;          // verify the chain (system store or ca_file) and the host name
-  std::string ca_file;          // empty: the system store
-  std::string pinned_sha256;    // normalized hex; empty: no pin
+  bool verify = false;        // verify the chain (system store or ca_file) and the host name
+  std::string ca_file;        // empty: the system store
+  std::string pinned_sha256;  // normalized hex; empty: no pin
 };
 
 struct HttpRequest {
   std::string method;  // GET, POST, PUT, DELETE
   std::string target;  // path and query
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;    // sent with Content-Type: application/json when not empty
+  std::string body;                               // sent with Content-Type: application/json when not empty
   std::size_t max_body_bytes = 64 * 1024 * 1024;  // a larger body (not streamed to a sink) fails the exchange
 };
 
@@ -47,8 +47,8 @@ class BodySink {
 
 struct HttpResponse {
   int status = 0;
-  std::string body;            // empty when the body went to a sink
-  bool body_complete = true;   // false when the connection dropped after the headers
+  std::string body;           // empty when the body went to a sink
+  bool body_complete = true;  // false when the connection dropped after the headers
   bool aborted_by_sink = false;
 };
 
@@ -57,9 +57,9 @@ struct TransportFailure {
   // setting must change, retrying cannot help); client for a body over max_body_bytes.
   core::ErrorKind kind = core::ErrorKind::network;
   std::string reason;
-  bool request_sent = false;             // the server may have acted on the request
-  bool retryable = true;                 // false for TLS verification, a too-large body or a cancellation
-  bool closed_before_response = false;   // the request went out; the server closed without a response byte
+  bool request_sent = false;            // the server may have acted on the request
+  bool retryable = true;                // false for TLS verification, a too-large body or a cancellation
+  bool closed_before_response = false;  // the request went out; the server closed without a response byte
 };
 
 using ExchangeResult = std::variant<HttpResponse, TransportFailure>;
@@ -67,8 +67,8 @@ using ExchangeResult = std::variant<HttpResponse, TransportFailure>;
 class HttpTransport {
  public:
   // Throws core::Error(bad_input) when the CA file cannot be loaded.
-  HttpTransport(boost::asio::any_io_executor executor, BaseUrl base, TlsSettings tls,
-                std::chrono::milliseconds timeout, std::size_t max_connections);
+  HttpTransport(boost::asio::any_io_executor executor, BaseUrl base, TlsSettings tls, std::chrono::milliseconds timeout,
+                std::size_t max_connections);
   ~HttpTransport();
   HttpTransport(const HttpTransport&) = delete;
   HttpTransport& operator=(const HttpTransport&) = delete;

@@ -342,7 +342,8 @@ std::optional<std::int64_t> folder_id_of_type(const json& folders_document, std:
 std::optional<std::string> template_uuid(const json& templates_document, std::string_view name) {
   for (const auto& entry : array_member(templates_document, "templates")) {
     const auto uuid = json_string(member(entry, "uuid"));
-    if (!uuid.empty() && (json_string(member(entry, "name")) == name || iequals(json_string(member(entry, "title")), name))) {
+    if (!uuid.empty() &&
+        (json_string(member(entry, "name")) == name || iequals(json_string(member(entry, "title")), name))) {
       return uuid;
     }
   }
@@ -367,21 +368,17 @@ json create_scan_body(const NewScan& scan, const std::string& uuid, std::int64_t
   };
   if (scan.ssh) {
     const auto& ssh = *scan.ssh;
-    json credential = {{"auth_method", ssh.auth_method},
-                       {"username", ssh.username},
-                       {"password", ssh.password},
-                       {"elevate_privileges_with", ssh.elevate_privileges_with},
-                       {"custom_password_prompt", ""},
-                       {"target_priority_list", ""}};
+    json credential = {{"auth_method", ssh.auth_method}, {"username", ssh.username},
+                       {"password", ssh.password},       {"elevate_privileges_with", ssh.elevate_privileges_with},
+                       {"custom_password_prompt", ""},   {"target_priority_list", ""}};
     if (!ssh.escalation_account.empty()) {
       credential["escalation_account"] = ssh.escalation_account;
     }
     if (!ssh.escalation_password.empty()) {
       credential["escalation_password"] = ssh.escalation_password;
     }
-    body["credentials"] = {{"add", {{"Host", {{"SSH", json::array({credential})}}}}},
-                           {"edit", json::object()},
-                           {"delete", json::array()}};
+    body["credentials"] = {
+        {"add", {{"Host", {{"SSH", json::array({credential})}}}}}, {"edit", json::object()}, {"delete", json::array()}};
   }
   return body;
 }
@@ -406,7 +403,8 @@ std::string error_text(std::string_view body) {
   if (!parsed.is_discarded()) {
     const auto& error = member(parsed, "error");
     if (error.is_string()) {
-      return core::escape_control_characters(core::redacted_excerpt(error.get_ref<const std::string&>(), kErrorExcerpt));
+      return core::escape_control_characters(
+          core::redacted_excerpt(error.get_ref<const std::string&>(), kErrorExcerpt));
     }
   }
   return core::escape_control_characters(core::redacted_excerpt(body, kErrorExcerpt));
@@ -441,7 +439,8 @@ std::string endpoint_label(std::string_view method, std::string_view target) {
     const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
     const std::string_view segment = path.substr(start, end - start);
     const bool numeric = !segment.empty() && segment.find_first_not_of("0123456789") == std::string_view::npos;
-    const bool token = segment.size() >= 32 && segment.find_first_not_of("0123456789abcdefABCDEF-") == std::string_view::npos;
+    const bool token =
+        segment.size() >= 32 && segment.find_first_not_of("0123456789abcdefABCDEF-") == std::string_view::npos;
     label += numeric ? "{id}" : token ? "{token}" : std::string(segment);
     if (slash == std::string_view::npos) break;
     label += '/';

@@ -18,8 +18,8 @@
 namespace sw::nessus {
 
 struct SshCredentials {
-  std::string username, password, auth_method = "password", elevate_privileges_with = "Nothing",
-                                  escalation_account, escalation_password;
+  std::string username, password, auth_method = "password", elevate_privileges_with = "Nothing", escalation_account,
+                                  escalation_password;
 };
 
 struct NewScan {
@@ -84,8 +84,8 @@ class ScannerApi {
   // is destroyed unfinished on any failure. Error(client) when the body exceeds max_bytes;
   // a failure of the sink keeps its kind. Returns the bytes of the body.
   virtual boost::asio::awaitable<std::uint64_t> export_scan(std::int64_t scan_id, std::unique_ptr<ExportSink> sink,
-                                                           std::uint64_t max_bytes,
-                                                           std::chrono::milliseconds timeout) = 0;
+                                                            std::uint64_t max_bytes,
+                                                            std::chrono::milliseconds timeout) = 0;
   // Ends the session (no-op with API keys or when not logged in).
   virtual boost::asio::awaitable<void> logout() = 0;
 };

@@ -80,7 +80,7 @@ asio::awaitable<void> ScannerClient::delete_scan(std::int64_t scan_id) { return 
 asio::awaitable<std::vector<ScanListEntry>> ScannerClient::list_scans() { return impl_->scans.list_scans(); }
 
 asio::awaitable<std::uint64_t> ScannerClient::export_scan(std::int64_t scan_id, std::unique_ptr<ExportSink> sink,
-                                                         std::uint64_t max_bytes, std::chrono::milliseconds timeout) {
+                                                          std::uint64_t max_bytes, std::chrono::milliseconds timeout) {
   return impl_->exports.export_scan(scan_id, std::move(sink), max_bytes, timeout);
 }
 

@@ -31,8 +31,8 @@ class ScannerClient final : public ScannerApi {
   boost::asio::awaitable<void> delete_scan(std::int64_t scan_id) override;
   boost::asio::awaitable<std::vector<ScanListEntry>> list_scans() override;
   boost::asio::awaitable<std::uint64_t> export_scan(std::int64_t scan_id, std::unique_ptr<ExportSink> sink,
-                                                   std::uint64_t max_bytes,
-                                                   std::chrono::milliseconds timeout) override;
+                                                    std::uint64_t max_bytes,
+                                                    std::chrono::milliseconds timeout) override;
   boost::asio::awaitable<void> logout() override;
 
  private:

@@ -12,8 +12,8 @@ namespace sw::nessus {
 namespace {
 
 namespace asio = boost::asio;
-using nlohmann::json;
 using core::ErrorKind;
+using nlohmann::json;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 }  // namespace

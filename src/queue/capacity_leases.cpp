@@ -26,8 +26,8 @@ std::optional<std::string> CapacityLeases::acquire(const std::string& pool, cons
                                                    std::optional<std::string> pinned) {
   std::vector<ScannerSlot> candidates;
   if (pinned) {
-    const auto it = std::find_if(slots.begin(), slots.end(),
-                                 [&](const ScannerSlot& slot) { return slot.instance_id == *pinned; });
+    const auto it =
+        std::find_if(slots.begin(), slots.end(), [&](const ScannerSlot& slot) { return slot.instance_id == *pinned; });
     if (it == slots.end()) {
       throw core::Error(core::ErrorKind::bad_input,
                         "scanner '" + *pinned + "' is not an enabled scanner of pool '" + pool + "'");
@@ -86,8 +86,8 @@ std::vector<ScannerLoad> CapacityLeases::load(const std::string& pool, const std
   }
   const RedisValue counts = redis_.eval(scripts::count_leases(), script_keys, {});
   for (std::size_t i = 0; i < slots.size(); ++i) {
-    loads.push_back(ScannerLoad{slots[i].instance_id, static_cast<int>(counts.elements.at(i).as_integer()),
-                                slots[i].limit});
+    loads.push_back(
+        ScannerLoad{slots[i].instance_id, static_cast<int>(counts.elements.at(i).as_integer()), slots[i].limit});
   }
   return loads;
 }

@@ -15,7 +15,7 @@ namespace {
 
 // The worker's own fields, stripped again when an entry is retried.
 constexpr std::array<const char*, 5> kFailureFields = {"error", "failed_at", "deliveries", "auth_failed_hosts",
-                                                      "auth_failed_hosts_count"};
+                                                       "auth_failed_hosts_count"};
 
 // `entry` with `extra`'s fields and the failure fields.
 nlohmann::json with_failure_fields(nlohmann::json entry, std::string_view pool, std::string_view reason,
@@ -67,8 +67,8 @@ DeadLetter parse_dead_letter(std::string member, double score) {
   letter.failed_time = core::from_unix_seconds(score);
   nlohmann::json parsed =
       core::json_nesting_exceeds(member) ? nlohmann::json(nullptr) : nlohmann::json::parse(member, nullptr, false);
-  letter.entry = !parsed.is_discarded() && parsed.is_object() ? std::move(parsed)
-                                                               : nlohmann::json::object({{"raw", member}});
+  letter.entry =
+      !parsed.is_discarded() && parsed.is_object() ? std::move(parsed) : nlohmann::json::object({{"raw", member}});
   const auto text_field = [&](const char* key) -> std::optional<std::string> {
     const auto it = letter.entry.find(key);
     if (it != letter.entry.end() && it->is_string()) {

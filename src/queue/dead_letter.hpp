@@ -13,11 +13,11 @@
 namespace sw::queue {
 
 struct DeadLetter {
-  std::string member;      // the sorted-set member exactly as stored
-  nlohmann::json entry;    // the member parsed (an object); {"raw": member} when it is not an object
+  std::string member;    // the sorted-set member exactly as stored
+  nlohmann::json entry;  // the member parsed (an object); {"raw": member} when it is not an object
   std::optional<std::string> task_id;
   std::string error;
-  std::string failed_at;   // as stored
+  std::string failed_at;        // as stored
   core::TimePoint failed_time;  // from the score
   std::optional<long long> deliveries;
 };

@@ -30,9 +30,8 @@ return 0
 }
 
 std::string claim_key(const std::string& key) {
-  const bool printable = std::all_of(key.begin(), key.end(), [](char c) {
-    return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
-  });
+  const bool printable =
+      std::all_of(key.begin(), key.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; });
   if (key.empty() || key.size() > max_key_length || !printable) {
     throw core::Error(core::ErrorKind::bad_input, "an idempotency key must be 1-256 printable characters");
   }

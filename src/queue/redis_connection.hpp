@@ -47,7 +47,7 @@ RedisOptions redis_options(const config::Environment& environment);
 
 // A Lua script, identified by its source; its SHA is computed by SCRIPT LOAD.
 struct LuaScript {
-  std::string_view name;    // for error messages
+  std::string_view name;  // for error messages
   std::string_view source;
 };
 
@@ -74,8 +74,7 @@ class RedisConnection {
 
   // EVALSHA of the script, after SCRIPT LOAD on first use and again after NOSCRIPT (a
   // restarted server forgot it; NOSCRIPT means the script did not run, so this is safe).
-  RedisValue eval(const LuaScript& script, const std::vector<std::string>& keys,
-                  const std::vector<std::string>& args);
+  RedisValue eval(const LuaScript& script, const std::vector<std::string>& keys, const std::vector<std::string>& args);
 
   // Drops the connection; the next command reconnects.
   void disconnect();

@@ -9,9 +9,7 @@ namespace sw::queue {
 
 namespace {
 
-[[noreturn]] void reject(const std::string& why) {
-  throw core::Error(core::ErrorKind::bad_input, "REDIS_URL: " + why);
-}
+[[noreturn]] void reject(const std::string& why) { throw core::Error(core::ErrorKind::bad_input, "REDIS_URL: " + why); }
 
 int parse_number(std::string_view text, const char* what, int min, int max) {
   int value = 0;
@@ -97,8 +95,9 @@ RedisEndpoint parse_tcp(std::string_view rest, bool tls) {
   if (at != std::string_view::npos) {
     const std::string_view user_info = rest.substr(0, at);
     if (user_info.find_first_of("/?#") != std::string_view::npos) {
-      reject("the user name or password holds an unencoded '/', '?' or '#'; percent-encode them "
-             "(%2F, %3F, %23, and '@' as %40)");
+      reject(
+          "the user name or password holds an unencoded '/', '?' or '#'; percent-encode them "
+          "(%2F, %3F, %23, and '@' as %40)");
     }
     parse_user_info(user_info, endpoint);
     rest = rest.substr(at + 1);

@@ -11,7 +11,7 @@ struct RedisValue {
   enum class Type { nil, integer, string, status, array };
   Type type = Type::nil;
   long long integer = 0;
-  std::string text;                 // string and status
+  std::string text;                  // string and status
   std::vector<RedisValue> elements;  // array
 
   bool is_nil() const { return type == Type::nil; }

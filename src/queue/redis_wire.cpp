@@ -227,12 +227,12 @@ struct RedisWire::Impl {
       if (verdict == X509_V_OK) {
         throw;
       }
-      const std::string checked_against =
-          files.ca_file.empty() ? "the system's CA store; REDIS_CA_FILE names a private CA"
-                                : "REDIS_CA_FILE " + files.ca_file;
-      throw Error(ErrorKind::auth, "redis: the TLS certificate of " + description + " is not accepted: " +
-                                       X509_verify_cert_error_string(verdict) + " (checked against " +
-                                       checked_against + ")");
+      const std::string checked_against = files.ca_file.empty()
+                                              ? "the system's CA store; REDIS_CA_FILE names a private CA"
+                                              : "REDIS_CA_FILE " + files.ca_file;
+      throw Error(ErrorKind::auth, "redis: the TLS certificate of " + description +
+                                       " is not accepted: " + X509_verify_cert_error_string(verdict) +
+                                       " (checked against " + checked_against + ")");
     }
   }
 };
@@ -253,8 +253,7 @@ RedisWire::RedisWire(const RedisEndpoint& endpoint, const RedisTlsFiles& tls, De
 
 RedisWire::~RedisWire() = default;
 
-std::vector<RedisReply> RedisWire::exchange(const std::vector<std::vector<std::string>>& commands,
-                                            Deadline deadline) {
+std::vector<RedisReply> RedisWire::exchange(const std::vector<std::vector<std::string>>& commands, Deadline deadline) {
   const std::string step = "redis " + command_name(commands) + " on " + description_;
   const std::string request = encode(commands);
   bool done = false;

@@ -59,7 +59,8 @@ ScanRecord parse_scan_record(std::string_view text, std::string_view task_id,
   record.scanner = string_field(json, "scanner", task_id);
   if (record.scanner && record.scanner->empty()) damaged(task_id, "\"scanner\" is empty");
   if (const auto it = json.find("scan_id"); it != json.end() && !it->is_null()) {
-    if (!it->is_number_integer() || it->get<std::int64_t>() <= 0) damaged(task_id, "\"scan_id\" is not a positive integer");
+    if (!it->is_number_integer() || it->get<std::int64_t>() <= 0)
+      damaged(task_id, "\"scan_id\" is not a positive integer");
     record.scan_id = it->get<std::int64_t>();
   }
   if (record.scan_id && !record.scanner) damaged(task_id, "a scan id without its scanner");

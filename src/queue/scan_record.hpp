@@ -25,8 +25,8 @@ struct ScanRecord {
   std::optional<std::string> scanner;  // instance id
   std::optional<std::int64_t> scan_id;
   std::optional<std::string> run_uuid;
-  std::optional<std::string> status;   // the run's last seen Nessus status
-  std::optional<double> progress;      // 0-100
+  std::optional<std::string> status;  // the run's last seen Nessus status
+  std::optional<double> progress;     // 0-100
   std::optional<Finishing> finishing;
 
   static ScanRecord of_task(std::string task_id);

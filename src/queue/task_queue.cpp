@@ -100,8 +100,8 @@ void TaskQueue::add_task_keys(const std::optional<std::string>& task_id, std::ve
 
 TaskClaim TaskQueue::claim_task(const std::string& task_id, std::chrono::milliseconds ttl) {
   core::require_valid_task_id(task_id);
-  const RedisValue reply = redis_.eval(scripts::claim_task(), {keys::task_claim(task_id)},
-                                       {settings_.worker_id, milliseconds_text(ttl)});
+  const RedisValue reply =
+      redis_.eval(scripts::claim_task(), {keys::task_claim(task_id)}, {settings_.worker_id, milliseconds_text(ttl)});
   if (reply.elements.size() != 2) {
     throw core::Error(core::ErrorKind::internal, "queue: unexpected reply of claim_task");
   }
@@ -164,8 +164,7 @@ bool TaskQueue::dead_letter(const std::string& pool, const std::string& raw, con
 bool TaskQueue::dead_letter_oversized(const std::string& pool, const std::string& raw, const std::string& reason,
                                       std::size_t kept_bytes, const std::optional<std::string>& task_id) {
   const core::TimePoint now = clock_.now();
-  return add_dead_letter(pool, raw, make_oversized_dead_letter_entry(raw, pool, reason, now, kept_bytes), now,
-                         task_id);
+  return add_dead_letter(pool, raw, make_oversized_dead_letter_entry(raw, pool, reason, now, kept_bytes), now, task_id);
 }
 
 bool TaskQueue::add_dead_letter(const std::string& pool, const std::string& raw, const nlohmann::json& entry,
@@ -218,8 +217,7 @@ void TaskQueue::forget_worker_if_done(const std::string& worker_id, ReapReport* 
 ReapReport TaskQueue::reap_dead_workers(const std::vector<std::string>& pools) {
   ReapReport report;
   for (const auto& worker_id : registered_worker_ids()) {
-    if (worker_id == settings_.worker_id ||
-        redis_.command({"EXISTS", keys::heartbeat(worker_id)}).as_integer() == 1) {
+    if (worker_id == settings_.worker_id || redis_.command({"EXISTS", keys::heartbeat(worker_id)}).as_integer() == 1) {
       continue;
     }
     report.dead_workers.push_back(worker_id);
@@ -228,8 +226,7 @@ ReapReport TaskQueue::reap_dead_workers(const std::vector<std::string>& pools) {
       // Newest first, each pushed to the front: the oldest ends up taken first again.
       for (const auto& raw : strings_of(redis_.command({"LRANGE", in_flight_key, "0", "-1"}))) {
         const core::TimePoint now = clock_.now();
-        const std::string reason =
-            "poison task: delivered " + std::to_string(settings_.max_deliveries) + " times";
+        const std::string reason = "poison task: delivered " + std::to_string(settings_.max_deliveries) + " times";
         const nlohmann::json entry =
             make_dead_letter_entry(raw, pool, reason, now, {{"deliveries", settings_.max_deliveries}});
         const long long outcome =
@@ -242,9 +239,10 @@ ReapReport TaskQueue::reap_dead_workers(const std::vector<std::string>& pools) {
           ++report.requeued;
         } else if (outcome == 2) {
           report.dead_lettered.push_back({pool, core::task_id_of_entry(raw), reason});
-          telemetry::log_warning("poison task dead-lettered",
-                                 {{"pool", pool}, {"task_id", entry.value("task_id", "")},
-                                  {"deliveries", settings_.max_deliveries}, {"dead_worker", worker_id}});
+          telemetry::log_warning("poison task dead-lettered", {{"pool", pool},
+                                                               {"task_id", entry.value("task_id", "")},
+                                                               {"deliveries", settings_.max_deliveries},
+                                                               {"dead_worker", worker_id}});
         }
       }
     }
@@ -394,8 +392,7 @@ QueueStats TaskQueue::stats(const std::string& pool, std::size_t peek) {
     stats.in_flight[worker_id] = count_of(redis_.command({"LLEN", keys::in_flight(pool, worker_id)}));
   }
   if (peek > 0) {
-    stats.next = strings_of(
-        redis_.command({"LRANGE", keys::queue(pool), "-" + std::to_string(peek), "-1"}));
+    stats.next = strings_of(redis_.command({"LRANGE", keys::queue(pool), "-" + std::to_string(peek), "-1"}));
     std::reverse(stats.next.begin(), stats.next.end());
   }
   return stats;

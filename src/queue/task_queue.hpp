@@ -1,10 +1,9 @@
-// The reliable task queue (docs/contracts.md#the-queue-and-the-dead-letter-queue, docs/architecture.md#a-tasks-life): producers LPUSH to {pool}:queue; a worker
-// moves the next task into its own in-flight list in one step (BLMOVE) and removes it only
-// when the task is done, handed back or dead-lettered. Workers keep a heartbeat; any live
-// worker reaps the in-flight tasks of dead ones, counting deliveries, and dead-letters a
-// task delivered max_deliveries times. Also the dead-letter queue admin, per-task scan
-// records for re-attaching, statistics, and what workers report for operators (scanner
-// health, finished counts: activity.hpp). Key names: src/queue/KEYS.md.
+// The reliable task queue (docs/contracts.md#the-queue-and-the-dead-letter-queue, docs/architecture.md#a-tasks-life):
+// producers LPUSH to {pool}:queue; a worker moves the next task into its own in-flight list in one step (BLMOVE) and
+// removes it only when the task is done, handed back or dead-lettered. Workers keep a heartbeat; any live worker reaps
+// the in-flight tasks of dead ones, counting deliveries, and dead-letters a task delivered max_deliveries times. Also
+// the dead-letter queue admin, per-task scan records for re-attaching, statistics, and what workers report for
+// operators (scanner health, finished counts: activity.hpp). Key names: src/queue/KEYS.md.
 //
 // Thread-safety: none. A TaskQueue owns one blocking Redis connection; use one object per
 // thread (several objects of one worker share its worker_id and its in-flight lists).
@@ -215,8 +214,8 @@ class TaskQueue {
                      std::vector<std::string>& args) const;
   bool add_dead_letter(const std::string& pool, const std::string& raw, const nlohmann::json& entry,
                        core::TimePoint now, const std::optional<std::string>& task_id);
-  bool return_to_queue(const std::string& pool, const std::string& raw, const std::string& replacement,
-                       const char* end, const std::optional<std::string>& task_id);
+  bool return_to_queue(const std::string& pool, const std::string& raw, const std::string& replacement, const char* end,
+                       const std::optional<std::string>& task_id);
 
   QueueSettings settings_;
   RedisConnection redis_;

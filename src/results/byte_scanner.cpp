@@ -172,10 +172,14 @@ class Scanner {
     switch (window_[pos_]) {
       case '<':
         if (!available(2)) unusual();
-        if (window_[pos_ + 1] == '/') end_tag();
-        else if (detail::is_name_start(window_[pos_ + 1])) start_tag();
-        else if (starts_with("<!--")) token(&Scanner::parse_comment);
-        else unusual();
+        if (window_[pos_ + 1] == '/')
+          end_tag();
+        else if (detail::is_name_start(window_[pos_ + 1]))
+          start_tag();
+        else if (starts_with("<!--"))
+          token(&Scanner::parse_comment);
+        else
+          unusual();
         return;
       case '&': {
         available(detail::reference_max_length);
@@ -283,8 +287,10 @@ class Scanner {
       while (i < limit && data[i] != quote) {
         const auto byte = static_cast<unsigned char>(data[i]);
         if (byte == '<') unusual();
-        if (byte == '&' || byte == '\t' || byte == '\n' || byte == '\r') plain = false;
-        else if (byte < 0x20) unusual();
+        if (byte == '&' || byte == '\t' || byte == '\n' || byte == '\r')
+          plain = false;
+        else if (byte < 0x20)
+          unusual();
         if (byte < 0x80) {
           ++i;
           continue;
@@ -363,8 +369,8 @@ class Scanner {
   std::uint64_t base_ = 0;  // file offset of window_[0]
   bool eof_ = false;
   detail::DocumentWalker walker_;
-  std::string names_;               // names of the open elements, concatenated
-  std::vector<std::size_t> ends_;   // where each open element's name ends in names_
+  std::string names_;              // names of the open elements, concatenated
+  std::vector<std::size_t> ends_;  // where each open element's name ends in names_
   std::vector<Attribute> attributes_;
   std::vector<std::string> values_;  // decoded attribute values, one per attribute slot
 };

@@ -86,8 +86,10 @@ bool DocumentWalker::start(std::string_view name, std::span<const Attribute> att
       visitor_.on_host_start(host_name_);
     }
   } else if (depth == host_child_depth && in_host_) {
-    if (name == "ReportItem") start_item(attributes, offset);
-    else in_properties_ = name == "HostProperties";
+    if (name == "ReportItem")
+      start_item(attributes, offset);
+    else
+      in_properties_ = name == "HostProperties";
   } else if (depth == leaf_depth) {
     if (in_properties_ && options_.host_properties && name == "tag") {
       tag_name_.assign(attribute(attributes, "name"));

@@ -82,9 +82,9 @@ void check_filter(const Filter& filter) {
   }
   const std::string_view op = operator_of(filter.second);
   if (!op.empty() && !parse_number(std::string_view(filter.second).substr(op.size()))) {
-    throw core::Error(core::ErrorKind::bad_input,
-                      "filter '" + filter.first + "=" + filter.second + "': '" + std::string(op) +
-                          "' must be followed by a number (e.g. " + filter.first + "=>=7.0)");
+    throw core::Error(core::ErrorKind::bad_input, "filter '" + filter.first + "=" + filter.second + "': '" +
+                                                      std::string(op) + "' must be followed by a number (e.g. " +
+                                                      filter.first + "=>=7.0)");
   }
 }
 
@@ -112,7 +112,8 @@ bool filter_matches(const Record& record, const Filter& filter) {
   const std::string needle = lower(wanted);
   if (value.is_string()) return contains_text(value, needle);
   if (value.is_array()) {
-    return std::any_of(value.begin(), value.end(), [&](const Record& element) { return contains_text(element, needle); });
+    return std::any_of(value.begin(), value.end(),
+                       [&](const Record& element) { return contains_text(element, needle); });
   }
   const auto number = number_of(value);
   const auto wanted_number = parse_number(wanted);

@@ -144,10 +144,14 @@ class IndexSelection {
   IndexSelection(const ResultsIndex& index, const std::vector<Filter>& filters, bool all_children) {
     for (const Filter& filter : filters) {
       const std::string& field = filter.first;
-      if (field == "type") type_filters_.push_back(filter);
-      else if (field == "host") host_filters_.push_back(filter);
-      else if (field == "port" || field == "svc_name" || field == "protocol") place_filters_.push_back(filter);
-      else finding_filters_.push_back(filter);
+      if (field == "type")
+        type_filters_.push_back(filter);
+      else if (field == "host")
+        host_filters_.push_back(filter);
+      else if (field == "port" || field == "svc_name" || field == "protocol")
+        place_filters_.push_back(filter);
+      else
+        finding_filters_.push_back(filter);
     }
     ReportItem item;
     type_ok_ = passes(item, type_filters_);
@@ -185,7 +189,8 @@ class IndexSelection {
   static bool passes(const ReportItem& item, const std::vector<Filter>& filters) {
     if (filters.empty()) return true;
     const Record record = make_record(item);
-    return std::all_of(filters.begin(), filters.end(), [&](const Filter& filter) { return filter_matches(record, filter); });
+    return std::all_of(filters.begin(), filters.end(),
+                       [&](const Filter& filter) { return filter_matches(record, filter); });
   }
 
   // The values of an item's fields that `filters` test: equal keys, equal verdicts.
@@ -240,12 +245,8 @@ std::uint64_t page_count(std::uint64_t records, std::uint64_t page_size) {
 
 Record pagination_line(int page, int page_size, std::uint64_t pages) {
   const bool has_next = static_cast<std::uint64_t>(page) < pages;
-  return {{"type", "pagination"},
-          {"page", page},
-          {"page_size", page_size},
-          {"total_pages", pages},
-          {"has_next", has_next},
-          {"next_page", has_next ? Record(page + 1) : Record(nullptr)}};
+  return {{"type", "pagination"}, {"page", page},         {"page_size", page_size},
+          {"total_pages", pages}, {"has_next", has_next}, {"next_page", has_next ? Record(page + 1) : Record(nullptr)}};
 }
 
 constexpr std::size_t items_per_read = 256;
@@ -268,12 +269,11 @@ std::vector<std::string> profile_fields(const std::string& profile) {
                     "invalid profile '" + profile + "': must be one of minimal, summary, brief, full");
 }
 
-void write_results(const std::filesystem::path& file, const ResultsQuery& query, std::ostream& out,
-                   ResultsPath path) {
+void write_results(const std::filesystem::path& file, const ResultsQuery& query, std::ostream& out, ResultsPath path) {
   const bool custom = !query.custom_fields.empty();
   if (custom && query.profile != "brief") {
-    throw core::Error(core::ErrorKind::bad_input, "cannot combine profile '" + query.profile +
-                                                      "' with custom fields: use one or the other");
+    throw core::Error(core::ErrorKind::bad_input,
+                      "cannot combine profile '" + query.profile + "' with custom fields: use one or the other");
   }
   if (query.page < 0) throw core::Error(core::ErrorKind::bad_input, "page must be 0 (all) or at least 1");
   for (const Filter& filter : query.filters) check_filter(filter);
@@ -297,7 +297,8 @@ void write_results(const std::filesystem::path& file, const ResultsQuery& query,
   };
 
   const int page_size = std::clamp(query.page_size, minimum_page_size, maximum_page_size);
-  const std::uint64_t first = query.page == 0 ? 0 : static_cast<std::uint64_t>(query.page - 1) * static_cast<std::uint64_t>(page_size);
+  const std::uint64_t first =
+      query.page == 0 ? 0 : static_cast<std::uint64_t>(query.page - 1) * static_cast<std::uint64_t>(page_size);
   const std::uint64_t wanted = query.page == 0 ? UINT64_MAX : static_cast<std::uint64_t>(page_size);
   auto write_head = [&](std::uint64_t vulnerabilities, std::uint64_t records, const std::string& scan_name) {
     const std::uint64_t pages = query.page == 0 ? 1 : page_count(records, static_cast<std::uint64_t>(page_size));

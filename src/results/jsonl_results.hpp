@@ -19,9 +19,9 @@ namespace sw::results {
 struct ResultsQuery {
   std::string profile = "brief";           // minimal | summary | brief | full
   std::vector<std::string> custom_fields;  // when set, profile must stay "brief"; reported as "custom"
-  std::vector<Filter> filters;  // all must match; rules in filters.hpp
-  int page = 1;        // 1-based; 0 returns every record and no pagination line
-  int page_size = 40;  // clamped to 10..100
+  std::vector<Filter> filters;             // all must match; rules in filters.hpp
+  int page = 1;                            // 1-based; 0 returns every record and no pagination line
+  int page_size = 40;                      // clamped to 10..100
 };
 
 // Whether a record field comes from the ReportItem's attributes and host (type, host,

@@ -44,12 +44,20 @@ std::string escaped_attribute(std::string_view text) {
   std::string out;
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '"': out += "&quot;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) out += "&#" + std::to_string(static_cast<int>(c)) + ";";
-        else out += c;
+        if (static_cast<unsigned char>(c) < 0x20)
+          out += "&#" + std::to_string(static_cast<int>(c)) + ";";
+        else
+          out += c;
     }
   }
   return out;
@@ -100,12 +108,13 @@ class Reader {
  private:
   void parse(int length, bool last) {
     if (XML_ParseBuffer(parser_.get(), length, last) == XML_STATUS_OK) return;
-    if (!walker_.refusal().empty()) throw ReadError(ReadFailure::xml_invalid, file_.string() + ": " + walker_.refusal());
+    if (!walker_.refusal().empty())
+      throw ReadError(ReadFailure::xml_invalid, file_.string() + ": " + walker_.refusal());
     XML_ParserStruct* p = parser_.get();
-    throw ReadError(ReadFailure::xml_invalid,
-                    file_.string() + ": not well-formed XML (" + XML_ErrorString(XML_GetErrorCode(p)) +
-                        "): line " + std::to_string(XML_GetCurrentLineNumber(p)) + ", column " +
-                        std::to_string(XML_GetCurrentColumnNumber(p)));
+    throw ReadError(ReadFailure::xml_invalid, file_.string() + ": not well-formed XML (" +
+                                                  XML_ErrorString(XML_GetErrorCode(p)) + "): line " +
+                                                  std::to_string(XML_GetCurrentLineNumber(p)) + ", column " +
+                                                  std::to_string(XML_GetCurrentColumnNumber(p)));
   }
 
   void refuse(std::string reason) {
@@ -134,17 +143,16 @@ class Reader {
   }
   // A plain <!DOCTYPE NessusClientData_v2> declares nothing and is accepted; an internal
   // subset or an external DTD is where entities come from, so they are refused.
-  static void doctype(void* self, const XML_Char* /*name*/, const XML_Char* system_id,
-                      const XML_Char* public_id, int has_internal_subset) {
+  static void doctype(void* self, const XML_Char* /*name*/, const XML_Char* system_id, const XML_Char* public_id,
+                      int has_internal_subset) {
     if (has_internal_subset != 0) {
       static_cast<Reader*>(self)->refuse("entity declarations are not allowed (DOCTYPE with an internal subset)");
     } else if (system_id != nullptr || public_id != nullptr) {
       static_cast<Reader*>(self)->refuse("entity declarations are not allowed (DOCTYPE with an external DTD)");
     }
   }
-  static void entity_declaration(void* self, const XML_Char* /*name*/, int /*is_parameter*/,
-                                 const XML_Char* /*value*/, int /*value_length*/,
-                                 const XML_Char* /*base*/, const XML_Char* /*system_id*/,
+  static void entity_declaration(void* self, const XML_Char* /*name*/, int /*is_parameter*/, const XML_Char* /*value*/,
+                                 int /*value_length*/, const XML_Char* /*base*/, const XML_Char* /*system_id*/,
                                  const XML_Char* /*public_id*/, const XML_Char* /*notation*/) {
     static_cast<Reader*>(self)->refuse("entity declarations are not allowed");
   }
@@ -184,8 +192,8 @@ void read_nessus(const std::filesystem::path& file, NessusVisitor& visitor, cons
   reader.check_root();
 }
 
-void read_nessus_items(const std::filesystem::path& file, std::span<const ItemLocation> items,
-                       NessusVisitor& visitor, const ReadOptions& options) {
+void read_nessus_items(const std::filesystem::path& file, std::span<const ItemLocation> items, NessusVisitor& visitor,
+                       const ReadOptions& options) {
   FileDescriptor descriptor;
   open_file(file, descriptor);
   Reader reader(file, visitor, options);

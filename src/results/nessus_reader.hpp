@@ -46,7 +46,7 @@ struct ReportItem {
   std::string port;
   std::string svc_name;
   std::string protocol;
-  std::string severity;   // as written (" 3", "", "7" occur); see severity_level()
+  std::string severity;  // as written (" 3", "", "7" occur); see severity_level()
   std::string plugin_id;
   std::string plugin_name;
   std::string plugin_family;
@@ -86,13 +86,12 @@ struct ReadOptions {
   // Further children collected only from items of the plugin ids in `plugin_children_for`.
   std::vector<std::string> plugin_children;
   std::vector<std::string> plugin_children_for;
-  bool host_properties = true;             // report HostProperties tags
+  bool host_properties = true;                  // report HostProperties tags
   std::size_t text_limit = default_text_limit;  // cap per collected text
 };
 
 // Reads the whole file, calling the visitor. Throws ReadError.
-void read_nessus(const std::filesystem::path& file, NessusVisitor& visitor,
-                 const ReadOptions& options = {});
+void read_nessus(const std::filesystem::path& file, NessusVisitor& visitor, const ReadOptions& options = {});
 
 // A whole <ReportItem> element of a file (ReportItem::offset and length, as a results
 // index keeps them) and the name of its host.
@@ -104,9 +103,9 @@ struct ItemLocation {
 
 // Reads only the ReportItems at `items`, in that order, calling visitor.on_item for each
 // as read_nessus would have (on_report, on_host_start and on_host_end are called for a
-// document wrapped around them, and ReportItem::offset is within that document). The file must be UTF-8 and declare no entities, as the
-// byte scanner checks before a results index is written. Throws ReadError.
-void read_nessus_items(const std::filesystem::path& file, std::span<const ItemLocation> items,
-                       NessusVisitor& visitor, const ReadOptions& options = {});
+// document wrapped around them, and ReportItem::offset is within that document). The file must be UTF-8 and declare no
+// entities, as the byte scanner checks before a results index is written. Throws ReadError.
+void read_nessus_items(const std::filesystem::path& file, std::span<const ItemLocation> items, NessusVisitor& visitor,
+                       const ReadOptions& options = {});
 
 }  // namespace sw::results

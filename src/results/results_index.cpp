@@ -50,10 +50,10 @@ std::optional<ExportIdentity> identify(const std::filesystem::path& file) {
   FileDescriptor descriptor{::open(file.c_str(), O_RDONLY | O_CLOEXEC)};
   struct stat st {};
   if (descriptor.fd < 0 || ::fstat(descriptor.fd, &st) != 0) return std::nullopt;
-  ExportIdentity identity{static_cast<std::uint64_t>(st.st_size),
-                          static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000ULL +
-                              static_cast<std::uint64_t>(st.st_mtim.tv_nsec),
-                          static_cast<std::uint64_t>(st.st_ino), 0};
+  ExportIdentity identity{
+      static_cast<std::uint64_t>(st.st_size),
+      static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000ULL + static_cast<std::uint64_t>(st.st_mtim.tv_nsec),
+      static_cast<std::uint64_t>(st.st_ino), 0};
   detail::Checksum checksum;
   std::string block(sample_bytes, '\0');
   const std::uint64_t tail = identity.size > sample_bytes ? identity.size - sample_bytes : 0;
@@ -80,7 +80,8 @@ std::string header_of(const ExportIdentity& identity) {
   std::string header(header_magic);
   put(header, index_format_version);
   put(header, static_cast<std::uint32_t>(item_bytes));
-  for (const std::uint64_t value : {identity.size, identity.mtime_ns, identity.inode, identity.sample}) put(header, value);
+  for (const std::uint64_t value : {identity.size, identity.mtime_ns, identity.inode, identity.sample})
+    put(header, value);
   header.resize(header_bytes, '\0');
   return header;
 }
@@ -161,9 +162,10 @@ const std::vector<std::string>& indexed_children() {
   // The filter fields, and children named like an attribute field (<plugin_name>), which
   // replace the attribute's value in records of every child.
   static const std::vector<std::string> children{
-      "cve",  "cvss_score", "cvss_base_score", "cvss3_base_score", "vpr_score", "epss_score", "exploit_available",
-      "risk_factor", "plugin_type", "type", "host", "plugin_id", "plugin_name", "plugin_family", "severity", "port",
-      "svc_name", "protocol"};
+      "cve",        "cvss_score",        "cvss_base_score", "cvss3_base_score", "vpr_score",
+      "epss_score", "exploit_available", "risk_factor",     "plugin_type",      "type",
+      "host",       "plugin_id",         "plugin_name",     "plugin_family",    "severity",
+      "port",       "svc_name",          "protocol"};
   return children;
 }
 
@@ -173,8 +175,7 @@ bool is_indexed_field(std::string_view field) {
 }
 
 struct IndexWriter::State {
-  State(const ExportIdentity& export_identity, const std::filesystem::path& index_file)
-      : out(index_file) {
+  State(const ExportIdentity& export_identity, const std::filesystem::path& index_file) : out(index_file) {
     out.append(header_of(export_identity));
   }
   void append_body(std::string_view bytes) {
@@ -192,7 +193,7 @@ struct IndexWriter::State {
   Dictionary places;
   Dictionary findings;
   std::string place_key, finding_key, children;  // scratch, reused for every item
-  bool too_long = false;  // an item longer than its record can say
+  bool too_long = false;                         // an item longer than its record can say
 };
 
 IndexWriter::IndexWriter(const std::filesystem::path& export_file) {
@@ -240,7 +241,8 @@ void IndexWriter::on_item(const ReportItem& item) {
   }
   put(finding, child_count);
   finding += children;
-  const auto cut = static_cast<std::uint32_t>(std::count_if(item.truncated_children.begin(), item.truncated_children.end(), indexed));
+  const auto cut = static_cast<std::uint32_t>(
+      std::count_if(item.truncated_children.begin(), item.truncated_children.end(), indexed));
   put(finding, cut);
   for (const std::string& name : item.truncated_children) {
     if (indexed(name)) put_text(finding, name);
@@ -351,7 +353,8 @@ std::optional<ResultsIndex> ResultsIndex::load(const std::filesystem::path& expo
   }
   const std::string_view bytes = index.bytes_;
   const auto identity = identify(export_file);
-  if (!identity || bytes.size() < header_bytes + trailer_bytes || bytes.substr(0, header_bytes) != header_of(*identity) ||
+  if (!identity || bytes.size() < header_bytes + trailer_bytes ||
+      bytes.substr(0, header_bytes) != header_of(*identity) ||
       bytes.substr(bytes.size() - trailer_magic.size()) != trailer_magic) {
     return std::nullopt;
   }

@@ -6,23 +6,34 @@ namespace sw::results {
 
 std::string_view to_string(AuthStatus status) {
   switch (status) {
-    case AuthStatus::success: return "success";
-    case AuthStatus::failed: return "failed";
-    case AuthStatus::partial: return "partial";
-    case AuthStatus::not_applicable: return "not_applicable";
-    case AuthStatus::unknown: return "unknown";
+    case AuthStatus::success:
+      return "success";
+    case AuthStatus::failed:
+      return "failed";
+    case AuthStatus::partial:
+      return "partial";
+    case AuthStatus::not_applicable:
+      return "not_applicable";
+    case AuthStatus::unknown:
+      return "unknown";
   }
   return "unknown";
 }
 
 std::string_view to_string(ValidationError error) {
   switch (error) {
-    case ValidationError::file_not_found: return "file_not_found";
-    case ValidationError::too_small: return "too_small";
-    case ValidationError::xml_invalid: return "xml_invalid";
-    case ValidationError::empty_scan: return "empty_scan";
-    case ValidationError::auth_failed: return "auth_failed";
-    case ValidationError::other: return "other";
+    case ValidationError::file_not_found:
+      return "file_not_found";
+    case ValidationError::too_small:
+      return "too_small";
+    case ValidationError::xml_invalid:
+      return "xml_invalid";
+    case ValidationError::empty_scan:
+      return "empty_scan";
+    case ValidationError::auth_failed:
+      return "auth_failed";
+    case ValidationError::other:
+      return "other";
   }
   return "other";
 }
@@ -59,30 +70,31 @@ nlohmann::json ValidationResult::stats_json() const {
     hosts.push_back({{"host", host.host},
                      {"status", to_string(host.status)},
                      {"evidence", host.evidence},
-                     {"credentialed_checks", host.credentialed_raw ? nlohmann::json(*host.credentialed_raw)
-                                                                   : nlohmann::json(nullptr)}});
+                     {"credentialed_checks",
+                      host.credentialed_raw ? nlohmann::json(*host.credentialed_raw) : nlohmann::json(nullptr)}});
   }
   const std::optional<double> percent = auth_success_percent();
-  nlohmann::json stats = {{"file_size_bytes", file_size_bytes},
-          {"hosts_scanned", hosts_scanned},
-          {"total_plugins", total_plugins},
-          {"auth_plugins_found", auth_plugins_found},
-          {"credentialed_status_raw",
-           credentialed_status_raw ? nlohmann::json(*credentialed_status_raw) : nlohmann::json(nullptr)},
-          {"severity_counts",
-           {{"critical", severity_counts.critical},
-            {"high", severity_counts.high},
-            {"medium", severity_counts.medium},
-            {"low", severity_counts.low},
-            {"info", severity_counts.info},
-            {"other", severity_counts.other}}},
-          {"total_vulnerabilities", total_vulnerabilities()},
-          {"hosts_auth", std::move(hosts)},
-          {"auth_target_hosts", auth_target_hosts},
-          {"auth_succeeded_hosts", auth_succeeded_hosts},
-          {"auth_success_percent", percent ? nlohmann::json(*percent) : nlohmann::json(nullptr)},
-          {"auth_min_success_percent",
-           auth_min_success_percent ? nlohmann::json(*auth_min_success_percent) : nlohmann::json(nullptr)}};
+  nlohmann::json stats = {
+      {"file_size_bytes", file_size_bytes},
+      {"hosts_scanned", hosts_scanned},
+      {"total_plugins", total_plugins},
+      {"auth_plugins_found", auth_plugins_found},
+      {"credentialed_status_raw",
+       credentialed_status_raw ? nlohmann::json(*credentialed_status_raw) : nlohmann::json(nullptr)},
+      {"severity_counts",
+       {{"critical", severity_counts.critical},
+        {"high", severity_counts.high},
+        {"medium", severity_counts.medium},
+        {"low", severity_counts.low},
+        {"info", severity_counts.info},
+        {"other", severity_counts.other}}},
+      {"total_vulnerabilities", total_vulnerabilities()},
+      {"hosts_auth", std::move(hosts)},
+      {"auth_target_hosts", auth_target_hosts},
+      {"auth_succeeded_hosts", auth_succeeded_hosts},
+      {"auth_success_percent", percent ? nlohmann::json(*percent) : nlohmann::json(nullptr)},
+      {"auth_min_success_percent",
+       auth_min_success_percent ? nlohmann::json(*auth_min_success_percent) : nlohmann::json(nullptr)}};
   stats.update(failed_hosts_json());
   return stats;
 }

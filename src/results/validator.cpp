@@ -16,16 +16,16 @@ constexpr int scan_information_plugin = 19506;
 
 // What one host's export says about the credentials (docs/authentication.md).
 struct HostEvidence {
-  bool refused = false;             // 104410
-  bool assessment_failed = false;   // 21745
-  bool insufficient = false;        // 110385
-  bool accepted = false;            // 141118
-  bool assessment_ran = false;      // 117887
-  std::optional<std::string> scanner_ip;          // 19506 "Scanner IP"
-  std::string host_ip;                            // HostProperties host-ip
-  std::optional<std::string> credentialed_scan;   // HostProperties Credentialed_Scan
-  std::string local_checks_proto;                 // HostProperties local-checks-proto
-  std::uint64_t local_findings = 0;               // items with plugin_type local
+  bool refused = false;                          // 104410
+  bool assessment_failed = false;                // 21745
+  bool insufficient = false;                     // 110385
+  bool accepted = false;                         // 141118
+  bool assessment_ran = false;                   // 117887
+  std::optional<std::string> scanner_ip;         // 19506 "Scanner IP"
+  std::string host_ip;                           // HostProperties host-ip
+  std::optional<std::string> credentialed_scan;  // HostProperties Credentialed_Scan
+  std::string local_checks_proto;                // HostProperties local-checks-proto
+  std::uint64_t local_findings = 0;              // items with plugin_type local
 };
 
 std::string_view trim(std::string_view s) {
@@ -77,9 +77,12 @@ class ValidationVisitor final : public NessusVisitor {
 
   void on_host_property(std::string_view name, std::string_view value) override {
     HostEvidence& host = evidence.back();
-    if (name == "host-ip") host.host_ip = trim(value);
-    else if (name == "Credentialed_Scan") host.credentialed_scan = std::string(trim(value));
-    else if (name == "local-checks-proto") host.local_checks_proto = trim(value);
+    if (name == "host-ip")
+      host.host_ip = trim(value);
+    else if (name == "Credentialed_Scan")
+      host.credentialed_scan = std::string(trim(value));
+    else if (name == "local-checks-proto")
+      host.local_checks_proto = trim(value);
   }
 
   void on_item(const ReportItem& item) override {
@@ -90,14 +93,28 @@ class ValidationVisitor final : public NessusVisitor {
       ++host.local_findings;
     }
     switch (plugin_number(item.plugin_id)) {
-      case 104410: host.refused = true; break;
-      case 21745: host.assessment_failed = true; break;
-      case 110385: host.insufficient = true; break;
-      case 141118: host.accepted = true; break;
-      case 117887: host.assessment_ran = true; break;
-      case 117886: break;
-      case scan_information_plugin: record_scan_information(item); return;
-      default: return;
+      case 104410:
+        host.refused = true;
+        break;
+      case 21745:
+        host.assessment_failed = true;
+        break;
+      case 110385:
+        host.insufficient = true;
+        break;
+      case 141118:
+        host.accepted = true;
+        break;
+      case 117887:
+        host.assessment_ran = true;
+        break;
+      case 117886:
+        break;
+      case scan_information_plugin:
+        record_scan_information(item);
+        return;
+      default:
+        return;
     }
     ++result_.auth_plugins_found;
   }
@@ -106,15 +123,25 @@ class ValidationVisitor final : public NessusVisitor {
   void count_severity(const ReportItem& item) {
     SeverityCounts& counts = result_.severity_counts;
     switch (item.severity_level()) {
-      case 4: ++counts.critical; break;
-      case 3: ++counts.high; break;
-      case 2: ++counts.medium; break;
-      case 1: ++counts.low; break;
-      case 0: ++counts.info; break;
+      case 4:
+        ++counts.critical;
+        break;
+      case 3:
+        ++counts.high;
+        break;
+      case 2:
+        ++counts.medium;
+        break;
+      case 1:
+        ++counts.low;
+        break;
+      case 0:
+        ++counts.info;
+        break;
       default:
         if (counts.other++ == 0) {
-          first_other_severity = std::string(item.host) + " plugin " + item.plugin_id + " (severity \"" +
-                                 item.severity + "\")";
+          first_other_severity =
+              std::string(item.host) + " plugin " + item.plugin_id + " (severity \"" + item.severity + "\")";
         }
         break;
     }
@@ -278,8 +305,8 @@ AuthStatus aggregate(const ValidationResult& result) {
   return AuthStatus::partial;
 }
 
-void judge_authentication(ValidationResult& result, const std::vector<HostEvidence>& evidence,
-                          core::ScanType scan_type, const AuthPolicy& policy) {
+void judge_authentication(ValidationResult& result, const std::vector<HostEvidence>& evidence, core::ScanType scan_type,
+                          const AuthPolicy& policy) {
   if (!core::is_authenticated(scan_type)) {
     for (HostAuth& host : result.hosts_auth) judge(host, AuthStatus::not_applicable, "untrusted scan");
     result.authentication_status = AuthStatus::not_applicable;
@@ -308,12 +335,14 @@ void decide(ValidationResult& result, const std::string& first_other_severity) {
   if (result.severity_counts.other > 0) {
     result.warnings.push_back(std::to_string(result.severity_counts.other) +
                               " findings have a severity that is blank or not 0-4, counted as \"other\" "
-                              "(first: " + first_other_severity + ")");
+                              "(first: " +
+                              first_other_severity + ")");
   }
   if (result.hosts_scanned == 0) {
     result.error = ValidationError::empty_scan;
-    result.error_message = "the export has no hosts: no target answered; check the targets and "
-                           "that they are reachable from the scanner";
+    result.error_message =
+        "the export has no hosts: no target answered; check the targets and "
+        "that they are reachable from the scanner";
     return;
   }
   const std::vector<HostAuth>& hosts = result.hosts_auth;
@@ -325,8 +354,7 @@ void decide(ValidationResult& result, const std::string& first_other_severity) {
                              scanner_hosts_note(hosts) + std::string(credentials_advice);
       return;
     case AuthStatus::partial:
-      if (result.auth_min_success_percent &&
-          *percent < static_cast<double>(*result.auth_min_success_percent)) {
+      if (result.auth_min_success_percent && *percent < static_cast<double>(*result.auth_min_success_percent)) {
         result.error = ValidationError::auth_failed;
         result.error_message =
             "authentication succeeded on " + std::to_string(result.auth_succeeded_hosts) + " of " +
@@ -335,20 +363,22 @@ void decide(ValidationResult& result, const std::string& first_other_severity) {
             list_hosts(hosts, not_logged_in) + scanner_hosts_note(hosts) + std::string(credentials_advice);
         return;
       }
-      result.warnings.push_back("authentication did not succeed on every target host (" +
-                                std::to_string(result.auth_succeeded_hosts) + " of " +
-                                std::to_string(result.auth_target_hosts) + "): " +
-                                list_hosts(hosts, [](const HostAuth& host) {
-                                  return is_target(host) && host.status != AuthStatus::success;
-                                }) + scanner_hosts_note(hosts));
+      result.warnings.push_back(
+          "authentication did not succeed on every target host (" + std::to_string(result.auth_succeeded_hosts) +
+          " of " + std::to_string(result.auth_target_hosts) + "): " +
+          list_hosts(hosts,
+                     [](const HostAuth& host) { return is_target(host) && host.status != AuthStatus::success; }) +
+          scanner_hosts_note(hosts));
       break;
     case AuthStatus::unknown:
       if (result.auth_target_hosts == 0) {
-        result.warnings.push_back("no target host besides the scanner's own, so nothing shows whether the "
-                                  "credentials worked: " + list_hosts(hosts, [](const HostAuth&) { return true; }));
+        result.warnings.push_back(
+            "no target host besides the scanner's own, so nothing shows whether the "
+            "credentials worked: " +
+            list_hosts(hosts, [](const HostAuth&) { return true; }));
       } else {
-        result.warnings.push_back("no evidence of whether the credentials worked: " +
-                                  list_hosts(hosts, not_logged_in) + scanner_hosts_note(hosts));
+        result.warnings.push_back("no evidence of whether the credentials worked: " + list_hosts(hosts, not_logged_in) +
+                                  scanner_hosts_note(hosts));
       }
       break;
     default:
@@ -378,23 +408,26 @@ std::optional<std::string> credentialed_checks_value(std::string_view text) {
 
 ValidationError validation_error_of(ReadFailure failure) {
   switch (failure) {
-    case ReadFailure::file_not_found: return ValidationError::file_not_found;
-    case ReadFailure::xml_invalid: return ValidationError::xml_invalid;
-    case ReadFailure::unreadable: return ValidationError::other;
+    case ReadFailure::file_not_found:
+      return ValidationError::file_not_found;
+    case ReadFailure::xml_invalid:
+      return ValidationError::xml_invalid;
+    case ReadFailure::unreadable:
+      return ValidationError::other;
   }
   return ValidationError::other;
 }
 
-ValidationResult validate_export(const std::filesystem::path& file, core::ScanType scan_type,
-                                 const AuthPolicy& policy, const ValidateOptions& options) {
+ValidationResult validate_export(const std::filesystem::path& file, core::ScanType scan_type, const AuthPolicy& policy,
+                                 const ValidateOptions& options) {
   ValidationResult result;
   std::error_code size_error;
   const auto size = std::filesystem::file_size(file, size_error);
   if (size_error) {
     const bool missing = size_error == std::errc::no_such_file_or_directory;
     result.error = missing ? ValidationError::file_not_found : ValidationError::other;
-    result.error_message = (missing ? "export file not found: " : "cannot read export file: ") +
-                           file.string() + (missing ? "" : " (" + size_error.message() + ")");
+    result.error_message = (missing ? "export file not found: " : "cannot read export file: ") + file.string() +
+                           (missing ? "" : " (" + size_error.message() + ")");
     return result;
   }
   result.file_size_bytes = size;

@@ -24,9 +24,8 @@ std::size_t find_text_special(const char* begin, const char* end) {
     // Signed compare: bytes >= 0x80 are negative, so "below space" catches them too.
     const __m128i low = _mm_cmplt_epi8(v, space);
     const __m128i allowed_low = _mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, newline));
-    const __m128i special = _mm_or_si128(
-        _mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
-        _mm_or_si128(_mm_cmpeq_epi8(v, bracket), _mm_andnot_si128(allowed_low, low)));
+    const __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
+                                         _mm_or_si128(_mm_cmpeq_epi8(v, bracket), _mm_andnot_si128(allowed_low, low)));
     const int mask = _mm_movemask_epi8(special);
     if (mask != 0) return static_cast<std::size_t>(p - begin) + static_cast<std::size_t>(__builtin_ctz(mask));
   }
@@ -92,11 +91,16 @@ std::optional<Reference> decode_reference(std::string_view text) {
   if (semicolon == std::string_view::npos) return std::nullopt;
   const std::string_view body = text.substr(1, semicolon - 1);
   Reference reference{semicolon + 1, {}};
-  if (body == "lt") reference.replacement = "<";
-  else if (body == "gt") reference.replacement = ">";
-  else if (body == "amp") reference.replacement = "&";
-  else if (body == "quot") reference.replacement = "\"";
-  else if (body == "apos") reference.replacement = "'";
+  if (body == "lt")
+    reference.replacement = "<";
+  else if (body == "gt")
+    reference.replacement = ">";
+  else if (body == "amp")
+    reference.replacement = "&";
+  else if (body == "quot")
+    reference.replacement = "\"";
+  else if (body == "apos")
+    reference.replacement = "'";
   if (!reference.replacement.empty()) return reference;
   if (body.size() < 2 || body[0] != '#') return std::nullopt;
   const bool hex = body[1] == 'x';

@@ -13,7 +13,8 @@ Cancellation cancel_task(store::TaskStore& store, queue::TaskQueue& queue, const
   if (!task) throw core::Error(core::ErrorKind::not_found, "no task " + task_id);
   if (core::is_terminal(task->status)) {
     throw core::Error(core::ErrorKind::conflict, "task " + task_id + " has already ended (" +
-                                                     std::string(core::to_string(task->status)) + "); nothing to cancel");
+                                                     std::string(core::to_string(task->status)) +
+                                                     "); nothing to cancel");
   }
   if (task->status == core::TaskStatus::queued && queue.remove_queued(task->scanner_pool, task_id) > 0) {
     const core::Task failed = store.update(task_id, [](core::Task& changed) {

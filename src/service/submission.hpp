@@ -21,12 +21,12 @@ namespace sw::service {
 struct ScanRequest {
   std::string scan_type = "untrusted";  // untrusted | authenticated | authenticated_privileged
   std::string pool = "nessus";
-  std::optional<std::string> scanner;   // pinned instance; nullopt: the least loaded
+  std::optional<std::string> scanner;  // pinned instance; nullopt: the least loaded
   std::string targets;
-  std::string name;                     // empty: the task id
+  std::string name;  // empty: the task id
   std::string description;
   std::string schema_profile = "brief";
-  nlohmann::json credentials = nullptr; // for authenticated scan types: the SSH credentials object
+  nlohmann::json credentials = nullptr;  // for authenticated scan types: the SSH credentials object
 };
 
 // The message without the generated ids: what an idempotency key's fingerprint covers
@@ -41,8 +41,8 @@ void check_pool(const config::ScannersConfig& scanners, const std::string& pool,
 struct Submission {
   std::string task_id;
   std::string trace_id;
-  std::string status;      // "queued" for a new task; the first task's status for a repeat
-  bool existing = false;   // an idempotent repeat: nothing was queued
+  std::string status;     // "queued" for a new task; the first task's status for a repeat
+  bool existing = false;  // an idempotent repeat: nothing was queued
   std::string pool;
   std::optional<std::string> scanner_instance_id;
   long long queue_position = 0;  // the queue's length after the push (0 for a repeat)

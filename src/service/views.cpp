@@ -41,7 +41,8 @@ std::optional<std::string> failure_hint(const core::Task& task) {
   }
   if (contains(error, "scanners.yaml")) {
     return "the worker could not log in to the scanner: fix its username/password or API keys in scanners.yaml, "
-           "then scanctl dlq retry " + task.scanner_pool + " " + task.task_id;
+           "then scanctl dlq retry " +
+           task.scanner_pool + " " + task.task_id;
   }
   if (contains(error, "reachable")) {
     return "the scanner kept failing: check that it is up and reachable from the worker, then scanctl dlq retry " +

@@ -173,7 +173,8 @@ std::vector<Target> parse_targets(std::string_view text) {
   for (const std::string_view token : split_tokens(text)) {
     auto target = parse_target(token);
     if (!target) {
-      throw core::Error(core::ErrorKind::bad_input, "'" + core::redacted_excerpt(token, 100) + "' is not a valid target");
+      throw core::Error(core::ErrorKind::bad_input,
+                        "'" + core::redacted_excerpt(token, 100) + "' is not a valid target");
     }
     targets.push_back(std::move(*target));
   }

@@ -168,8 +168,7 @@ core::Task TaskStore::update(std::string_view task_id, const std::function<void(
 }
 
 std::vector<core::Task> TaskStore::list(const TaskFilter& filter) const {
-  const std::vector<Target> wanted_targets =
-      filter.target ? parse_targets(*filter.target) : std::vector<Target>();
+  const std::vector<Target> wanted_targets = filter.target ? parse_targets(*filter.target) : std::vector<Target>();
   std::vector<core::Task> tasks;
   for (const auto& folder : task_folders(data_dir_)) {
     std::optional<core::Task> task;
@@ -202,7 +201,8 @@ ExpiryReport TaskStore::expire(core::TimePoint now, Seconds completed_ttl, Secon
     try {
       task = read_task_file(folder, folder.filename().string());
     } catch (const core::Error& error) {
-      telemetry::log_warning("expiry skips an unreadable task file", {{"path", folder.string()}, {"error", error.what()}});
+      telemetry::log_warning("expiry skips an unreadable task file",
+                             {{"path", folder.string()}, {"error", error.what()}});
       continue;
     }
     if (!task || !core::is_terminal(task->status)) {
@@ -223,11 +223,18 @@ ExpiryReport TaskStore::expire(core::TimePoint now, Seconds completed_ttl, Secon
     }
     report.bytes_freed += bytes;
     switch (task->status) {
-      case core::TaskStatus::completed: ++report.completed; break;
-      case core::TaskStatus::failed: ++report.failed; break;
-      case core::TaskStatus::timeout: ++report.timeout; break;
+      case core::TaskStatus::completed:
+        ++report.completed;
+        break;
+      case core::TaskStatus::failed:
+        ++report.failed;
+        break;
+      case core::TaskStatus::timeout:
+        ++report.timeout;
+        break;
       case core::TaskStatus::queued:
-      case core::TaskStatus::running: break;
+      case core::TaskStatus::running:
+        break;
     }
   }
   return report;

@@ -53,10 +53,14 @@ std::optional<LogFormat> parse_log_format(std::string_view text) {
 
 std::string_view to_string(LogLevel level) {
   switch (level) {
-    case LogLevel::debug: return "DEBUG";
-    case LogLevel::info: return "INFO";
-    case LogLevel::warning: return "WARNING";
-    case LogLevel::error: return "ERROR";
+    case LogLevel::debug:
+      return "DEBUG";
+    case LogLevel::info:
+      return "INFO";
+    case LogLevel::warning:
+      return "WARNING";
+    case LogLevel::error:
+      return "ERROR";
   }
   return "INFO";
 }
@@ -71,11 +75,10 @@ void configure_logging(LogLevel threshold, LogFormat format, std::ostream* strea
 
 bool log_enabled(LogLevel level) { return static_cast<int>(level) >= sink().threshold.load(); }
 
-std::string format_log_line(LogFormat format, core::TimePoint time, LogLevel level,
-                            std::string_view message, const nlohmann::json& fields) {
+std::string format_log_line(LogFormat format, core::TimePoint time, LogLevel level, std::string_view message,
+                            const nlohmann::json& fields) {
   const std::string safe_message = core::redact_text(message);
-  const nlohmann::json safe_fields =
-      fields.is_object() ? core::redact_secrets(fields) : nlohmann::json::object();
+  const nlohmann::json safe_fields = fields.is_object() ? core::redact_secrets(fields) : nlohmann::json::object();
   if (format == LogFormat::json) {
     nlohmann::json line = nlohmann::json::object();
     line["ts"] = core::format_iso(time) + "Z";
@@ -102,8 +105,7 @@ void log(LogLevel level, std::string_view message, const nlohmann::json& fields)
     return;
   }
   Sink& s = sink();
-  const std::string line =
-      format_log_line(s.format, std::chrono::system_clock::now(), level, message, fields);
+  const std::string line = format_log_line(s.format, std::chrono::system_clock::now(), level, message, fields);
   std::lock_guard lock(s.mutex);
   *s.stream << line << '\n';
   s.stream->flush();

@@ -30,15 +30,23 @@ bool log_enabled(LogLevel level);
 // Writes one line when `level` passes the threshold. `fields` is a JSON object.
 void log(LogLevel level, std::string_view message, const nlohmann::json& fields = nlohmann::json::object());
 
-inline void log_debug(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { log(LogLevel::debug, m, f); }
-inline void log_info(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { log(LogLevel::info, m, f); }
-inline void log_warning(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { log(LogLevel::warning, m, f); }
-inline void log_error(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { log(LogLevel::error, m, f); }
+inline void log_debug(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
+  log(LogLevel::debug, m, f);
+}
+inline void log_info(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
+  log(LogLevel::info, m, f);
+}
+inline void log_warning(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
+  log(LogLevel::warning, m, f);
+}
+inline void log_error(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
+  log(LogLevel::error, m, f);
+}
 
 // The line that log() writes, without the newline (secrets redacted). A text line has its
 // control characters escaped (core::escape_control_characters); a JSON line escapes them
 // as JSON does.
-std::string format_log_line(LogFormat format, core::TimePoint time, LogLevel level,
-                            std::string_view message, const nlohmann::json& fields);
+std::string format_log_line(LogFormat format, core::TimePoint time, LogLevel level, std::string_view message,
+                            const nlohmann::json& fields);
 
 }  // namespace sw::telemetry

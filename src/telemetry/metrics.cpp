@@ -15,14 +15,14 @@ auto& family(Builder builder, prometheus::Registry& registry, const char* name, 
 }
 
 const prometheus::Histogram::BucketBoundaries& duration_buckets() {
-  static const prometheus::Histogram::BucketBoundaries buckets = {
-      1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400, 28800, 86400};
+  static const prometheus::Histogram::BucketBoundaries buckets = {1,    5,    15,   30,   60,    120,   300,  600,
+                                                                  1200, 1800, 3600, 7200, 14400, 28800, 86400};
   return buckets;
 }
 
 const prometheus::Histogram::BucketBoundaries& latency_buckets() {
-  static const prometheus::Histogram::BucketBoundaries buckets = {
-      0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+  static const prometheus::Histogram::BucketBoundaries buckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                                  0.5,   1,    2.5,   5,    10,  30};
   return buckets;
 }
 
@@ -30,8 +30,8 @@ const prometheus::Histogram::BucketBoundaries& latency_buckets() {
 
 Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),
-      queue_depth_(family(prometheus::BuildGauge(), *registry_, "nessus_pool_queue_depth",
-                          "Tasks waiting in the pool's queue")),
+      queue_depth_(
+          family(prometheus::BuildGauge(), *registry_, "nessus_pool_queue_depth", "Tasks waiting in the pool's queue")),
       dlq_depth_(family(prometheus::BuildGauge(), *registry_, "nessus_pool_dlq_depth",
                         "Entries in the pool's dead-letter queue")),
       scanner_active_(family(prometheus::BuildGauge(), *registry_, "nessus_scanner_active_scans",
@@ -42,8 +42,8 @@ Metrics::Metrics()
                                   "Active scans divided by capacity")),
       pool_active_(family(prometheus::BuildGauge(), *registry_, "nessus_pool_active_scans",
                           "Scans running in the pool, over all workers")),
-      pool_capacity_(family(prometheus::BuildGauge(), *registry_, "nessus_pool_capacity",
-                            "Sum of the pool's scanner capacities")),
+      pool_capacity_(
+          family(prometheus::BuildGauge(), *registry_, "nessus_pool_capacity", "Sum of the pool's scanner capacities")),
       pool_utilisation_(family(prometheus::BuildGauge(), *registry_, "nessus_pool_utilization_ratio",
                                "Pool active scans divided by pool capacity")),
       in_flight_(family(prometheus::BuildGauge(), *registry_, "nessus_worker_in_flight_tasks",
@@ -79,16 +79,11 @@ std::string Metrics::serialize() const {
   return out.str();
 }
 
-void Metrics::set_queue_depth(const std::string& pool, double depth) {
-  queue_depth_.Add({{"pool", pool}}).Set(depth);
-}
+void Metrics::set_queue_depth(const std::string& pool, double depth) { queue_depth_.Add({{"pool", pool}}).Set(depth); }
 
-void Metrics::set_dlq_depth(const std::string& pool, double depth) {
-  dlq_depth_.Add({{"pool", pool}}).Set(depth);
-}
+void Metrics::set_dlq_depth(const std::string& pool, double depth) { dlq_depth_.Add({{"pool", pool}}).Set(depth); }
 
-void Metrics::set_scanner_load(const std::string& pool, const std::string& scanner, double active,
-                               double capacity) {
+void Metrics::set_scanner_load(const std::string& pool, const std::string& scanner, double active, double capacity) {
   const prometheus::Labels labels{{"pool", pool}, {"scanner_instance", scanner}};
   scanner_active_.Add(labels).Set(active);
   scanner_capacity_.Add(labels).Set(capacity);
@@ -101,9 +96,7 @@ void Metrics::set_pool_load(const std::string& pool, double active, double capac
   pool_utilisation_.Add({{"pool", pool}}).Set(capacity > 0 ? active / capacity : 0);
 }
 
-void Metrics::set_in_flight(const std::string& pool, double tasks) {
-  in_flight_.Add({{"pool", pool}}).Set(tasks);
-}
+void Metrics::set_in_flight(const std::string& pool, double tasks) { in_flight_.Add({{"pool", pool}}).Set(tasks); }
 
 void Metrics::task_finished(const std::string& pool, const std::string& outcome, double duration_seconds) {
   tasks_finished_.Add({{"pool", pool}, {"outcome", outcome}}).Increment();

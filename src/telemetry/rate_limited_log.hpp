@@ -18,8 +18,9 @@ class RateLimitedLog {
  public:
   using SteadyClock = std::function<std::chrono::steady_clock::time_point()>;
 
-  RateLimitedLog(LogLevel level, std::string message, std::chrono::steady_clock::duration interval,
-                 SteadyClock now = [] { return std::chrono::steady_clock::now(); });
+  RateLimitedLog(
+      LogLevel level, std::string message, std::chrono::steady_clock::duration interval,
+      SteadyClock now = [] { return std::chrono::steady_clock::now(); });
 
   // Writes the line (with "suppressed": N when N occurrences were held back since the last
   // line), or counts it when the last line is younger than the interval. True when written.

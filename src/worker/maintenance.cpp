@@ -23,16 +23,16 @@ core::TimePoint::duration as_duration(config::Seconds seconds) {
 }  // namespace
 
 asio::awaitable<void> run_housekeeping(Services& s) {
-  const auto report = co_await run_on_cpu(s, [&] {
-    return s.store.expire(s.clock.now(), s.settings.env.completed_ttl, s.settings.env.failed_ttl);
-  });
+  const auto report = co_await run_on_cpu(
+      s, [&] { return s.store.expire(s.clock.now(), s.settings.env.completed_ttl, s.settings.env.failed_ttl); });
   s.metrics.ttl_deleted("completed", static_cast<double>(report.completed), 0);
   s.metrics.ttl_deleted("failed", static_cast<double>(report.failed), 0);
   s.metrics.ttl_deleted("timeout", static_cast<double>(report.timeout), static_cast<double>(report.bytes_freed));
   if (report.deleted() > 0) {
-    telemetry::log_info("housekeeping deleted expired task folders",
-                        {{"completed", report.completed}, {"failed", report.failed}, {"timeout", report.timeout},
-                         {"bytes_freed", report.bytes_freed}});
+    telemetry::log_info("housekeeping deleted expired task folders", {{"completed", report.completed},
+                                                                      {"failed", report.failed},
+                                                                      {"timeout", report.timeout},
+                                                                      {"bytes_freed", report.bytes_freed}});
   }
 }
 
@@ -45,8 +45,8 @@ asio::awaitable<void> run_stale_scan_cleanup(Services& s, std::set<std::string> 
     if (active_task_ids.contains(task.task_id) || !task.started_at || *task.started_at > cutoff) continue;
     // A task that another live worker runs is that worker's to time out (SCAN_TIMEOUT_SECONDS
     // may well be longer than STALE_SCAN_HOURS): only tasks nobody runs are stale.
-    const auto holder = co_await s.redis.run(
-        [&](queue::TaskQueue& q, queue::CapacityLeases&) { return q.live_holder(task.task_id); });
+    const auto holder =
+        co_await s.redis.run([&](queue::TaskQueue& q, queue::CapacityLeases&) { return q.live_holder(task.task_id); });
     if (holder) continue;
     const std::string message = "scan ran longer than STALE_SCAN_HOURS; marked timeout by the stale-scan job";
     try {
@@ -61,8 +61,8 @@ asio::awaitable<void> run_stale_scan_cleanup(Services& s, std::set<std::string> 
       continue;  // finished meanwhile
     }
     telemetry::log_warning("stale scan marked timeout", {{"task_id", task.task_id}, {"pool", task.scanner_pool}});
-    s.metrics.task_finished(task.scanner_pool, "timeout", core::to_unix_seconds(s.clock.now()) -
-                                                              core::to_unix_seconds(*task.started_at));
+    s.metrics.task_finished(task.scanner_pool, "timeout",
+                            core::to_unix_seconds(s.clock.now()) - core::to_unix_seconds(*task.started_at));
     co_await s.ledger.count_finished(task.scanner_pool, "timeout", s.clock.now());
     if (!task.nessus_scan_id || !task.scanner_instance_id) continue;
     const auto client = s.scanners.client(task.scanner_pool, *task.scanner_instance_id);
@@ -76,8 +76,9 @@ asio::awaitable<void> run_stale_scan_cleanup(Services& s, std::set<std::string> 
         s.metrics.nessus_scan_deleted(*task.scanner_instance_id, "stale");
       }
     } catch (const core::Error& e) {
-      telemetry::log_warning("could not stop or delete a stale scan",
-                             {{"task_id", task.task_id}, {"nessus_scan_id", *task.nessus_scan_id}, {"error", e.what()}});
+      telemetry::log_warning(
+          "could not stop or delete a stale scan",
+          {{"task_id", task.task_id}, {"nessus_scan_id", *task.nessus_scan_id}, {"error", e.what()}});
     }
   }
 }
@@ -90,12 +91,15 @@ asio::awaitable<void> run_nessus_cleanup(Services& s) {
     try {
       scans = co_await client->list_scans();
     } catch (const core::Error& e) {
-      telemetry::log_warning("nessus cleanup could not list scans", {{"scanner", scanner.instance_id}, {"error", e.what()}});
+      telemetry::log_warning("nessus cleanup could not list scans",
+                             {{"scanner", scanner.instance_id}, {"error", e.what()}});
       continue;
     }
     for (const auto& scan : scans) {
       const auto task_id = core::task_id_from_scan_name(scan.name);
-      if (!task_id || !nessus::is_finished(nessus::parse_run_status(scan.status)) || now - scan.last_modification_date < retention) continue;
+      if (!task_id || !nessus::is_finished(nessus::parse_run_status(scan.status)) ||
+          now - scan.last_modification_date < retention)
+        continue;
       // Only scans this system created: the task must exist and name this very scan.
       const auto task = co_await run_on_cpu(s, [&] { return s.store.read(*task_id); });
       if (!task || task->nessus_scan_id != scan.id || !core::is_terminal(task->status)) continue;

@@ -31,8 +31,7 @@ queue::CapacityLeases& RedisLane::leases() {
   return *leases_;
 }
 
-RedisLanes::RedisLanes(const queue::RedisOptions& options, const queue::QueueSettings& settings,
-                       std::size_t count) {
+RedisLanes::RedisLanes(const queue::RedisOptions& options, const queue::QueueSettings& settings, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) {
     lanes_.push_back(std::make_unique<RedisLane>(options, settings));
   }

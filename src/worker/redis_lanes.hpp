@@ -4,12 +4,12 @@
 // whatever the number of scans.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <atomic>
 #include <memory>
 #include <thread>
 #include <type_traits>
@@ -57,7 +57,7 @@ class RedisLane {
   queue::QueueSettings settings_;
   boost::asio::io_context context_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::unique_ptr<queue::TaskQueue> queue_;     // created on the lane's thread
+  std::unique_ptr<queue::TaskQueue> queue_;  // created on the lane's thread
   std::unique_ptr<queue::CapacityLeases> leases_;
   std::thread thread_;
 };

@@ -38,8 +38,8 @@ class ScanListings {
   // caller's own event (reset here): the listing sets it to deliver; when anything else
   // sets it, the wait ends early and returns nullopt. A failed listing throws its
   // core::Error to every waiter.
-  boost::asio::awaitable<std::optional<Sighting>> next(std::shared_ptr<nessus::ScannerApi> client,
-                                                       std::int64_t scan_id, coro::Event& wake);
+  boost::asio::awaitable<std::optional<Sighting>> next(std::shared_ptr<nessus::ScannerApi> client, std::int64_t scan_id,
+                                                       coro::Event& wake);
 
  private:
   struct Waiter {
@@ -59,8 +59,8 @@ class ScanListings {
   };
 
   boost::asio::awaitable<void> poll(std::shared_ptr<Scanner> scanner);
-  static void deliver(Scanner& scanner, std::uint64_t up_to_ticket,
-                      const std::vector<nessus::ScanListEntry>& entries, const std::exception_ptr& error);
+  static void deliver(Scanner& scanner, std::uint64_t up_to_ticket, const std::vector<nessus::ScanListEntry>& entries,
+                      const std::exception_ptr& error);
   void forget_retired_scanners();
 
   boost::asio::any_io_executor executor_;

@@ -22,8 +22,9 @@ nessus::NewScan scan_request_of(const core::TaskMessage& message) {
     ssh.escalation_account = creds->value("escalation_account", "");
     ssh.escalation_password = creds->value("escalation_password", "");
     if (ssh.password == core::kRedacted) {
-      throw core::Error(core::ErrorKind::bad_input,
-                        "the task's credentials were redacted (a retried dead letter); submit the scan again with its password");
+      throw core::Error(
+          core::ErrorKind::bad_input,
+          "the task's credentials were redacted (a retried dead letter); submit the scan again with its password");
     }
     scan.ssh = ssh;
   }

@@ -4,15 +4,13 @@
 namespace sw::worker {
 
 bool same_connection(const config::ScannerConfig& a, const config::ScannerConfig& b) {
-  return a.url == b.url && a.username == b.username && a.password == b.password &&
-         a.access_key == b.access_key && a.secret_key == b.secret_key && a.verify_ssl == b.verify_ssl &&
-         a.ca_file == b.ca_file && a.tls_fingerprint_sha256 == b.tls_fingerprint_sha256 &&
-         a.api_token_mode == b.api_token_mode && a.api_token == b.api_token &&
-         a.max_connections == b.max_connections;
+  return a.url == b.url && a.username == b.username && a.password == b.password && a.access_key == b.access_key &&
+         a.secret_key == b.secret_key && a.verify_ssl == b.verify_ssl && a.ca_file == b.ca_file &&
+         a.tls_fingerprint_sha256 == b.tls_fingerprint_sha256 && a.api_token_mode == b.api_token_mode &&
+         a.api_token == b.api_token && a.max_connections == b.max_connections;
 }
 
-ScannerRegistry::ScannerRegistry(config::ScannersConfig config, ClientFactory factory)
-    : factory_(std::move(factory)) {
+ScannerRegistry::ScannerRegistry(config::ScannersConfig config, ClientFactory factory) : factory_(std::move(factory)) {
   apply(std::move(config));
 }
 

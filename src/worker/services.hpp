@@ -6,8 +6,8 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <set>
@@ -43,8 +43,8 @@ std::chrono::milliseconds to_millis(config::Seconds seconds);
 
 struct Services {
   boost::asio::any_io_executor executor;  // the event loop every scan runs on
-  RedisLanes& redis;    // the worker's own Redis work (fetching, heartbeats, metrics, jobs)
-  TaskLedger& ledger;   // a task run's Redis work: claims, leases, records, leaving the queue
+  RedisLanes& redis;                      // the worker's own Redis work (fetching, heartbeats, metrics, jobs)
+  TaskLedger& ledger;                     // a task run's Redis work: claims, leases, records, leaving the queue
   store::TaskStore& store;
   ScannerRegistry& scanners;
   ScanListings& listings;  // batched status polls, one listing per scanner and interval

@@ -24,15 +24,16 @@ asio::awaitable<void> RedisTaskLedger::save_scan_record(const queue::ScanRecord&
   co_await lanes_.run([&](TaskQueue& q, CapacityLeases&) { q.save_scan_record(record.task_id, json); });
 }
 
-asio::awaitable<std::optional<std::string>> RedisTaskLedger::acquire_lease(const std::string& pool, const std::string& task_id,
-                                                                          const std::vector<queue::ScannerSlot>& slots,
-                                                                          const std::optional<std::string>& pinned) {
-  co_return co_await lanes_.run([&](TaskQueue&, CapacityLeases& leases) {
-    return leases.acquire(pool, slots, task_id, lease_ttl_, pinned);
-  });
+asio::awaitable<std::optional<std::string>> RedisTaskLedger::acquire_lease(const std::string& pool,
+                                                                           const std::string& task_id,
+                                                                           const std::vector<queue::ScannerSlot>& slots,
+                                                                           const std::optional<std::string>& pinned) {
+  co_return co_await lanes_.run(
+      [&](TaskQueue&, CapacityLeases& leases) { return leases.acquire(pool, slots, task_id, lease_ttl_, pinned); });
 }
 
-asio::awaitable<void> RedisTaskLedger::release_lease(const std::string& pool, const std::string& scanner, const std::string& task_id) {
+asio::awaitable<void> RedisTaskLedger::release_lease(const std::string& pool, const std::string& scanner,
+                                                     const std::string& task_id) {
   co_await lanes_.run([&](TaskQueue&, CapacityLeases& leases) { leases.release(pool, scanner, task_id); });
 }
 
@@ -65,9 +66,11 @@ asio::awaitable<void> RedisTaskLedger::hand_back(const QueueEntry& entry, const 
   co_await lanes_.run([&](TaskQueue& q, CapacityLeases&) { q.hand_back(entry.pool, entry.raw, entry.raw, task_id); });
 }
 
-asio::awaitable<void> RedisTaskLedger::dead_letter(const QueueEntry& entry, const std::string& error, const nlohmann::json& extra,
+asio::awaitable<void> RedisTaskLedger::dead_letter(const QueueEntry& entry, const std::string& error,
+                                                   const nlohmann::json& extra,
                                                    const std::optional<std::string>& task_id) {
-  co_await lanes_.run([&](TaskQueue& q, CapacityLeases&) { q.dead_letter(entry.pool, entry.raw, error, extra, task_id); });
+  co_await lanes_.run(
+      [&](TaskQueue& q, CapacityLeases&) { q.dead_letter(entry.pool, entry.raw, error, extra, task_id); });
 }
 
 asio::awaitable<void> RedisTaskLedger::dead_letter_oversized(const QueueEntry& entry, const std::string& error,

@@ -38,10 +38,11 @@ class TaskLedger {
 
   // The instance id of the scanner leased (the pinned one when given), or nullopt when
   // none has room.
-  virtual boost::asio::awaitable<std::optional<std::string>> acquire_lease(const std::string& pool, const std::string& task_id,
-                                                                          const std::vector<queue::ScannerSlot>& slots,
-                                                                          const std::optional<std::string>& pinned) = 0;
-  virtual boost::asio::awaitable<void> release_lease(const std::string& pool, const std::string& scanner, const std::string& task_id) = 0;
+  virtual boost::asio::awaitable<std::optional<std::string>> acquire_lease(
+      const std::string& pool, const std::string& task_id, const std::vector<queue::ScannerSlot>& slots,
+      const std::optional<std::string>& pinned) = 0;
+  virtual boost::asio::awaitable<void> release_lease(const std::string& pool, const std::string& scanner,
+                                                     const std::string& task_id) = 0;
 
   virtual boost::asio::awaitable<bool> cancel_requested(const std::string& task_id) = 0;
   virtual boost::asio::awaitable<void> forget_cancel_request(const std::string& task_id) = 0;
@@ -54,11 +55,13 @@ class TaskLedger {
   // The ways an entry leaves this worker's in-flight list (queue::TaskQueue has the details);
   // with a task id, its record and claim go in the same step. `entry` is the caller's and
   // outlives the call (the caller awaits it).
-  virtual boost::asio::awaitable<void> acknowledge(const QueueEntry& entry, const std::optional<std::string>& task_id) = 0;
+  virtual boost::asio::awaitable<void> acknowledge(const QueueEntry& entry,
+                                                   const std::optional<std::string>& task_id) = 0;
   virtual boost::asio::awaitable<void> discard(const QueueEntry& entry) = 0;
   virtual boost::asio::awaitable<void> defer(const QueueEntry& entry, const std::string& task_id) = 0;
   virtual boost::asio::awaitable<void> hand_back(const QueueEntry& entry, const std::string& task_id) = 0;
-  virtual boost::asio::awaitable<void> dead_letter(const QueueEntry& entry, const std::string& error, const nlohmann::json& extra,
+  virtual boost::asio::awaitable<void> dead_letter(const QueueEntry& entry, const std::string& error,
+                                                   const nlohmann::json& extra,
                                                    const std::optional<std::string>& task_id) = 0;
   // An entry too large to parse: the DLQ keeps its first `kept_bytes` and its size.
   virtual boost::asio::awaitable<void> dead_letter_oversized(const QueueEntry& entry, const std::string& error,
@@ -77,9 +80,10 @@ class RedisTaskLedger final : public TaskLedger {
   boost::asio::awaitable<std::optional<std::string>> scan_record_text(const std::string& task_id) override;
   boost::asio::awaitable<void> save_scan_record(const queue::ScanRecord& record) override;
   boost::asio::awaitable<std::optional<std::string>> acquire_lease(const std::string& pool, const std::string& task_id,
-                                                                  const std::vector<queue::ScannerSlot>& slots,
-                                                                  const std::optional<std::string>& pinned) override;
-  boost::asio::awaitable<void> release_lease(const std::string& pool, const std::string& scanner, const std::string& task_id) override;
+                                                                   const std::vector<queue::ScannerSlot>& slots,
+                                                                   const std::optional<std::string>& pinned) override;
+  boost::asio::awaitable<void> release_lease(const std::string& pool, const std::string& scanner,
+                                             const std::string& task_id) override;
   boost::asio::awaitable<bool> cancel_requested(const std::string& task_id) override;
   boost::asio::awaitable<void> forget_cancel_request(const std::string& task_id) override;
   boost::asio::awaitable<void> count_finished(const std::string& pool, const std::string& outcome,
@@ -88,9 +92,11 @@ class RedisTaskLedger final : public TaskLedger {
   boost::asio::awaitable<void> discard(const QueueEntry& entry) override;
   boost::asio::awaitable<void> defer(const QueueEntry& entry, const std::string& task_id) override;
   boost::asio::awaitable<void> hand_back(const QueueEntry& entry, const std::string& task_id) override;
-  boost::asio::awaitable<void> dead_letter(const QueueEntry& entry, const std::string& error, const nlohmann::json& extra,
+  boost::asio::awaitable<void> dead_letter(const QueueEntry& entry, const std::string& error,
+                                           const nlohmann::json& extra,
                                            const std::optional<std::string>& task_id) override;
-  boost::asio::awaitable<void> dead_letter_oversized(const QueueEntry& entry, const std::string& error, std::size_t kept_bytes,
+  boost::asio::awaitable<void> dead_letter_oversized(const QueueEntry& entry, const std::string& error,
+                                                     std::size_t kept_bytes,
                                                      const std::optional<std::string>& task_id) override;
 
  private:

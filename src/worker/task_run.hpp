@@ -48,7 +48,7 @@ class TaskRun {
   // task_runner.cpp: intake. Each returns the end of the run when it ends here, nullopt to go on.
   boost::asio::awaitable<std::optional<TaskEnd>> parse();
   boost::asio::awaitable<std::optional<std::string>> fail_queued_task_file(const std::optional<std::string>& task_id,
-                                                                         const std::string& error);
+                                                                           const std::string& error);
   boost::asio::awaitable<std::optional<TaskEnd>> claim();
   boost::asio::awaitable<std::optional<TaskEnd>> prepare_record();
   boost::asio::awaitable<TaskEnd> settle_finished_task(const core::Task& existing);

@@ -85,7 +85,7 @@ asio::awaitable<std::optional<TaskEnd>> TaskRun::parse() {
 // id when task.json was failed (its claim is then released with the DLQ entry), nullopt
 // otherwise (a claim taken here is released at once).
 asio::awaitable<std::optional<std::string>> TaskRun::fail_queued_task_file(const std::optional<std::string>& task_id,
-                                                                         const std::string& error) {
+                                                                           const std::string& error) {
   if (!task_id || s_.running_task_ids.contains(*task_id)) co_return std::nullopt;
   const queue::TaskClaim claim = co_await s_.ledger.claim(*task_id);
   if (!claim.ours()) co_return std::nullopt;

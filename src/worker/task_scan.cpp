@@ -61,9 +61,8 @@ asio::awaitable<bool> TaskRun::ensure_scan() {
   scan_id_ = *created;
   record_ = queue::ScanRecord::of_scan(t_.task_id, *t_.scanner, scan_id_);
   co_await save_record();
-  co_await run_on_cpu(s_, [&] {
-    s_.store.update(t_.task_id, [&](core::Task& task) { task.nessus_scan_id = scan_id_; });
-  });
+  co_await run_on_cpu(s_,
+                      [&] { s_.store.update(t_.task_id, [&](core::Task& task) { task.nessus_scan_id = scan_id_; }); });
   telemetry::log_info("scan created", ctx({{"nessus_scan_id", scan_id_}}));
   co_return true;
 }
@@ -115,15 +114,18 @@ asio::awaitable<std::optional<Outcome>> TaskRun::poll_until_done() {
     const auto now = std::chrono::steady_clock::now();
     if (!ours || sighting->entry.status != listed_status || !details_read_at ||
         now - *details_read_at >= kDetailsRefresh) {
-      const std::optional<nessus::RunState> state = co_await with_retries(
-          s_, t_, "poll scan", [&]() { return client_->run_state(scan_id_, run_uuid_); });
+      const std::optional<nessus::RunState> state =
+          co_await with_retries(s_, t_, "poll scan", [&]() { return client_->run_state(scan_id_, run_uuid_); });
       if (!state) co_return std::nullopt;
       details_read_at = now;
       listed_status = ours ? sighting->entry.status : std::string();
       if (state->run_found && (state->status != last_status || state->progress != last_progress)) {
         telemetry::log(state->status != last_status ? telemetry::LogLevel::info : telemetry::LogLevel::debug,
-                       "scan status", ctx({{"nessus_scan_id", scan_id_}, {"status", state->status},
-                                           {"progress", state->progress}, {"hosts", state->hosts}}));
+                       "scan status",
+                       ctx({{"nessus_scan_id", scan_id_},
+                            {"status", state->status},
+                            {"progress", state->progress},
+                            {"hosts", state->hosts}}));
         last_status = state->status;
         last_progress = state->progress;
         record_->status = state->status;
@@ -141,7 +143,8 @@ asio::awaitable<std::optional<Outcome>> TaskRun::poll_until_done() {
           co_return Outcome{TaskStatus::failed,
                             "stopped in Nessus (status " + state->status + "; scan " + std::to_string(scan_id_) +
                                 " on scanner '" + scanner_name() + "'); see the scan's history in Nessus",
-                            "scan_" + state->status, {}};
+                            "scan_" + state->status,
+                            {}};
         }
       }
     }
@@ -150,7 +153,8 @@ asio::awaitable<std::optional<Outcome>> TaskRun::poll_until_done() {
                         "scan did not finish within SCAN_TIMEOUT_SECONDS=" +
                             std::to_string(static_cast<long long>(s_.settings.env.scan_timeout.count())) +
                             "; it was stopped on scanner '" + scanner_name() + "'",
-                        "timeout", {}};
+                        "timeout",
+                        {}};
       co_return co_await stop_scan_for(timed_out);
     }
   }
@@ -196,7 +200,8 @@ asio::awaitable<std::optional<Outcome>> TaskRun::export_and_validate() {
     co_return Outcome{TaskStatus::failed,
                       "the export failed on every attempt (up to " + std::to_string(kExportAttempts) +
                           " exports asked of scanner '" + scanner_name() + "'); last: " + export_failure->what(),
-                      "export_failed", {}};
+                      "export_failed",
+                      {}};
   }
   if (exported && !*exported) {
     telemetry::log_info("export abandoned: the task was interrupted", ctx({{"nessus_scan_id", scan_id_}}));

@@ -1,7 +1,6 @@
 // The shared pieces of a task run: log context, interruptible waits, actionable errors.
 #include "worker/task_steps.hpp"
 
-
 namespace sw::worker {
 
 namespace asio = boost::asio;

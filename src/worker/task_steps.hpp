@@ -46,8 +46,9 @@ template <typename T>
 boost::asio::awaitable<std::optional<T>> unless_interrupted(ActiveTask& task, boost::asio::awaitable<T> work) {
   namespace asio = boost::asio;
   const auto executor = co_await asio::this_coro::executor;
-  auto group = asio::experimental::make_parallel_group(asio::co_spawn(executor, std::move(work), asio::deferred),
-                                                       asio::co_spawn(executor, until_interrupted(task), asio::deferred));
+  auto group =
+      asio::experimental::make_parallel_group(asio::co_spawn(executor, std::move(work), asio::deferred),
+                                              asio::co_spawn(executor, until_interrupted(task), asio::deferred));
   // Named, not a temporary of the co_await expression: GCC 12 destroys those twice.
   auto racing = group.async_wait(asio::experimental::wait_for_one(), asio::use_awaitable);
   auto [order, work_failure, result, watch_failure] = co_await std::move(racing);
@@ -81,10 +82,10 @@ auto with_retries(Services& services, ActiveTask& task, const char* what, Step s
       }
       failure = e;
     }
-    telemetry::log_warning(std::string(what) + " failed, retrying",
-                           with_fields(context_of(task, nullptr), {{"attempt", attempt},
-                                                                   {"error", failure->what()},
-                                                                   {"retry_in_ms", delay.count()}}));
+    telemetry::log_warning(
+        std::string(what) + " failed, retrying",
+        with_fields(context_of(task, nullptr),
+                    {{"attempt", attempt}, {"error", failure->what()}, {"retry_in_ms", delay.count()}}));
     if (!co_await pause(task, delay)) co_return std::nullopt;
     delay = std::min(delay * 2, std::chrono::milliseconds(30000));
   }

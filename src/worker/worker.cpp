@@ -1,9 +1,9 @@
 // The worker's loops and the supervision of its tasks.
 #include "worker/worker.hpp"
 
-#include <algorithm>
 #include <malloc.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include "telemetry/log.hpp"
 #include "worker/maintenance.hpp"
@@ -110,18 +110,16 @@ asio::awaitable<void> Worker::fetch_loop(std::string pool) {
       }
       const auto slots = s_.scanners.slots(pool);
       const int capacity = s_.scanners.pool_capacity(pool);
-      const auto loads = co_await s_.redis.run([&](queue::TaskQueue&, queue::CapacityLeases& leases) {
-        return leases.load(pool, slots);
-      });
+      const auto loads = co_await s_.redis.run(
+          [&](queue::TaskQueue&, queue::CapacityLeases& leases) { return leases.load(pool, slots); });
       int active = 0;
       for (const auto& load : loads) active += load.active;
       if (active + static_cast<int>(unleased_tasks(pool)) >= capacity) {
         if (!co_await sleep(s_.settings.lease_retry)) break;
         continue;
       }
-      auto raw = co_await lane.run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
-        return q.fetch(pool, s_.settings.fetch_block);
-      });
+      auto raw = co_await lane.run(
+          [&](queue::TaskQueue& q, queue::CapacityLeases&) { return q.fetch(pool, s_.settings.fetch_block); });
       redis_ok_ = true;
       warned = false;
       if (raw) {
@@ -144,8 +142,12 @@ asio::awaitable<void> Worker::fetch_loop(std::string pool) {
 nlohmann::json Worker::heartbeat_info() const {
   char host[256] = {};
   gethostname(host, sizeof host - 1);
-  return {{"worker_id", s_.settings.env.worker_id}, {"host", host}, {"pid", static_cast<long>(getpid())},
-          {"pools", pools_}, {"started_at", core::format_iso(started_at_)}, {"active_tasks", active_.size()},
+  return {{"worker_id", s_.settings.env.worker_id},
+          {"host", host},
+          {"pid", static_cast<long>(getpid())},
+          {"pools", pools_},
+          {"started_at", core::format_iso(started_at_)},
+          {"active_tasks", active_.size()},
           {"heartbeat_at", core::format_iso(s_.clock.now())}};
 }
 
@@ -164,13 +166,12 @@ asio::awaitable<void> Worker::heartbeat_loop() {
       redis_ok_ = true;
       if (std::chrono::steady_clock::now() >= next_reap) {
         next_reap = std::chrono::steady_clock::now() + ttl;
-        const auto report = co_await control_lane_->run([&](queue::TaskQueue& q, queue::CapacityLeases&) {
-          return q.reap_dead_workers(pools_);
-        });
+        const auto report = co_await control_lane_->run(
+            [&](queue::TaskQueue& q, queue::CapacityLeases&) { return q.reap_dead_workers(pools_); });
         if (report.requeued > 0 || !report.dead_lettered.empty()) {
-          telemetry::log_warning("recovered the tasks of dead workers",
-                                 {{"requeued", report.requeued}, {"dead_lettered", report.dead_lettered.size()},
-                                  {"dead_workers", report.dead_workers}});
+          telemetry::log_warning("recovered the tasks of dead workers", {{"requeued", report.requeued},
+                                                                         {"dead_lettered", report.dead_lettered.size()},
+                                                                         {"dead_workers", report.dead_workers}});
         }
         co_await record_poison_tasks(s_, report.dead_lettered);
       }
@@ -245,8 +246,8 @@ asio::awaitable<void> Worker::metrics_loop() {
       malloc_trim(0);
       memory_to_return_ = false;
     }
-  } while (co_await sleep(std::clamp(s_.settings.poll_interval, std::chrono::milliseconds(200),
-                                     std::chrono::milliseconds(5000))));
+  } while (co_await sleep(
+      std::clamp(s_.settings.poll_interval, std::chrono::milliseconds(200), std::chrono::milliseconds(5000))));
 }
 
 asio::awaitable<void> Worker::maintenance_loop() {
@@ -285,7 +286,8 @@ asio::awaitable<void> Worker::adopt_own_in_flight() {
 // Cancel requests of producers (sw:cancel-requests): read once per interval, passed to the
 // tasks this worker holds.
 asio::awaitable<void> Worker::cancel_watch_loop() {
-  const auto every = std::clamp(s_.settings.poll_interval, std::chrono::milliseconds(200), std::chrono::milliseconds(5000));
+  const auto every =
+      std::clamp(s_.settings.poll_interval, std::chrono::milliseconds(200), std::chrono::milliseconds(5000));
   while (co_await sleep(every)) {
     if (active_.empty()) continue;
     try {
@@ -312,8 +314,9 @@ asio::awaitable<void> Worker::scanner_health_loop() {
     const auto scanners = s_.scanners.all();
     for (const auto& [scanner, client] : scanners) {
       if (!scanner.enabled || std::find(pools_.begin(), pools_.end(), scanner.pool) == pools_.end()) continue;
-      health_checks_.spawn(check_scanner_health(scanner, client),
-                           [id = scanner.instance_id] { return nlohmann::json{{"scanner", id}}; });
+      health_checks_.spawn(check_scanner_health(scanner, client), [id = scanner.instance_id] {
+        return nlohmann::json{{"scanner", id}};
+      });
     }
     co_await health_checks_.join();
   } while (co_await sleep(every));
@@ -354,8 +357,7 @@ asio::awaitable<void> Worker::run() {
   }
   co_await stopping_.wait();
   telemetry::log_info("shutting down: fetching stopped, waiting for running scans",
-                      {{"active_tasks", active_.size()},
-                       {"grace_seconds", s_.settings.env.shutdown_grace.count()}});
+                      {{"active_tasks", active_.size()}, {"grace_seconds", s_.settings.env.shutdown_grace.count()}});
   const auto grace_end = std::chrono::steady_clock::now() + to_millis(s_.settings.env.shutdown_grace);
   if (!co_await tasks_.join_until(grace_end)) {
     telemetry::log_info("grace period over: handing running scans back to the queue", {{"tasks", active_.size()}});

@@ -65,9 +65,9 @@ class Worker {
   std::unique_ptr<RedisLane> control_lane_;
   std::map<ActiveTask*, std::shared_ptr<ActiveTask>> active_;
   std::map<std::string, std::chrono::steady_clock::time_point> deferred_at_;  // by pool
-  coro::Event stopping_;   // set by request_shutdown: loops end, fetching stops
-  coro::TaskGroup loops_;  // the background loops
-  coro::TaskGroup tasks_;  // one coroutine per held task (hold)
+  coro::Event stopping_;           // set by request_shutdown: loops end, fetching stops
+  coro::TaskGroup loops_;          // the background loops
+  coro::TaskGroup tasks_;          // one coroutine per held task (hold)
   coro::TaskGroup health_checks_;  // the scanner health checks under way (cancelled at shutdown)
   bool redis_ok_ = false;
   bool memory_to_return_ = false;  // a task ended since the last malloc_trim

@@ -48,8 +48,8 @@ class Transcript final : public sw::results::NessusVisitor {
 
  private:
   void line(std::string_view kind, std::string_view value) {
-    text += std::to_string(kind.size()) + ":" + std::string(kind) + std::to_string(value.size()) + ":" +
-            std::string(value);
+    text +=
+        std::to_string(kind.size()) + ":" + std::string(kind) + std::to_string(value.size()) + ":" + std::string(value);
   }
 };
 

@@ -1,8 +1,8 @@
 // Writes the seed corpora of the fuzz targets: small .nessus exports from exportgen (the
 // generator behind nessus-sim's downloads; every host-authentication outcome) and a few
-// hand-made ones with the XML edge cases of the byte scanner into <dir>/nessus, queue messages and task.json records into <dir>/task, and megabyte texts
-// (deep nesting, runs of quotes, long key=value runs, secrets cut off) into <dir>/task and
-// <dir>/text.
+// hand-made ones with the XML edge cases of the byte scanner into <dir>/nessus, queue messages and task.json records
+// into <dir>/task, and megabyte texts (deep nesting, runs of quotes, long key=value runs, secrets cut off) into
+// <dir>/task and <dir>/text.
 //
 // Usage: fuzz_seed_corpus DIR
 #include <filesystem>
@@ -71,17 +71,25 @@ void write_edge_exports(const std::filesystem::path& dir) {
 }
 
 void write_tasks(const std::filesystem::path& dir) {
-  const nlohmann::json credentials = {{"type", "ssh"},         {"username", "scanuser"},
-                                      {"password", "secret"},  {"auth_method", "password"},
+  const nlohmann::json credentials = {{"type", "ssh"},
+                                      {"username", "scanuser"},
+                                      {"password", "secret"},
+                                      {"auth_method", "password"},
                                       {"elevate_privileges_with", "Nothing"}};
   const std::vector<nlohmann::json> messages = {
-      {{"task_id", "t_1"}, {"trace_id", "9f1c2c1e-0c1a-4d52-a1f3-3e5f0b7d9a10"}, {"scan_type", "untrusted"},
-       {"scanner_pool", "nessus"}, {"scanner_instance_id", nullptr},
+      {{"task_id", "t_1"},
+       {"trace_id", "9f1c2c1e-0c1a-4d52-a1f3-3e5f0b7d9a10"},
+       {"scan_type", "untrusted"},
+       {"scanner_pool", "nessus"},
+       {"scanner_instance_id", nullptr},
        {"payload", {{"targets", "10.0.0.1"}, {"name", "scan"}, {"description", ""}, {"schema_profile", "brief"}}}},
-      {{"task_id", "t_2"}, {"scan_type", "authenticated"}, {"scanner_pool", "nessus_dmz"},
+      {{"task_id", "t_2"},
+       {"scan_type", "authenticated"},
+       {"scanner_pool", "nessus_dmz"},
        {"scanner_instance_id", "scanner1"},
        {"payload", {{"targets", "10.0.0.0/30, host.example"}, {"credentials", credentials}}}},
-      {{"task_id", "t_3"}, {"scan_type", "authenticated_privileged"},
+      {{"task_id", "t_3"},
+       {"scan_type", "authenticated_privileged"},
        {"payload", {{"targets", "10.0.0.2"}, {"credentials", credentials}, {"schema_profile", "full"}}}},
       {{"task_id", "../escape"}, {"payload", {{"targets", "10.0.0.3"}}}},
       {{"task_id", 7}, {"payload", "not an object"}},
@@ -113,7 +121,8 @@ void write_large_texts(const std::vector<std::filesystem::path>& dirs) {
   std::vector<std::pair<std::string, std::string>> texts;
   texts.emplace_back("filler", std::string(kMegabyte, 'X'));
   texts.emplace_back("nested-arrays", std::string(kMegabyte / 2, '[') + std::string(kMegabyte / 2, ']'));
-  texts.emplace_back("nested-in-task", R"({"task_id":"deep","payload":{"targets":"h","x":)" + std::string(kMegabyte, '{'));
+  texts.emplace_back("nested-in-task",
+                     R"({"task_id":"deep","payload":{"targets":"h","x":)" + std::string(kMegabyte, '{'));
   std::string quotes = R"({"password":")";
   while (quotes.size() < kMegabyte) quotes += R"(\")";
   texts.emplace_back("escaped-quotes", quotes);

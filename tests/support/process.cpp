@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
 
 namespace sw::testing {
@@ -59,8 +59,7 @@ ChildProcess::~ChildProcess() {
   }
 }
 
-std::optional<std::string> ChildProcess::wait_for_line(const std::string& needle,
-                                                       std::chrono::milliseconds timeout) {
+std::optional<std::string> ChildProcess::wait_for_line(const std::string& needle, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::size_t scanned = 0;
   while (true) {
@@ -73,7 +72,8 @@ std::optional<std::string> ChildProcess::wait_for_line(const std::string& needle
         return line;
       }
     }
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0 || stdout_fd_ < 0) {
       return std::nullopt;
     }

@@ -60,15 +60,16 @@ std::string RedisServer::cli(const std::vector<std::string>& arguments) const {
 }
 
 void RedisServer::start() {
-  std::vector<std::string> argv{"/usr/bin/redis-server", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                "--dir", dir_.path().string(), "--loglevel", "warning", "--daemonize", "no"};
+  std::vector<std::string> argv{
+      "/usr/bin/redis-server", "--bind",     "127.0.0.1", "--save",      "",  "--appendonly", "no", "--dir",
+      dir_.path().string(),    "--loglevel", "warning",   "--daemonize", "no"};
   if (options_.tls) {
     const bool misnamed = options_.tls_misnamed_certificate;
     const auto cert = misnamed ? options_.tls->misnamed_cert() : options_.tls->server_cert();
     const auto key = misnamed ? options_.tls->misnamed_key() : options_.tls->server_key();
     argv.insert(argv.end(), {"--port", "0", "--tls-port", std::to_string(port_), "--tls-cert-file", cert.string(),
-                             "--tls-key-file", key.string(),
-                             "--tls-ca-cert-file", options_.tls->ca_file().string(), "--tls-auth-clients", "optional"});
+                             "--tls-key-file", key.string(), "--tls-ca-cert-file", options_.tls->ca_file().string(),
+                             "--tls-auth-clients", "optional"});
     if (options_.replica_of_port != 0) {
       argv.insert(argv.end(), {"--tls-replication", "yes"});
     }
@@ -101,8 +102,8 @@ void RedisServer::restart() {
 
 RedisSentinel::RedisSentinel(const std::string& master_name, int master_port) : port_(free_port()) {
   const auto config = dir_.path() / "sentinel.conf";
-  std::ofstream(config) << "port " << port_ << "\nbind 127.0.0.1\ndir " << dir_.path().string()
-                        << "\nsentinel monitor " << master_name << " 127.0.0.1 " << master_port << " 1"
+  std::ofstream(config) << "port " << port_ << "\nbind 127.0.0.1\ndir " << dir_.path().string() << "\nsentinel monitor "
+                        << master_name << " 127.0.0.1 " << master_port << " 1"
                         << "\nsentinel down-after-milliseconds " << master_name << " 2000"
                         << "\nsentinel failover-timeout " << master_name << " 10000\n";
   process_ = std::make_unique<ChildProcess>(

@@ -67,8 +67,8 @@ TEST_F(ScanctlTest, ValidateExitCodes) {
 
 TEST_F(ScanctlTest, ResultsForAFile) {
   const auto file = export_file(dir_.path() / "scan.nessus", HostAuth::not_attempted);
-  CommandRun run = scanctl({"results", file.string(), "--profile", "minimal", "--filter", "severity=>=3",
-                     "--page-size", "10"});
+  CommandRun run =
+      scanctl({"results", file.string(), "--profile", "minimal", "--filter", "severity=>=3", "--page-size", "10"});
   ASSERT_EQ(run.exit_code, 0);
   std::istringstream lines(run.out);
   std::string line;
@@ -89,8 +89,8 @@ TEST_F(ScanctlTest, ResultsForAFile) {
 
 TEST_F(ScanctlTest, ResultsForATaskId) {
   export_file(dir_.path() / "ne_scan_1" / "scan_native.nessus", HostAuth::success);
-  CommandRun run = scanctl({"results", "ne_scan_1", "--data-dir", dir_.path().string(), "--fields", "host,plugin_id",
-                     "--page", "0"});
+  CommandRun run = scanctl(
+      {"results", "ne_scan_1", "--data-dir", dir_.path().string(), "--fields", "host,plugin_id", "--page", "0"});
   ASSERT_EQ(run.exit_code, 0);
   EXPECT_NE(run.out.find("\"profile\":\"custom\""), std::string::npos);
   run = scanctl({"results", "ne_scan_1"}, {{"DATA_DIR", dir_.path().string()}});

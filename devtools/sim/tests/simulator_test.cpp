@@ -112,7 +112,8 @@ TEST_F(SimulatorTest, SessionsExpireWhenIdle) {
   EXPECT_EQ(status(expired), 401);
   EXPECT_EQ(body(expired)["error"], "Invalid Credentials");  // a token was sent: as real servers answer
   token_.clear();
-  EXPECT_EQ(body(call(bhttp::verb::get, "/folders", {}, t0 + 14))["error"], "You need to log in to perform this request");
+  EXPECT_EQ(body(call(bhttp::verb::get, "/folders", {}, t0 + 14))["error"],
+            "You need to log in to perform this request");
 }
 
 TEST_F(SimulatorTest, GatesScanControlWithoutTheApiToken) {
@@ -120,7 +121,8 @@ TEST_F(SimulatorTest, GatesScanControlWithoutTheApiToken) {
   options.profile = Profile::essentials;
   make(options);
   login();
-  const std::string create_body = json{{"uuid", advanced}, {"settings", {{"name", "n"}, {"text_targets", "10.0.0.1"}}}}.dump();
+  const std::string create_body =
+      json{{"uuid", advanced}, {"settings", {{"name", "n"}, {"text_targets", "10.0.0.1"}}}}.dump();
   const auto refused = call(bhttp::verb::post, "/scans", create_body);
   EXPECT_EQ(status(refused), 412);
   EXPECT_EQ(refused.response.body(), R"({"error":"API is not available"})");
@@ -144,9 +146,11 @@ TEST_F(SimulatorTest, GatesScanControlWithoutTheApiToken) {
 TEST_F(SimulatorTest, ValidatesCreate) {
   make(fast_options());
   login();
-  EXPECT_EQ(status(call(bhttp::verb::post, "/scans", R"({"uuid":"nope","settings":{"name":"a","text_targets":"x"}})")), 400);
+  EXPECT_EQ(status(call(bhttp::verb::post, "/scans", R"({"uuid":"nope","settings":{"name":"a","text_targets":"x"}})")),
+            400);
   EXPECT_EQ(status(call(bhttp::verb::post, "/scans",
-                        json{{"uuid", advanced}, {"settings", {{"name", "a"}, {"text_targets", ""}}}}.dump())), 400);
+                        json{{"uuid", advanced}, {"settings", {{"name", "a"}, {"text_targets", ""}}}}.dump())),
+            400);
   EXPECT_EQ(status(call(bhttp::verb::patch, "/scans")), 405);
   EXPECT_EQ(status(call(bhttp::verb::get, "/nothing/here")), 404);
 }
@@ -354,8 +358,9 @@ TEST_F(SimulatorTest, SlowEndpointsDelayOnlyTheirCalls) {
   make(fast_options());
   login();
   const auto id = create("10.0.0.1");
-  EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/faults", R"({"slow_ms": 5, "slow_endpoints": {"GET /scans/{id}": 700}})")),
-            200);
+  EXPECT_EQ(
+      status(call(bhttp::verb::post, "/__sim/faults", R"({"slow_ms": 5, "slow_endpoints": {"GET /scans/{id}": 700}})")),
+      200);
   EXPECT_EQ(call(bhttp::verb::get, "/scans/" + std::to_string(id)).delay.count(), 705);
   EXPECT_EQ(call(bhttp::verb::get, "/scans").delay.count(), 5);
   EXPECT_EQ(status(call(bhttp::verb::post, "/__sim/faults", R"({"slow_endpoints": {"GET /scans": -1}})")), 400);

@@ -113,7 +113,8 @@ TEST(ScannersConfig, VariablesWorkForTypedValues) {
     username: u
     password: p
     enabled: ${ON}
-)", "scanners.yaml", &environment);
+)",
+                                            "scanners.yaml", &environment);
   const auto& scanners = config.pools.at("nessus").scanners;
   ASSERT_EQ(scanners.size(), 1u);
   EXPECT_EQ(scanners[0].max_concurrent_scans, 4);
@@ -252,8 +253,7 @@ TEST(ScannersConfig, WrongTypes) {
 }
 
 TEST(ScannersConfig, StructureErrors) {
-  EXPECT_EQ(error_of("- a\n- b\n"),
-            "scanners.yaml:1: the top level must be a map of pool names to lists of scanners");
+  EXPECT_EQ(error_of("- a\n- b\n"), "scanners.yaml:1: the top level must be a map of pool names to lists of scanners");
   EXPECT_EQ(error_of("nessus:\n  instance_id: a\n"), "scanners.yaml:2: pool 'nessus' must be a list of scanners");
   EXPECT_EQ(error_of("nessus:\n  - just a string\n"),
             "scanners.yaml:2: a scanner must be a map of keys (pool nessus, scanner 1)");

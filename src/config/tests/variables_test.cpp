@@ -28,9 +28,7 @@ TEST(ExpandVariables, SetButEmptyWithoutDefaultIsEmpty) {
   EXPECT_EQ(expand_variables("x${EMPTY}y", &kVariables), "xy");
 }
 
-TEST(ExpandVariables, DollarWithoutBraceIsKept) {
-  EXPECT_EQ(expand_variables("pa$$word$", &kVariables), "pa$$word$");
-}
+TEST(ExpandVariables, DollarWithoutBraceIsKept) { EXPECT_EQ(expand_variables("pa$$word$", &kVariables), "pa$$word$"); }
 
 TEST(ExpandVariables, UnsetWithoutDefaultNamesTheVariable) {
   try {

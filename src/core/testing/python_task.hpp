@@ -4,7 +4,8 @@
 
 namespace sw::core::testing {
 
-inline constexpr const char* kPythonTaskJson = R"({"task_id": "ne_scan_20251201_143022_a1b2c3d4", "trace_id": "550e8400-e29b-41d4-a716-446655440000",
+inline constexpr const char* kPythonTaskJson =
+    R"({"task_id": "ne_scan_20251201_143022_a1b2c3d4", "trace_id": "550e8400-e29b-41d4-a716-446655440000",
  "scan_type": "untrusted", "scanner_type": "nessus", "scanner_instance_id": "scanner1",
  "status": "completed",
  "payload": {"targets": "192.168.1.0/24", "name": "Network Scan", "description": "", "schema_profile": "brief"},

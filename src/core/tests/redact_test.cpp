@@ -7,7 +7,8 @@ namespace sw::core {
 namespace {
 
 TEST(Redact, SecretKeys) {
-  for (const char* key : {"password", "escalation_password", "secret_key", "access_key", "api_token", "X-Cookie", "Password", "key"}) {
+  for (const char* key :
+       {"password", "escalation_password", "secret_key", "access_key", "api_token", "X-Cookie", "Password", "key"}) {
     EXPECT_TRUE(is_secret_key(key)) << key;
   }
   for (const char* key : {"username", "task_id", "trace_id", "auth_method", "targets", "authentication_status"}) {
@@ -16,7 +17,8 @@ TEST(Redact, SecretKeys) {
 }
 
 TEST(Redact, NestedJson) {
-  const auto in = nlohmann::json::parse(R"({"a":{"password":"p1","list":[{"secret_key":"s"}]},"token":"","username":"u"})");
+  const auto in =
+      nlohmann::json::parse(R"({"a":{"password":"p1","list":[{"secret_key":"s"}]},"token":"","username":"u"})");
   const auto out = redact_secrets(in);
   EXPECT_EQ(out["a"]["password"], "********");
   EXPECT_EQ(out["a"]["list"][0]["secret_key"], "********");
@@ -25,7 +27,8 @@ TEST(Redact, NestedJson) {
 }
 
 TEST(Redact, RawText) {
-  const std::string text = redact_text(R"({"password": "hun\"ter2", "user": "u", broken X-Cookie: token=abc123 accessKey=k1;)");
+  const std::string text =
+      redact_text(R"({"password": "hun\"ter2", "user": "u", broken X-Cookie: token=abc123 accessKey=k1;)");
   EXPECT_EQ(text.find("hun"), std::string::npos);
   EXPECT_EQ(text.find("abc123"), std::string::npos);
   EXPECT_EQ(text.find("k1"), std::string::npos);
@@ -44,8 +47,10 @@ TEST(Redact, SecretKeyNames) {
 TEST(Redact, SecretUnderAnyTypeIsMaskedWhole) {
   const auto out = redact_secrets(nlohmann::json::parse(
       R"({"password":{"value":"p1"},"token":["t1"],"api_key":12345,"secret":true,"passphrase":null})"));
-  EXPECT_EQ(out, nlohmann::json::parse(
-                     R"({"password":"********","token":"********","api_key":"********","secret":"********","passphrase":null})"));
+  EXPECT_EQ(
+      out,
+      nlohmann::json::parse(
+          R"({"password":"********","token":"********","api_key":"********","secret":"********","passphrase":null})"));
 }
 
 // The payload.credentials of a task after redact_secrets.
@@ -65,18 +70,22 @@ TEST(Redact, CredentialsAreMaskedByStructure) {
                                      "elevate_privileges_with":"sudo","escalation_account":"root",
                                      "escalation_password":"","domain":"CORP","port":22})"));
   // Secrets under names the key list does not know.
-  EXPECT_EQ(redacted_credentials(R"({"username":"u","privatekey":"-----BEGIN","ssh_key":"AAAA","pin":1234,"cert":"c"})"),
-            nlohmann::json::parse(R"({"username":"u","privatekey":"********","ssh_key":"********","pin":"********","cert":"********"})"));
+  EXPECT_EQ(
+      redacted_credentials(R"({"username":"u","privatekey":"-----BEGIN","ssh_key":"AAAA","pin":1234,"cert":"c"})"),
+      nlohmann::json::parse(
+          R"({"username":"u","privatekey":"********","ssh_key":"********","pin":"********","cert":"********"})"));
   // A password given as an object or an array, a known field given as an object.
-  EXPECT_EQ(redacted_credentials(R"({"username":{"password":"p"},"password":{"value":"p","salt":[1,2]},"keys":["k1","k2"]})"),
-            nlohmann::json::parse(R"({"username":"********","password":"********","keys":"********"})"));
+  EXPECT_EQ(
+      redacted_credentials(R"({"username":{"password":"p"},"password":{"value":"p","salt":[1,2]},"keys":["k1","k2"]})"),
+      nlohmann::json::parse(R"({"username":"********","password":"********","keys":"********"})"));
   // Credentials that are not an object are masked whole.
   EXPECT_EQ(redacted_credentials(R"("u:secret")"), "********");
   EXPECT_EQ(redacted_credentials(R"(["u","secret"])"), "********");
   EXPECT_EQ(redacted_credentials("31337"), "********");
   EXPECT_EQ(redacted_credentials("null"), nullptr);
   // At any depth, under any spelling of the key.
-  const auto nested = redact_secrets(nlohmann::json::parse(R"({"a":[{"Credentials":{"user_name":"x","password":"p"}}]})"));
+  const auto nested =
+      redact_secrets(nlohmann::json::parse(R"({"a":[{"Credentials":{"user_name":"x","password":"p"}}]})"));
   EXPECT_EQ(nested["a"][0]["Credentials"], nlohmann::json::parse(R"({"user_name":"********","password":"********"})"));
 }
 
@@ -87,7 +96,8 @@ TEST(Redact, TextFormsOfASecret) {
   EXPECT_EQ(redact_text("token='a b' next"), "token='********' next");
   EXPECT_EQ(redact_text("GET /x?user=u&password=p1&page=2"), "GET /x?user=u&password=********&page=2");
   EXPECT_EQ(redact_text(R"(body {"password":"p1","u":1})"), R"(body {"password":"********","u":1})");
-  EXPECT_EQ(redact_text(R"({"password": {"inner": 1}, "token": ""})"), R"({"password": {"inner": 1}, "token": "********"})");
+  EXPECT_EQ(redact_text(R"({"password": {"inner": 1}, "token": ""})"),
+            R"({"password": {"inner": 1}, "token": "********"})");
   EXPECT_EQ(redact_text("the password is wrong; secret"), "the password is wrong; secret");
   EXPECT_EQ(redact_text(""), "");
 }
@@ -103,7 +113,10 @@ TEST(Redact, SecretCutOffByTruncation) {
 
 TEST(Redact, ExcerptIsBoundedUtf8SafeAndRedacted) {
   EXPECT_EQ(redacted_excerpt(R"({"password":"hunter2"})", 17), R"({"password":"********)");
-  EXPECT_EQ(redacted_excerpt("ab\xC3\xA9" "cd", 3), "ab");
+  EXPECT_EQ(redacted_excerpt("ab\xC3\xA9"
+                             "cd",
+                             3),
+            "ab");
   EXPECT_EQ(redacted_excerpt("short", 100), "short");
   EXPECT_EQ(redacted_excerpt(std::string(1 << 20, 'x'), 10), std::string(10, 'x'));
 }

@@ -1,7 +1,6 @@
 // Tests of task id validation and id generation.
 #include <gtest/gtest.h>
 
-
 #include "core/errors.hpp"
 #include "core/task_id.hpp"
 

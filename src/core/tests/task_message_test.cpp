@@ -47,17 +47,24 @@ TEST(TaskMessage, RejectsWithReasons) {
   EXPECT_EQ(reason("not json"), "not valid JSON");
   EXPECT_EQ(reason("[1,2]"), "not a JSON object (got array)");
   EXPECT_EQ(reason(R"({"payload":{"targets":"h"}})"), "missing task_id");
-  EXPECT_NE(reason(R"({"task_id":"../../etc/x","payload":{"targets":"h"}})").find("invalid task_id"), std::string::npos);
+  EXPECT_NE(reason(R"({"task_id":"../../etc/x","payload":{"targets":"h"}})").find("invalid task_id"),
+            std::string::npos);
   EXPECT_NE(reason(R"({"task_id":5,"payload":{"targets":"h"}})").find("'task_id' must be a string"), std::string::npos);
-  EXPECT_NE(reason(R"({"task_id":"t","scan_type":"x","payload":{"targets":"h"}})").find("unknown scan_type"), std::string::npos);
+  EXPECT_NE(reason(R"({"task_id":"t","scan_type":"x","payload":{"targets":"h"}})").find("unknown scan_type"),
+            std::string::npos);
   EXPECT_NE(reason(R"({"task_id":"t","payload":{"targets":" , "}})").find("targets"), std::string::npos);
-  EXPECT_NE(reason(R"({"task_id":"t","scan_type":"authenticated","payload":{"targets":"h"}})").find("credentials"), std::string::npos);
-  EXPECT_NE(reason(R"({"task_id":"t","scan_type":"authenticated","payload":{"targets":"h","credentials":{"username":"u"}}})").find("password"), std::string::npos);
+  EXPECT_NE(reason(R"({"task_id":"t","scan_type":"authenticated","payload":{"targets":"h"}})").find("credentials"),
+            std::string::npos);
+  EXPECT_NE(
+      reason(R"({"task_id":"t","scan_type":"authenticated","payload":{"targets":"h","credentials":{"username":"u"}}})")
+          .find("password"),
+      std::string::npos);
 }
 
 TEST(TaskMessage, RefusesDeepNestingBeforeParsing) {
   const auto nested = [](std::size_t levels) {
-    return R"({"task_id":"t","payload":{"targets":"h","x":)" + std::string(levels, '[') + std::string(levels, ']') + "}}";
+    return R"({"task_id":"t","payload":{"targets":"h","x":)" + std::string(levels, '[') + std::string(levels, ']') +
+           "}}";
   };
   EXPECT_NO_THROW(parse_task_message(nested(kMaxJsonNesting - 2), "nessus"));
   EXPECT_EQ(reason(nested(kMaxJsonNesting - 1)), "nested deeper than 64 levels");
@@ -66,17 +73,20 @@ TEST(TaskMessage, RefusesDeepNestingBeforeParsing) {
 }
 
 TEST(TaskMessage, QuotesForeignValuesBounded) {
-  const std::string reply = reason(R"({"task_id":"t","scan_type":")" + std::string(1 << 20, 'z') + R"(","payload":{"targets":"h"}})");
+  const std::string reply =
+      reason(R"({"task_id":"t","scan_type":")" + std::string(1 << 20, 'z') + R"(","payload":{"targets":"h"}})");
   EXPECT_LT(reply.size(), 200u);
   EXPECT_NE(reply.find("unknown scan_type 'zzz"), std::string::npos);
-  const std::string id_reply = reason(R"({"task_id":"password=hunter2 )" + std::string(1000, 'y') + R"(","payload":{"targets":"h"}})");
+  const std::string id_reply =
+      reason(R"({"task_id":"password=hunter2 )" + std::string(1000, 'y') + R"(","payload":{"targets":"h"}})");
   EXPECT_EQ(id_reply.find("hunter2"), std::string::npos);
   EXPECT_LT(id_reply.size(), 300u);
 }
 
 TEST(TaskMessage, TaskRecordMasksCredentialsOfAnyShape) {
   const auto record = [](const std::string& credentials) {
-    const auto m = parse_task_message(R"({"task_id":"t","payload":{"targets":"h","credentials":)" + credentials + "}}", "nessus");
+    const auto m =
+        parse_task_message(R"({"task_id":"t","payload":{"targets":"h","credentials":)" + credentials + "}}", "nessus");
     return task_to_json(task_from_message(m, TimePoint{})).dump();
   };
   const std::string as_string = record(R"("u:s3cr3t")");

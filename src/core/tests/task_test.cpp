@@ -8,7 +8,6 @@
 namespace sw::core {
 namespace {
 
-
 TEST(Task, PythonWrittenFileRoundTrips) {
   const auto original = nlohmann::json::parse(testing::kPythonTaskJson);
   const Task task = task_from_json(original);

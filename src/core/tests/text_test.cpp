@@ -7,7 +7,9 @@ namespace sw::core {
 namespace {
 
 TEST(Utf8Prefix, CutsBeforeASplitCharacter) {
-  const std::string text = "ab\xC3\xA9" "c";  // a b é c
+  const std::string text =
+      "ab\xC3\xA9"
+      "c";  // a b é c
   EXPECT_EQ(utf8_prefix(text, 0), "");
   EXPECT_EQ(utf8_prefix(text, 2), "ab");
   EXPECT_EQ(utf8_prefix(text, 3), "ab");  // would split é

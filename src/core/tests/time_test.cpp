@@ -24,8 +24,8 @@ TEST(Time, AcceptsZoneSuffixes) {
 }
 
 TEST(Time, RejectsGarbage) {
-  for (const char* bad : {"", "yesterday", "2025-13-01T00:00:00", "2025-12-01", "2025-12-01T14:30:22.", "2025-12-01T14:30:22x",
-                          "9999-12-31T23:59:59", "0001-01-01T00:00:00"}) {
+  for (const char* bad : {"", "yesterday", "2025-13-01T00:00:00", "2025-12-01", "2025-12-01T14:30:22.",
+                          "2025-12-01T14:30:22x", "9999-12-31T23:59:59", "0001-01-01T00:00:00"}) {
     EXPECT_FALSE(parse_iso(bad)) << bad;
   }
 }

@@ -22,17 +22,23 @@ TEST(Event, SetWakesEveryWaiter) {
   Event event(io.get_executor());
   int woken = 0;
   for (int i = 0; i < 3; ++i) {
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-      co_await event.wait();
-      ++woken;
-    }, asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          co_await event.wait();
+          ++woken;
+        },
+        asio::detached);
   }
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    co_await asio::post(io, asio::use_awaitable);
-    EXPECT_EQ(woken, 0);
-    event.set();
-    co_return;
-  }, asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await asio::post(io, asio::use_awaitable);
+        EXPECT_EQ(woken, 0);
+        event.set();
+        co_return;
+      },
+      asio::detached);
   io.run_for(5s);
   EXPECT_EQ(woken, 3);
 }
@@ -42,11 +48,14 @@ TEST(Event, WaitAfterSetReturnsAtOnceUntilReset) {
   Event event(io.get_executor());
   event.set();
   bool first = false, second = true;
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    first = co_await event.wait_for(10s);
-    event.reset();
-    second = co_await event.wait_for(20ms);
-  }, asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        first = co_await event.wait_for(10s);
+        event.reset();
+        second = co_await event.wait_for(20ms);
+      },
+      asio::detached);
   io.run_for(5s);
   EXPECT_TRUE(first);
   EXPECT_FALSE(second);
@@ -57,7 +66,8 @@ TEST(Event, TimeoutWithoutSet) {
   asio::io_context io;
   Event event(io.get_executor());
   std::optional<bool> result;
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> { result = co_await event.wait_for(10ms); }, asio::detached);
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { result = co_await event.wait_for(10ms); }, asio::detached);
   io.run_for(5s);
   ASSERT_TRUE(result);
   EXPECT_FALSE(*result);
@@ -68,10 +78,13 @@ TEST(Event, CancelledWaiterReturnsUnset) {
   Event event(io.get_executor());
   asio::cancellation_signal cancel;
   bool returned = false;
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    co_await event.wait();
-    returned = true;
-  }, asio::bind_cancellation_slot(cancel.slot(), asio::detached));
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await event.wait();
+        returned = true;
+      },
+      asio::bind_cancellation_slot(cancel.slot(), asio::detached));
   asio::post(io, [&] { cancel.emit(asio::cancellation_type::terminal); });
   io.run_for(5s);
   EXPECT_TRUE(returned);

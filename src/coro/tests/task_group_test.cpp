@@ -43,10 +43,13 @@ TEST(TaskGroup, JoinWaitsForEveryChild) {
   group.spawn(sleep_then(10ms, done));
   group.spawn(sleep_then(30ms, done));
   EXPECT_EQ(group.size(), 2u);
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    co_await group.join();
-    joined = done == 2;
-  }, asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        co_await group.join();
+        joined = done == 2;
+      },
+      asio::detached);
   io.run_for(5s);
   EXPECT_TRUE(joined);
   EXPECT_EQ(group.size(), 0u);
@@ -58,11 +61,14 @@ TEST(TaskGroup, JoinUntilGivesUpAtTheDeadline) {
   int done = 0;
   std::optional<bool> all_ended;
   group.spawn(sleep_then(10s, done));
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    all_ended = co_await group.join_until(Event::Clock::now() + 20ms);
-    group.cancel();
-    co_await group.join();
-  }, asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        all_ended = co_await group.join_until(Event::Clock::now() + 20ms);
+        group.cancel();
+        co_await group.join();
+      },
+      asio::detached);
   io.run_for(5s);
   ASSERT_TRUE(all_ended);
   EXPECT_FALSE(*all_ended);
@@ -77,10 +83,13 @@ TEST(TaskGroup, CancelEndsWhatChildrenAwait) {
   for (int i = 0; i < 3; ++i) {
     group.spawn(wait_then_count(never, ended));
   }
-  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    group.cancel();
-    co_await group.join();
-  }, asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        group.cancel();
+        co_await group.join();
+      },
+      asio::detached);
   io.run_for(5s);
   EXPECT_EQ(ended, 3);
 }

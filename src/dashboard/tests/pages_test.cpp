@@ -43,15 +43,20 @@ core::Task hostile_task() {
 TEST(Pages, TaskValuesAndFindingsAreText) {
   TaskDetail detail{hostile_task(), std::nullopt, true};
   FindingsPage findings;
-  findings.findings.push_back({{"host", kImage}, {"severity", "4"}, {"plugin_id", 1}, {"plugin_name", kScript},
-                               {"synopsis", kScript}, {"cve", {kImage}}, {"plugin_output", kScript + kImage}});
+  findings.findings.push_back({{"host", kImage},
+                               {"severity", "4"},
+                               {"plugin_id", 1},
+                               {"plugin_name", kScript},
+                               {"synopsis", kScript},
+                               {"cve", {kImage}},
+                               {"plugin_output", kScript + kImage}});
   findings.total = 1;
   const std::string html = task_page(detail, findings, {{"host", kScript}}, kScript, "csrf-token");
   expect_no_injected_markup(html);
   EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
   EXPECT_NE(html.find("&lt;img src=x onerror=alert(2)&gt;"), std::string::npos);
   EXPECT_NE(html.find("name=\"csrf\" value=\"csrf-token\""), std::string::npos);  // logout form
-  EXPECT_EQ(html.find("/cancel"), std::string::npos);  // a failed task cannot be cancelled
+  EXPECT_EQ(html.find("/cancel"), std::string::npos);                             // a failed task cannot be cancelled
   EXPECT_NE(html.find("/ui/tasks/t_markup/export"), std::string::npos);
 }
 

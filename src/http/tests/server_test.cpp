@@ -49,10 +49,13 @@ asio::awaitable<void> handle(const Request& request, Connection& connection) {
     ResponseHead head{bhttp::status::ok, 11};
     head.set(bhttp::field::content_type, "application/octet-stream");
     int produced = 0;
-    co_await connection.send_stream(std::move(head), [&produced](std::string& out) {
-      out.append(1000, static_cast<char>('a' + produced % 26));
-      return ++produced < 100;
-    }, 0);
+    co_await connection.send_stream(
+        std::move(head),
+        [&produced](std::string& out) {
+          out.append(1000, static_cast<char>('a' + produced % 26));
+          return ++produced < 100;
+        },
+        0);
   } else if (target == "/events") {
     ResponseHead head{bhttp::status::ok, 11};
     head.set(bhttp::field::content_type, "text/event-stream");
@@ -69,10 +72,13 @@ asio::awaitable<void> handle(const Request& request, Connection& connection) {
     const bool endless = target == "/paced-endless";
     ResponseHead head{bhttp::status::ok, 11};
     int produced = 0;
-    co_await connection.send_stream(std::move(head), [&produced, endless](std::string& out) {
-      out.append(100, static_cast<char>('a' + produced % 26));
-      return endless || ++produced < 30;
-    }, endless ? 400 : 4000);
+    co_await connection.send_stream(
+        std::move(head),
+        [&produced, endless](std::string& out) {
+          out.append(100, static_cast<char>('a' + produced % 26));
+          return endless || ++produced < 30;
+        },
+        endless ? 400 : 4000);
   } else if (target == "/drop") {
     ResponseHead head{bhttp::status::precondition_failed, 11};
     head.set(bhttp::field::content_length, "32");

@@ -2,9 +2,9 @@
 // readiness says, /metrics as text, and 404/405 with a JSON error.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <atomic>
 #include <thread>
 
 #include "http/status_endpoint.hpp"
@@ -18,7 +18,9 @@ TEST(StatusEndpoint, AnswersHealthReadinessAndMetrics) {
   std::atomic<bool> ready = false;
   Server server(io, ServerOptions{},
                 make_status_handler([] { return std::string("up 1\n"); },
-                                    [&ready] { return Readiness{ready.load(), ready ? "fine" : "redis unreachable"}; }));
+                                    [&ready] {
+                                      return Readiness{ready.load(), ready ? "fine" : "redis unreachable"};
+                                    }));
   server.start();
   std::thread loop([&io] { io.run(); });
   testing::TestClient client(server.port());

@@ -13,7 +13,8 @@ namespace sw::mcp {
 namespace {
 
 TEST(HttpTransport, OriginsDefaultToLoopback) {
-  for (const char* origin : {"http://localhost", "http://localhost:6274", "https://127.0.0.1:8000", "http://[::1]:3000"}) {
+  for (const char* origin :
+       {"http://localhost", "http://localhost:6274", "https://127.0.0.1:8000", "http://[::1]:3000"}) {
     EXPECT_TRUE(origin_allowed(origin, {})) << origin;
   }
   for (const char* origin : {"http://evil.example", "http://localhost.evil.example", "null", "http://127.0.0.1.evil:80",
@@ -33,7 +34,8 @@ TEST(HttpTransport, TokensFileIsHashedAndMustBePrivate) {
   ::chmod(path.c_str(), 0644);
   EXPECT_THROW(load_token_hashes(path), core::Error);
   ::chmod(path.c_str(), 0600);
-  EXPECT_EQ(load_token_hashes(path), (std::vector<std::string>{core::sha256_hex("token-one"), core::sha256_hex("token-two")}));
+  EXPECT_EQ(load_token_hashes(path),
+            (std::vector<std::string>{core::sha256_hex("token-one"), core::sha256_hex("token-two")}));
   EXPECT_THROW(load_token_hashes(path + ".missing"), core::Error);
 }
 

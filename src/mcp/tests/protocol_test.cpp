@@ -34,14 +34,16 @@ class ProtocolTest : public ::testing::Test {
         "scanners.yaml");
     std::filesystem::create_directories(shared->settings.environment.data_dir);
     backend_ = std::make_unique<Backend>(shared);
-    json init = request("initialize", {{"protocolVersion", "2025-06-18"}, {"capabilities", json::object()},
+    json init = request("initialize", {{"protocolVersion", "2025-06-18"},
+                                       {"capabilities", json::object()},
                                        {"clientInfo", {{"name", "test"}, {"version", "1"}}}});
     EXPECT_EQ(init["result"]["protocolVersion"], "2025-06-18");
   }
 
   json request(const std::string& method, json params = json::object()) {
     const json message{{"jsonrpc", "2.0"}, {"id", ++id_}, {"method", method}, {"params", std::move(params)}};
-    return protocol_.handle(message, session_, *backend_, [this](const json& n) { notifications_.push_back(n); }).value();
+    return protocol_.handle(message, session_, *backend_, [this](const json& n) { notifications_.push_back(n); })
+        .value();
   }
 
   json call(const std::string& tool, json arguments) {
@@ -68,7 +70,9 @@ TEST_F(ProtocolTest, LifecycleAndErrors) {
   SessionState fresh;
   const json early{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/list"}};
   EXPECT_EQ(protocol_.handle(early, fresh, *backend_, {}).value()["error"]["code"], -32600);
-  const json init{{"jsonrpc", "2.0"}, {"id", 2}, {"method", "initialize"},
+  const json init{{"jsonrpc", "2.0"},
+                  {"id", 2},
+                  {"method", "initialize"},
                   {"params", {{"protocolVersion", "1999-01-01"}, {"capabilities", json::object()}}}};
   EXPECT_EQ(protocol_.handle(init, fresh, *backend_, {}).value()["result"]["protocolVersion"], "2025-11-25");
   const json initialized{{"jsonrpc", "2.0"}, {"method", "notifications/initialized"}};
@@ -90,17 +94,18 @@ TEST_F(ProtocolTest, ToolErrorsSayWhatToDo) {
   EXPECT_NE(error_text(call("run_untrusted_scan", {{"targets", "10.0.0.1"}, {"name", "n"}, {"bogus", 1}}))
                 .find("unknown argument 'bogus'"),
             std::string::npos);
-  EXPECT_NE(error_text(call("run_authenticated_scan", {{"targets", "10.0.0.1"}, {"name", "n"},
-                                                       {"scan_type", "authenticated"}, {"credential_id", "x"}}))
-                .find("MCP_CREDENTIALS_FILE"),
-            std::string::npos);
+  EXPECT_NE(
+      error_text(call("run_authenticated_scan",
+                      {{"targets", "10.0.0.1"}, {"name", "n"}, {"scan_type", "authenticated"}, {"credential_id", "x"}}))
+          .find("MCP_CREDENTIALS_FILE"),
+      std::string::npos);
   EXPECT_NE(error_text(call("get_scan_status", {{"task_id", "../etc"}})).find("not a task id"), std::string::npos);
   EXPECT_EQ(redis_.cli({"DBSIZE"}), "0\n");
 }
 
 TEST_F(ProtocolTest, SubmitRepeatConflictStatusAndCancel) {
-  const json arguments{{"targets", "10.0.0.0/30"}, {"name", "servers"}, {"scan_type", "authenticated"},
-                       {"ssh_username", "u"}, {"ssh_password", "hunter2"}, {"idempotency_key", "k1"}};
+  const json arguments{{"targets", "10.0.0.0/30"}, {"name", "servers"},         {"scan_type", "authenticated"},
+                       {"ssh_username", "u"},      {"ssh_password", "hunter2"}, {"idempotency_key", "k1"}};
   const json first = call("run_authenticated_scan", arguments)["structuredContent"];
   EXPECT_EQ(first["status"], "queued");
   EXPECT_EQ(first["idempotent"], false);
@@ -163,7 +168,8 @@ TEST_F(ProtocolTest, ResultsOfACompletedTaskArePagedAndStatusWaitsWithProgress) 
   EXPECT_EQ(structured["schema"]["type"], "schema");
   const std::string text = result["content"][0]["text"];
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 13);
-  const json filtered = call("get_scan_results", {{"task_id", task_id}, {"filters", {{"severity", ">=4"}}}, {"page", 0}});
+  const json filtered =
+      call("get_scan_results", {{"task_id", task_id}, {"filters", {{"severity", ">=4"}}}, {"page", 0}});
   for (const auto& record : filtered["structuredContent"]["vulnerabilities"]) EXPECT_EQ(record["severity"], "4");
 
   const json waited = request("tools/call", {{"name", "get_scan_status"},
@@ -189,9 +195,13 @@ TEST_F(ProtocolTest, DeadLettersAreListedAndRetried) {
   const std::string untrusted =
       call("run_untrusted_scan", {{"targets", "10.0.0.1"}, {"name", "web"}})["structuredContent"]["task_id"];
   const std::string authenticated =
-      call("run_authenticated_scan", {{"targets", "10.0.0.2"}, {"name", "ssh"}, {"scan_type", "authenticated"},
-                                      {"ssh_username", "u"}, {"ssh_password", "hunter2"}})["structuredContent"]["task_id"];
-  queue::TaskQueue worker(queue::RedisOptions{redis_.url()}, queue::QueueSettings{"test-worker", std::chrono::milliseconds(30000), 3});
+      call("run_authenticated_scan", {{"targets", "10.0.0.2"},
+                                      {"name", "ssh"},
+                                      {"scan_type", "authenticated"},
+                                      {"ssh_username", "u"},
+                                      {"ssh_password", "hunter2"}})["structuredContent"]["task_id"];
+  queue::TaskQueue worker(queue::RedisOptions{redis_.url()},
+                          queue::QueueSettings{"test-worker", std::chrono::milliseconds(30000), 3});
   for (const auto& id : {untrusted, authenticated}) {
     const auto raw = worker.fetch("nessus", std::chrono::milliseconds(0));
     ASSERT_TRUE(raw);

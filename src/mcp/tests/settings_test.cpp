@@ -27,9 +27,9 @@ TEST(Settings, DefaultsAndOverrides) {
 
 TEST(Settings, RefusesBadValuesAndAnOpenListenerWithoutTokens) {
   for (const auto& [name, value] : std::map<std::string, std::string>{{"MCP_LISTEN_ADDR", "nope"},
-                                                                       {"MCP_MAX_TARGETS", "0"},
-                                                                       {"MCP_SESSION_IDLE_SECONDS", "-1"},
-                                                                       {"MCP_LISTEN_ADDR", "0.0.0.0:8000"}}) {
+                                                                      {"MCP_MAX_TARGETS", "0"},
+                                                                      {"MCP_SESSION_IDLE_SECONDS", "-1"},
+                                                                      {"MCP_LISTEN_ADDR", "0.0.0.0:8000"}}) {
     const std::map<std::string, std::string> vars{{name, value}};
     EXPECT_THROW(load_settings(&vars), core::Error) << name << "=" << value;
   }

@@ -37,9 +37,10 @@ TEST(ParseBaseUrl, RejectsWhatItCannotUse) {
 }
 
 TEST(ExtractApiToken, FindsTheUuidInTheBundle) {
-  const std::string bundle = std::string(100000, 'x') +
-                             R"(;{key:"getApiToken",value:function(){return"778F4A9C-D797-4817-B110-EC427B724486"}},{key:"x")" +
-                             std::string(1000, 'y');
+  const std::string bundle =
+      std::string(100000, 'x') +
+      R"(;{key:"getApiToken",value:function(){return"778F4A9C-D797-4817-B110-EC427B724486"}},{key:"x")" +
+      std::string(1000, 'y');
   EXPECT_EQ(extract_api_token(bundle), "778F4A9C-D797-4817-B110-EC427B724486");
   EXPECT_EQ(extract_api_token(R"(getApiToken',value:function() { return 'af824aba-e642-4e63-a49b-0810542ad8a5' })"),
             "af824aba-e642-4e63-a49b-0810542ad8a5");
@@ -52,7 +53,8 @@ TEST(ExtractApiToken, NothingWithoutAWellFormedToken) {
   // The token must sit inside the same object literal as the key.
   EXPECT_FALSE(extract_api_token(R"({key:"getApiToken"}} return"778F4A9C-D797-4817-B110-EC427B724486")"));
   // Too far from the key, too short, not closed by a quote, a character that is no hex digit.
-  EXPECT_FALSE(extract_api_token("getApiToken" + std::string(600, ' ') + R"(return"778F4A9C-D797-4817-B110-EC427B724486")"));
+  EXPECT_FALSE(
+      extract_api_token("getApiToken" + std::string(600, ' ') + R"(return"778F4A9C-D797-4817-B110-EC427B724486")"));
   EXPECT_FALSE(extract_api_token(R"(getApiToken return "778F4A9C-D797-4817-B110-EC427B72448")"));
   EXPECT_FALSE(extract_api_token(R"(getApiToken return "778F4A9C-D797-4817-B110-EC427B7244861")"));
   EXPECT_FALSE(extract_api_token(R"(getApiToken return "778F4A9C-D797-4817-B110-EC427B72448G")"));
@@ -62,8 +64,10 @@ TEST(ExtractApiToken, SkipsReturnsThatHoldNoTokenAndKeysWithoutOne) {
   EXPECT_EQ(extract_api_token(R"({key:"getApiToken",value:function(){if(x)return null;RETURN
       '778f4a9c-d797-4817-b110-ec427b724486'}})"),
             "778f4a9c-d797-4817-b110-ec427b724486");
-  EXPECT_EQ(extract_api_token(R"(a.getApiToken=b;{key:"getApiToken",value:function(){return"00000000-0000-4000-8000-000000000000"}})"),
-            "00000000-0000-4000-8000-000000000000");
+  EXPECT_EQ(
+      extract_api_token(
+          R"(a.getApiToken=b;{key:"getApiToken",value:function(){return"00000000-0000-4000-8000-000000000000"}})"),
+      "00000000-0000-4000-8000-000000000000");
   EXPECT_FALSE(extract_api_token(std::string(1 << 20, 'g') + "getApiToken" + std::string(1 << 20, 'r')));
 }
 
@@ -92,8 +96,8 @@ TEST(ScanDetailsParsing, ProgressIsTheRatioOfCheckCountersOverHosts) {
   const json hosts = json::array({{{"scanprogresscurrent", 50}, {"scanprogresstotal", 100}},
                                   {{"scanprogresscurrent", "150"}, {"scanprogresstotal", "100"}}});
   EXPECT_DOUBLE_EQ(run_state_of(details({{"hosts", hosts}}), "").progress, 100.0);
-  const json partial = json::array({{{"scanprogresscurrent", 1927}, {"scanprogresstotal", 95562}},
-                                    {{"scanprogresscurrent", nullptr}}});
+  const json partial =
+      json::array({{{"scanprogresscurrent", 1927}, {"scanprogresstotal", 95562}}, {{"scanprogresscurrent", nullptr}}});
   const auto state = run_state_of(details({{"hosts", partial}}), "");
   EXPECT_NEAR(state.progress, 100.0 * 1927 / 95562, 1e-9);
   EXPECT_EQ(state.hosts, 2);
@@ -106,8 +110,9 @@ TEST(ScanDetailsParsing, KeepsOnlyTheFieldsInTheirPlaces) {
   const json document = {
       {"vulnerabilities", json::array({{{"status", "x"}, {"uuid", "v"}, {"scanprogresstotal", 7}}})},
       {"info", {{"status", "running"}, {"uuid", "run-1"}, {"acls", json::array({{{"status", "acl"}}})}}},
-      {"hosts", json::array({{{"scanprogresscurrent", 1}, {"scanprogresstotal", 4},
-                              {"severitycount", {{"scanprogresstotal", 1000}}}}})},
+      {"hosts",
+       json::array(
+           {{{"scanprogresscurrent", 1}, {"scanprogresstotal", 4}, {"severitycount", {{"scanprogresstotal", 1000}}}}})},
       {"history", json::array({{{"uuid", "run-0"}, {"status", "completed"}, {"history_id", 9}}})},
       {"status", "top-level"}};
   const auto parsed = details(document);
@@ -157,8 +162,12 @@ TEST(RunStateParsing, CurrentRunUuid) {
 
 TEST(ScanList, ToleratesNullAndStringIds) {
   EXPECT_TRUE(parse_scan_list(json{{"scans", nullptr}}).empty());
-  const json document = {{"scans", json::array({{{"id", "20"}, {"name", "a"}, {"status", "running"},
-                                                 {"uuid", nullptr}, {"folder_id", 3}, {"creation_date", 5},
+  const json document = {{"scans", json::array({{{"id", "20"},
+                                                 {"name", "a"},
+                                                 {"status", "running"},
+                                                 {"uuid", nullptr},
+                                                 {"folder_id", 3},
+                                                 {"creation_date", 5},
                                                  {"last_modification_date", 6}},
                                                 {{"name", "no id"}}})}};
   const auto entries = parse_scan_list(document);
@@ -177,8 +186,9 @@ TEST(Folders, LookedUpByType) {
 }
 
 TEST(Templates, ByNameOrTitleWithFallback) {
-  const json document = {{"templates", json::array({{{"uuid", "u-adv"}, {"name", "advanced"}, {"title", "Advanced Scan"}},
-                                                    {{"uuid", "u-custom"}, {"name", "x"}, {"title", "My Policy"}}})}};
+  const json document = {
+      {"templates", json::array({{{"uuid", "u-adv"}, {"name", "advanced"}, {"title", "Advanced Scan"}},
+                                 {{"uuid", "u-custom"}, {"name", "x"}, {"title", "My Policy"}}})}};
   EXPECT_EQ(template_uuid(document, "advanced"), "u-adv");
   EXPECT_EQ(template_uuid(document, "my policy"), "u-custom");
   EXPECT_EQ(template_uuid(json(), "basic"), "731a8e52-3ea6-a291-ec0a-d2ff0619c19d7bd788d6be818b65");

@@ -10,9 +10,9 @@
 namespace sw::nessus {
 namespace {
 
-const std::set<std::string> kEveryText{"pending",   "processing", "running",  "paused",  "pausing",
-                                       "resuming",  "stopping",   "completed", "imported", "canceled",
-                                       "aborted",   "stopped",    "empty"};
+const std::set<std::string> kEveryText{"pending",  "processing", "running",   "paused",   "pausing",
+                                       "resuming", "stopping",   "completed", "imported", "canceled",
+                                       "aborted",  "stopped",    "empty"};
 
 std::set<std::string> texts_where(bool (*predicate)(RunStatus)) {
   std::set<std::string> chosen;
@@ -47,8 +47,8 @@ TEST(RunStatus, OtherTextsAreUnknownAndCountAsActive) {
 TEST(RunStatus, FinishedActiveAndHowARunEnded) {
   EXPECT_EQ(texts_where(is_finished),
             (std::set<std::string>{"completed", "imported", "canceled", "aborted", "stopped", "empty"}));
-  EXPECT_EQ(texts_where(is_active), (std::set<std::string>{"pending", "processing", "running", "paused", "pausing",
-                                                           "resuming", "stopping"}));
+  EXPECT_EQ(texts_where(is_active),
+            (std::set<std::string>{"pending", "processing", "running", "paused", "pausing", "resuming", "stopping"}));
   EXPECT_EQ(texts_where(has_results), (std::set<std::string>{"completed", "imported"}));
   EXPECT_EQ(texts_where(ended_without_results), (std::set<std::string>{"canceled", "aborted", "stopped"}));
 }

@@ -23,13 +23,14 @@ TEST(DeadLetterEntry, TaskObjectKeepsFieldsAndRedactsSecrets) {
 }
 
 TEST(DeadLetterEntry, KeepsTheTasksOwnPool) {
-  const auto entry = make_dead_letter_entry(R"({"task_id":"t1","scanner_pool":"nessus_dmz"})", "nessus", "x", kFailedAt);
+  const auto entry =
+      make_dead_letter_entry(R"({"task_id":"t1","scanner_pool":"nessus_dmz"})", "nessus", "x", kFailedAt);
   EXPECT_EQ(entry["scanner_pool"], "nessus_dmz");
 }
 
 TEST(DeadLetterEntry, NotAnObjectKeepsRawTextRedacted) {
-  for (const std::string& raw : {std::string(R"(not json "password": "p4ss")"), std::string(R"([1,2,3])"),
-                                std::string(R"("just a string")")}) {
+  for (const std::string& raw :
+       {std::string(R"(not json "password": "p4ss")"), std::string(R"([1,2,3])"), std::string(R"("just a string")")}) {
     const auto entry = make_dead_letter_entry(raw, "nessus", "not a JSON object", kFailedAt);
     ASSERT_TRUE(entry.contains("raw")) << raw;
     EXPECT_EQ(entry["error"], "not a JSON object");
@@ -57,8 +58,8 @@ TEST(DeadLetterEntry, CredentialsOfAnyShapeAreMasked) {
   for (const std::string credentials :
        {R"("u:S3CRET")", R"({"username":"u","privatekey":"S3CRET"})", R"({"username":"u","ssh_key":"S3CRET"})",
         R"({"username":"u","password":{"value":"S3CRET"}})", R"({"username":"u","password":["S3CRET"]})"}) {
-    const std::string raw = R"({"task_id":"t1","scan_type":"authenticated","payload":{"targets":"h","credentials":)" +
-                            credentials + "}}";
+    const std::string raw =
+        R"({"task_id":"t1","scan_type":"authenticated","payload":{"targets":"h","credentials":)" + credentials + "}}";
     const auto entry = make_dead_letter_entry(raw, "nessus", "r", kFailedAt);
     EXPECT_EQ(dump_member(entry).find("S3CRET"), std::string::npos) << credentials;
     EXPECT_EQ(entry["task_id"], "t1");
@@ -66,8 +67,8 @@ TEST(DeadLetterEntry, CredentialsOfAnyShapeAreMasked) {
 }
 
 TEST(DeadLetterEntry, DeepNestingIsKeptAsRawTextNotParsed) {
-  const std::string deep = R"({"task_id":"t1","password":"hunter2","x":)" + std::string(1 << 22, '[') +
-                           std::string(1 << 22, ']') + "}";
+  const std::string deep =
+      R"({"task_id":"t1","password":"hunter2","x":)" + std::string(1 << 22, '[') + std::string(1 << 22, ']') + "}";
   const auto entry = make_dead_letter_entry(deep, "nessus", "nested deeper than 64 levels", kFailedAt);
   ASSERT_TRUE(entry.contains("raw"));
   EXPECT_FALSE(entry.contains("task_id"));
@@ -141,9 +142,7 @@ TEST(DeadLetterEntry, InvalidUtf8IsReplacedNotAFailedWrite) {
   EXPECT_NE(member.find("\xef\xbf\xbd"), std::string::npos) << member;  // U+FFFD
 }
 
-TEST(DeadLetterScore, MicrosecondText) {
-  EXPECT_EQ(format_score(kFailedAt), "1764599422.123456");
-}
+TEST(DeadLetterScore, MicrosecondText) { EXPECT_EQ(format_score(kFailedAt), "1764599422.123456"); }
 
 }  // namespace
 }  // namespace sw::queue

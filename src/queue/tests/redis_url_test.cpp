@@ -81,9 +81,7 @@ TEST(RedisUrl, UnencodedDelimiterInPasswordIsRefusedWithoutQuotingIt) {
   }
 }
 
-TEST(RedisUrl, Ipv6Describe) {
-  EXPECT_EQ(parse_redis_url("redis://[::1]:7000").describe(), "redis://[::1]:7000");
-}
+TEST(RedisUrl, Ipv6Describe) { EXPECT_EQ(parse_redis_url("redis://[::1]:7000").describe(), "redis://[::1]:7000"); }
 
 TEST(RedisUrl, UnixSocket) {
   const auto endpoint = parse_redis_url("unix:///run/redis/redis.sock?db=3&password=pw");
@@ -95,9 +93,9 @@ TEST(RedisUrl, UnixSocket) {
 }
 
 TEST(RedisUrl, Rejections) {
-  for (const char* url : {"", "http://host:1", "rediss://", "redis://", "redis://host:0",
-                          "redis://host:99999", "redis://host:abc", "redis://host/x", "unix://relative.sock",
-                          "unix:///tmp/r.sock?color=red", "redis://[::1"}) {
+  for (const char* url :
+       {"", "http://host:1", "rediss://", "redis://", "redis://host:0", "redis://host:99999", "redis://host:abc",
+        "redis://host/x", "unix://relative.sock", "unix:///tmp/r.sock?color=red", "redis://[::1"}) {
     try {
       parse_redis_url(url);
       ADD_FAILURE() << "accepted " << url;

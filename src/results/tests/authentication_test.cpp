@@ -49,8 +49,7 @@ HostEvidence filtered() {
 class AuthenticationTest : public ::testing::Test {
  protected:
   ValidationResult validate_text(const std::string& document, AuthPolicy policy = {}) {
-    return validate_export(testing::write_text(dir_.path() / "scan.nessus", document), ScanType::authenticated,
-                           policy);
+    return validate_export(testing::write_text(dir_.path() / "scan.nessus", document), ScanType::authenticated, policy);
   }
   ValidationResult validate(const ExportSpec& spec, AuthPolicy policy = {}) {
     return validate_text(exportgen::write_export(spec), policy);
@@ -119,22 +118,50 @@ TEST_F(AuthenticationTest, Rules2To12InTheirOrder) {
   const std::vector<RuleCase> cases = {
       {"2 refused", HostAuth::failure, {}, {}, AuthStatus::failed, "plugin 104410"},
       {"3 assessment failed", HostAuth::failure, {}, {"104410"}, AuthStatus::failed, "plugin 21745"},
-      {"4 19506 no", HostAuth::failure, {}, {"104410", "21745"}, AuthStatus::failed,
+      {"4 19506 no",
+       HostAuth::failure,
+       {},
+       {"104410", "21745"},
+       AuthStatus::failed,
        "plugin 19506: Credentialed checks : no"},
       {"5 insufficient privilege", HostAuth::insufficient_privilege, {}, {}, AuthStatus::partial, "plugin 110385"},
       {"6 valid credentials", HostAuth::success, {}, {}, AuthStatus::success, "plugin 141118"},
       {"7 assessment available", HostAuth::success, {}, {"141118"}, AuthStatus::success, "plugin 117887"},
-      {"8 19506 yes", HostAuth::success, {}, {"141118", "117887"}, AuthStatus::success,
+      {"8 19506 yes",
+       HostAuth::success,
+       {},
+       {"141118", "117887"},
+       AuthStatus::success,
        "plugin 19506: Credentialed checks : yes, as 'svc-nessus' via ssh"},
-      {"9 Credentialed_Scan true", HostAuth::success, filtered_with(true, false, 0), {}, AuthStatus::success,
+      {"9 Credentialed_Scan true",
+       HostAuth::success,
+       filtered_with(true, false, 0),
+       {},
+       AuthStatus::success,
        "HostProperties Credentialed_Scan: true"},
-      {"9 Credentialed_Scan false", HostAuth::failure, filtered_with(true, false, 0), {}, AuthStatus::failed,
+      {"9 Credentialed_Scan false",
+       HostAuth::failure,
+       filtered_with(true, false, 0),
+       {},
+       AuthStatus::failed,
        "HostProperties Credentialed_Scan: false"},
-      {"10 local-checks-proto", HostAuth::success, filtered_with(false, true, 0), {}, AuthStatus::success,
+      {"10 local-checks-proto",
+       HostAuth::success,
+       filtered_with(false, true, 0),
+       {},
+       AuthStatus::success,
        "HostProperties local-checks-proto: ssh"},
-      {"11 plugin_type local", HostAuth::success, filtered_with(false, false, 3), {}, AuthStatus::success,
+      {"11 plugin_type local",
+       HostAuth::success,
+       filtered_with(false, false, 3),
+       {},
+       AuthStatus::success,
        "3 findings of plugin_type local"},
-      {"12 nothing", HostAuth::success, filtered_with(false, false, 0), {}, AuthStatus::unknown,
+      {"12 nothing",
+       HostAuth::success,
+       filtered_with(false, false, 0),
+       {},
+       AuthStatus::unknown,
        "no credential evidence"},
   };
   for (const RuleCase& rule : cases) {
@@ -179,8 +206,8 @@ TEST_F(AuthenticationTest, VerdictCOnlyTheScannerHostAuthenticated) {
   EXPECT_TRUE(has(result.error_message, "authentication failed on every target host: 10.0.0.2 (failed: plugin 19506"))
       << result.error_message;
   EXPECT_TRUE(has(result.error_message, "and 14 more")) << result.error_message;
-  EXPECT_TRUE(has(result.error_message, std::string("Not counted: 10.0.0.1 (not_applicable: ") +
-                                            std::string(scanner_host_evidence)))
+  EXPECT_TRUE(has(result.error_message,
+                  std::string("Not counted: 10.0.0.1 (not_applicable: ") + std::string(scanner_host_evidence)))
       << result.error_message;
   const nlohmann::json stats = result.stats_json();
   EXPECT_EQ(stats.at("auth_failed_hosts_count"), 34);
@@ -203,7 +230,8 @@ TEST_F(AuthenticationTest, VerdictDNoEvidence) {
 
 std::vector<HostSpec> succeeded_and_failed(int succeeded, int failed) {
   std::vector<HostSpec> hosts;
-  for (int n = 1; n <= succeeded + failed; ++n) hosts.push_back(host(n, n <= succeeded ? HostAuth::success : HostAuth::failure));
+  for (int n = 1; n <= succeeded + failed; ++n)
+    hosts.push_back(host(n, n <= succeeded ? HostAuth::success : HostAuth::failure));
   return hosts;
 }
 
@@ -233,8 +261,9 @@ TEST_F(AuthenticationTest, VerdictGPartialBelowThreshold) {
   EXPECT_FALSE(result.valid);
   EXPECT_EQ(result.error, ValidationError::auth_failed);
   EXPECT_EQ(result.authentication_status, AuthStatus::partial);
-  EXPECT_TRUE(has(result.error_message, "authentication succeeded on 1 of 4 target hosts (25 %), less than "
-                                        "AUTH_MIN_SUCCESS_PERCENT=90: 10.0.0.2 (failed: plugin 104410"))
+  EXPECT_TRUE(has(result.error_message,
+                  "authentication succeeded on 1 of 4 target hosts (25 %), less than "
+                  "AUTH_MIN_SUCCESS_PERCENT=90: 10.0.0.2 (failed: plugin 104410"))
       << result.error_message;
 }
 

@@ -125,16 +125,19 @@ TEST_F(ByteScannerTest, WhatTheScannerDecodes) {
       // empty elements, spaces inside tags
       "<ReportItem pluginID = \"2\" severity= '1' /><ReportItem\n pluginID=\"3\" ><cve/><cve >x</cve ></ReportItem >\n",
       // comments; a text longer than the window
-      "<!-- a comment - with <markup> & \xC3\xA9 --><ReportItem pluginID=\"9\"><!----><cve>1<!-- x -->2</cve></ReportItem>\n",
+      "<!-- a comment - with <markup> & \xC3\xA9 --><ReportItem pluginID=\"9\"><!----><cve>1<!-- x "
+      "-->2</cve></ReportItem>\n",
       "<ReportItem pluginID=\"1\"><plugin_output>" + std::string(3 << 20, 'z') + "</plugin_output></ReportItem>",
       // a text longer than the cap
       "<ReportItem pluginID=\"4\"><plugin_output>" + std::string(5000, 'y') + "</plugin_output></ReportItem>\n",
   };
   for (const std::string& body : cases) EXPECT_TRUE(same_as_expat(file(document(body)))) << body;
-  EXPECT_TRUE(same_as_expat(file(document(plain_item, "\xEF\xBB\xBF<?xml version='1.0' encoding='utf-8' standalone='yes'?>"))));
+  EXPECT_TRUE(
+      same_as_expat(file(document(plain_item, "\xEF\xBB\xBF<?xml version='1.0' encoding='utf-8' standalone='yes'?>"))));
   EXPECT_TRUE(same_as_expat(file(document(plain_item, "<!DOCTYPE NessusClientData_v2>\n"))));
   EXPECT_TRUE(same_as_expat(file(document(plain_item, ""))));
-  EXPECT_TRUE(same_as_expat(file(document(plain_item, "<?xml version=\"1.0\"?><!-- c --><!DOCTYPE NessusClientData_v2><!---->"))));
+  EXPECT_TRUE(same_as_expat(
+      file(document(plain_item, "<?xml version=\"1.0\"?><!-- c --><!DOCTYPE NessusClientData_v2><!---->"))));
   EXPECT_TRUE(same_as_expat(file(document(plain_item) + "<!-- after -->\n")));
 }
 
@@ -159,15 +162,22 @@ TEST_F(ByteScannerTest, WhatIsLeftToExpat) {
   };
   for (const std::string& body : bodies) EXPECT_FALSE(same_as_expat(file(document(body)))) << body.substr(0, 80);
   const std::string heads[] = {
-      "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>", "<?xml encoding=\"UTF-8\"?>",
-      "<?xml version=\"1.1\"?>", " <?xml version=\"1.0\"?>",
-      "<!DOCTYPE NessusClientData_v2 [<!ENTITY x \"y\">]>", "<!DOCTYPE NessusClientData_v2 SYSTEM \"x.dtd\">",
-      "<!-- a -- b -->", "\xFE\xFF",
+      "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>",
+      "<?xml encoding=\"UTF-8\"?>",
+      "<?xml version=\"1.1\"?>",
+      " <?xml version=\"1.0\"?>",
+      "<!DOCTYPE NessusClientData_v2 [<!ENTITY x \"y\">]>",
+      "<!DOCTYPE NessusClientData_v2 SYSTEM \"x.dtd\">",
+      "<!-- a -- b -->",
+      "\xFE\xFF",
   };
   for (const std::string& head : heads) EXPECT_FALSE(same_as_expat(file(document(plain_item, head)))) << head;
   const std::string documents[] = {
-      "", "   ", "<NessusClientData><Report/></NessusClientData>" + std::string(300, ' '),
-      document(plain_item) + "<extra/>", document(plain_item) + "text",
+      "",
+      "   ",
+      "<NessusClientData><Report/></NessusClientData>" + std::string(300, ' '),
+      document(plain_item) + "<extra/>",
+      document(plain_item) + "text",
       document(plain_item).substr(0, 400),
   };
   for (const std::string& text : documents) EXPECT_FALSE(same_as_expat(file(text))) << text.substr(0, 80);

@@ -57,8 +57,10 @@ TEST(Corpus, EveryFileMatchesExpectedJson) {
     for (std::size_t i = 0; i < per_host.size(); ++i) {
       EXPECT_EQ(result.hosts_auth[i].host, per_host[i].at("host").get<std::string>());
       const nlohmann::json& raw = per_host[i].at("raw");
-      if (raw.is_null()) EXPECT_EQ(result.hosts_auth[i].credentialed_raw, std::nullopt);
-      else EXPECT_EQ(result.hosts_auth[i].credentialed_raw, raw.get<std::string>());
+      if (raw.is_null())
+        EXPECT_EQ(result.hosts_auth[i].credentialed_raw, std::nullopt);
+      else
+        EXPECT_EQ(result.hosts_auth[i].credentialed_raw, raw.get<std::string>());
     }
   }
   EXPECT_GT(checked, 0);

@@ -14,8 +14,7 @@ inline std::filesystem::path write_text(const std::filesystem::path& file, const
   return file;
 }
 
-inline std::filesystem::path write_generated(const std::filesystem::path& file,
-                                             const exportgen::ExportSpec& spec) {
+inline std::filesystem::path write_generated(const std::filesystem::path& file, const exportgen::ExportSpec& spec) {
   return write_text(file, exportgen::write_export(spec));
 }
 

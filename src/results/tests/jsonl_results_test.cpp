@@ -159,8 +159,11 @@ TEST_F(JsonlTest, NumericOperatorsOnSeverityAndScores) {
         const auto found = all[i].find(field);
         if (found == all[i].end() || found->is_null()) continue;
         const double value = found->is_string() ? std::stod(found->get<std::string>()) : found->get<double>();
-        const bool match = op == ">=" ? value >= bound : op == ">" ? value > bound : op == "<=" ? value <= bound
-                           : op == "<" ? value < bound : value == bound;
+        const bool match = op == ">="   ? value >= bound
+                           : op == ">"  ? value > bound
+                           : op == "<=" ? value <= bound
+                           : op == "<"  ? value < bound
+                                        : value == bound;
         expected += match ? 1 : 0;
       }
       std::ostringstream text;
@@ -176,8 +179,11 @@ TEST_F(JsonlTest, NumericOperatorsOnSeverityAndScores) {
 }
 
 TEST(FilterMatches, NumericStringsNullsAndLists) {
-  const nlohmann::ordered_json record{{"severity", "3"},  {"cvss3_base_score", 7.5}, {"cvss_base_score", nullptr},
-                                      {"vpr_score", "6.7"}, {"cve", {"CVE-2024-6387", "CVE-2023-1"}},
+  const nlohmann::ordered_json record{{"severity", "3"},
+                                      {"cvss3_base_score", 7.5},
+                                      {"cvss_base_score", nullptr},
+                                      {"vpr_score", "6.7"},
+                                      {"cve", {"CVE-2024-6387", "CVE-2023-1"}},
                                       {"exploit_available", true}};
   EXPECT_TRUE(filter_matches(record, {"severity", ">=3"}));
   EXPECT_FALSE(filter_matches(record, {"severity", ">3"}));

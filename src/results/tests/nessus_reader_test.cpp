@@ -113,8 +113,16 @@ TEST(NessusReader, CollectsChildrenOnlyForTheNamedPlugins) {
 
 TEST(NessusReader, SeverityLevelReadsPaddedNumbersOnly) {
   ReportItem item;
-  for (const auto& [text, level] : std::vector<std::pair<std::string, int>>{
-           {"3", 3}, {" 3", 3}, {"4 ", 4}, {"0", 0}, {"", -1}, {"  ", -1}, {"7", -1}, {"-1", -1}, {"33", -1}, {"x", -1}}) {
+  for (const auto& [text, level] : std::vector<std::pair<std::string, int>>{{"3", 3},
+                                                                            {" 3", 3},
+                                                                            {"4 ", 4},
+                                                                            {"0", 0},
+                                                                            {"", -1},
+                                                                            {"  ", -1},
+                                                                            {"7", -1},
+                                                                            {"-1", -1},
+                                                                            {"33", -1},
+                                                                            {"x", -1}}) {
     item.severity = text;
     EXPECT_EQ(item.severity_level(), level) << "'" << text << "'";
   }

@@ -147,7 +147,8 @@ TEST_F(ResultsIndexTest, AForeignFileIsLeftAloneAndAnExportWithoutIndexStillWork
 
 TEST_F(ResultsIndexTest, ExportsOutsideTheScannerSubsetAndBadFilesUseTheWholeExport) {
   const std::string text = exportgen::write_export(testing::spec_with({HostAuth::success}));
-  const auto with_pi = testing::write_text(dir_.path() / "pi.nessus", "<?xml version=\"1.0\"?><?pi x?>" + text.substr(22));
+  const auto with_pi =
+      testing::write_text(dir_.path() / "pi.nessus", "<?xml version=\"1.0\"?><?pi x?>" + text.substr(22));
   for (const auto& file : {with_pi, testing::write_text(dir_.path() / "bad.nessus", text.substr(0, text.size() / 2)),
                            dir_.path() / "missing.nessus"}) {
     for (const ResultsQuery& query : queries()) {
@@ -163,18 +164,23 @@ TEST_F(ResultsIndexTest, ChildrenNamedLikeAttributesAsInTheWholeExport) {
   std::string items;
   for (int i = 0; i < 30; ++i) {
     items += "<ReportItem port=\"22\" svc_name=\"ssh\" protocol=\"tcp\" severity=\"" + std::to_string(i % 5) +
-             "\" pluginID=\"" + std::to_string(i % 7) + "\" pluginName=\"Attribute name\" pluginFamily=\"F\">"
-             "<plugin_name>Child name " + std::to_string(i % 3) + "</plugin_name>" +
-             (i % 4 == 0 ? "<port>8080</port><severity>4</severity>" : "") + "<cve>CVE-2024-" + std::to_string(i) +
-             "</cve></ReportItem>\n";
+             "\" pluginID=\"" + std::to_string(i % 7) +
+             "\" pluginName=\"Attribute name\" pluginFamily=\"F\">"
+             "<plugin_name>Child name " +
+             std::to_string(i % 3) + "</plugin_name>" + (i % 4 == 0 ? "<port>8080</port><severity>4</severity>" : "") +
+             "<cve>CVE-2024-" + std::to_string(i) + "</cve></ReportItem>\n";
   }
   const auto file = testing::write_text(
       dir_.path() / "children.nessus",
       "<?xml version=\"1.0\"?><NessusClientData_v2><Report name=\"r\"><ReportHost name=\"h\"><HostProperties>"
-      "</HostProperties>" + items + "</ReportHost></Report></NessusClientData_v2>\n");
+      "</HostProperties>" +
+          items + "</ReportHost></Report></NessusClientData_v2>\n");
   for (const std::string profile : {"full", "brief"}) {
-    for (const Filter& filter : std::vector<Filter>{{"plugin_name", "child name 1"}, {"plugin_name", "attribute"},
-                                                    {"port", "8080"}, {"port", "22"}, {"severity", "4"}}) {
+    for (const Filter& filter : std::vector<Filter>{{"plugin_name", "child name 1"},
+                                                    {"plugin_name", "attribute"},
+                                                    {"port", "8080"},
+                                                    {"port", "22"},
+                                                    {"severity", "4"}}) {
       const ResultsQuery query = query_of(profile, {filter}, 1, 10);
       EXPECT_EQ(output(file, query, ResultsPath::indexed), output(file, query, ResultsPath::whole_export))
           << profile << " " << filter.first << "=" << filter.second;

@@ -11,8 +11,8 @@
 namespace sw::results {
 namespace {
 
-using exportgen::HostAuth;
 using core::ScanType;
+using exportgen::HostAuth;
 using testing::spec_with;
 using testing::write_generated;
 using testing::write_text;
@@ -45,11 +45,21 @@ TEST_F(ValidatorTest, CountsLikeTheGenerator) {
   for (std::size_t h = 0; h < 2; ++h) {
     for (int i = 0; i < 6; ++i) {
       switch (exportgen::finding_severity(spec.seed, h, i)) {
-        case 0: ++expected.info; break;
-        case 1: ++expected.low; break;
-        case 2: ++expected.medium; break;
-        case 3: ++expected.high; break;
-        default: ++expected.critical; break;
+        case 0:
+          ++expected.info;
+          break;
+        case 1:
+          ++expected.low;
+          break;
+        case 2:
+          ++expected.medium;
+          break;
+        case 3:
+          ++expected.high;
+          break;
+        default:
+          ++expected.critical;
+          break;
       }
     }
   }
@@ -78,14 +88,12 @@ TEST_F(ValidatorTest, FailureOnEveryHostIsInvalidAndSaysWhy) {
   EXPECT_EQ(result.error, ValidationError::auth_failed);
   EXPECT_EQ(result.authentication_status, AuthStatus::failed);
   EXPECT_NE(result.error_message.find("10.0.0.1 (failed: plugin 104410"), std::string::npos) << result.error_message;
-  EXPECT_NE(result.error_message.find("10.0.0.2 (failed: plugin 19506: Credentialed checks : no"),
-            std::string::npos);
+  EXPECT_NE(result.error_message.find("10.0.0.2 (failed: plugin 19506: Credentialed checks : no"), std::string::npos);
   EXPECT_NE(result.error_message.find("password"), std::string::npos);
 }
 
 TEST_F(ValidatorTest, SomeHostsFailingIsPartialWithAWarning) {
-  const ValidationResult result =
-      validate(spec_with({HostAuth::success, HostAuth::failure}), ScanType::authenticated);
+  const ValidationResult result = validate(spec_with({HostAuth::success, HostAuth::failure}), ScanType::authenticated);
   EXPECT_TRUE(result.valid);
   EXPECT_EQ(result.authentication_status, AuthStatus::partial);
   ASSERT_EQ(result.warnings.size(), 1u);
@@ -137,7 +145,8 @@ TEST_F(ValidatorTest, TooSmallFile) {
 TEST_F(ValidatorTest, TruncatedFileIsXmlInvalid) {
   std::string text = exportgen::write_export(spec_with({HostAuth::success}));
   text.resize(text.size() / 2);
-  const ValidationResult result = validate_export(write_text(dir_.path() / "cut.nessus", text), ScanType::authenticated);
+  const ValidationResult result =
+      validate_export(write_text(dir_.path() / "cut.nessus", text), ScanType::authenticated);
   EXPECT_EQ(result.error, ValidationError::xml_invalid);
   EXPECT_NE(result.error_message.find("line "), std::string::npos);
 }
@@ -157,8 +166,8 @@ TEST_F(ValidatorTest, SeverityBucketsAddUpToTheItems) {
     ASSERT_NE(at, std::string::npos) << from;
     document.replace(at, from.size(), to);
   };
-  replace_first("severity=\"4\"", "severity=\" 4\"");   // the second finding is critical
-  replace_first("severity=\"2\"", "severity=\"\"");      // the first is medium
+  replace_first("severity=\"4\"", "severity=\" 4\"");  // the second finding is critical
+  replace_first("severity=\"2\"", "severity=\"\"");    // the first is medium
   const ValidationResult base = validate(spec, ScanType::authenticated);
   const ValidationResult result =
       validate_export(write_text(dir_.path() / "odd.nessus", document), ScanType::authenticated);
@@ -184,7 +193,8 @@ TEST_F(ValidatorTest, PlainDoctypeIsAcceptedAnInternalSubsetIsNot) {
   EXPECT_TRUE(validate_export(write_text(dir_.path() / "plain.nessus", plain), ScanType::authenticated).valid);
   std::string subset = document;
   subset.insert(declaration_end, "\n<!DOCTYPE NessusClientData_v2 [<!ENTITY e \"x\">]>");
-  const ValidationResult refused = validate_export(write_text(dir_.path() / "subset.nessus", subset), ScanType::authenticated);
+  const ValidationResult refused =
+      validate_export(write_text(dir_.path() / "subset.nessus", subset), ScanType::authenticated);
   EXPECT_EQ(refused.error, ValidationError::xml_invalid);
   EXPECT_NE(refused.error_message.find("entity declarations are not allowed"), std::string::npos);
 }

@@ -28,8 +28,11 @@ class SubmissionTest : public ::testing::Test {
     request.scan_type = "authenticated";
     request.targets = "10.0.0.0/30";
     request.name = "servers";
-    request.credentials = {{"type", "ssh"}, {"username", "u"}, {"password", "hunter2"},
-                           {"auth_method", "password"}, {"elevate_privileges_with", "Nothing"}};
+    request.credentials = {{"type", "ssh"},
+                           {"username", "u"},
+                           {"password", "hunter2"},
+                           {"auth_method", "password"},
+                           {"elevate_privileges_with", "Nothing"}};
     return request;
   }
 

@@ -25,9 +25,9 @@ TEST(Views, FailureHintSaysWhatToDo) {
 }
 
 TEST(Views, QueueEntrySummaryNeverShowsSecrets) {
-  const auto summary = queue_entry_summary(
-      R"({"task_id":"t1","scan_type":"authenticated","payload":{"targets":"10.0.0.1","name":"n",)"
-      R"("credentials":{"username":"u","password":"hunter2"}}})");
+  const auto summary =
+      queue_entry_summary(R"({"task_id":"t1","scan_type":"authenticated","payload":{"targets":"10.0.0.1","name":"n",)"
+                          R"("credentials":{"username":"u","password":"hunter2"}}})");
   EXPECT_EQ(summary["task_id"], "t1");
   EXPECT_EQ(summary["targets"], "10.0.0.1");
   EXPECT_EQ(summary.dump().find("hunter2"), std::string::npos);

@@ -66,9 +66,7 @@ TEST(Files, StreamedWriteAbandonedBeforeCommitLeavesTheOldFileAlone) {
   }
   EXPECT_EQ(read_whole_file(path), "old");
   EXPECT_EQ(entries_in(dir.path()), 1u);
-  {
-    AtomicFileWriter unused(dir.path() / "never.nessus");
-  }
+  { AtomicFileWriter unused(dir.path() / "never.nessus"); }
   EXPECT_EQ(entries_in(dir.path()), 1u);
 }
 

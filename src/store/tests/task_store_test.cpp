@@ -96,8 +96,8 @@ TEST_F(TaskStoreTest, CreateWritesOnceWithPrivateModes) {
 TEST_F(TaskStoreTest, CredentialsAreStoredRedacted) {
   core::Task task = make_task("cred");
   task.scan_type = "authenticated";
-  task.payload["credentials"] = {{"type", "ssh"}, {"username", "root"}, {"password", "hunter2"},
-                                 {"escalation_password", "sudo-secret"}};
+  task.payload["credentials"] = {
+      {"type", "ssh"}, {"username", "root"}, {"password", "hunter2"}, {"escalation_password", "sudo-secret"}};
   store_.write(task);
   const std::string text = file_text(store_.task_dir("cred") / "task.json");
   EXPECT_EQ(text.find("hunter2"), std::string::npos);
@@ -185,8 +185,7 @@ TEST_F(TaskStoreTest, UpdateChecksTransitions) {
   store_.create(make_task("t2"));
   EXPECT_THROW(store_.update("t2", [](core::Task& t) { t.status = TaskStatus::completed; }), core::Error);
   EXPECT_THROW(store_.update("t2", [](core::Task& t) { t.task_id = "t3"; }), core::Error);
-  EXPECT_THROW(store_.update("t2", [](core::Task&) { throw std::runtime_error("change failed"); }),
-               std::runtime_error);
+  EXPECT_THROW(store_.update("t2", [](core::Task&) { throw std::runtime_error("change failed"); }), std::runtime_error);
   EXPECT_EQ(store_.read("t2")->status, TaskStatus::queued);
 }
 

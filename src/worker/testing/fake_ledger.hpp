@@ -26,14 +26,14 @@ class FakeLedger final : public TaskLedger {
   };
 
   // Knobs.
-  bool redis_down = false;                   // every call throws core::Error(redis)
-  std::set<std::string> held_elsewhere;      // task ids a live other worker holds: claims answer `held`
-  std::set<std::string> full_scanners;       // scanners with no room, whatever their limit
+  bool redis_down = false;               // every call throws core::Error(redis)
+  std::set<std::string> held_elsewhere;  // task ids a live other worker holds: claims answer `held`
+  std::set<std::string> full_scanners;   // scanners with no room, whatever their limit
 
   // State and observations.
-  std::map<std::string, std::string> claims;              // task id -> worker
-  std::map<std::string, queue::ScanRecord> records;       // by task id
-  std::map<std::string, std::set<std::string>> leases;    // scanner -> task ids
+  std::map<std::string, std::string> claims;            // task id -> worker
+  std::map<std::string, queue::ScanRecord> records;     // by task id
+  std::map<std::string, std::set<std::string>> leases;  // scanner -> task ids
   std::set<std::string> cancel_requests;
   std::vector<Departure> departures;
   std::map<std::string, int> finished;  // "pool/outcome" -> count
@@ -62,8 +62,8 @@ class FakeLedger final : public TaskLedger {
     co_return;
   }
   boost::asio::awaitable<std::optional<std::string>> acquire_lease(const std::string&, const std::string& task_id,
-                                                                  const std::vector<queue::ScannerSlot>& slots,
-                                                                  const std::optional<std::string>& pinned) override {
+                                                                   const std::vector<queue::ScannerSlot>& slots,
+                                                                   const std::optional<std::string>& pinned) override {
     check();
     for (const auto& slot : slots) {
       if (pinned && slot.instance_id != *pinned) continue;
@@ -96,7 +96,8 @@ class FakeLedger final : public TaskLedger {
     ++finished[pool + "/" + outcome];
     co_return;
   }
-  boost::asio::awaitable<void> acknowledge(const QueueEntry& entry, const std::optional<std::string>& task_id) override {
+  boost::asio::awaitable<void> acknowledge(const QueueEntry& entry,
+                                           const std::optional<std::string>& task_id) override {
     depart("acknowledged", entry, task_id);
     co_return;
   }

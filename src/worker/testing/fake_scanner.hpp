@@ -27,15 +27,15 @@ class FakeScanner final : public nessus::ScannerApi {
   struct Scan {
     std::string name;
     std::string status = "empty";
-    std::string uuid;        // of the latest run ("" before the first launch)
-    std::size_t steps = 0;   // listings seen by the latest run
+    std::string uuid;       // of the latest run ("" before the first launch)
+    std::size_t steps = 0;  // listings seen by the latest run
   };
 
   // Knobs.
   std::vector<std::string> run_statuses{"running", "completed"};
-  int create_failures = 0;  // create_scan throws Error(network) this many times first
-  int export_failures = 0;  // export_scan throws Error(server) this many times first
-  bool export_stalls = false;  // export_scan writes the first piece, then waits until it is cancelled
+  int create_failures = 0;          // create_scan throws Error(network) this many times first
+  int export_failures = 0;          // export_scan throws Error(server) this many times first
+  bool export_stalls = false;       // export_scan writes the first piece, then waits until it is cancelled
   std::function<void()> on_export;  // when an export begins: interrupt a task...
   std::function<void(std::int64_t scan_id)> on_run_state;  // before each answer: move a clock, interrupt a task...
   exportgen::ExportSpec export_spec = default_export();

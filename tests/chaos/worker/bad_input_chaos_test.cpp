@@ -37,8 +37,9 @@ TEST_F(ChaosTest, BadInputsEndInTheDeadLetterQueueOrFailAndNothingEscapesDataDir
       message("chaos_payload_string", "10.9.0.1"),
       message("chaos_targets_number", {{"targets", 12345}}),
       message("chaos_no_targets", nlohmann::json::object()),
-      nlohmann::json{{"task_id", "chaos_auth_without_credentials"}, {"scan_type", "authenticated"},
-                     {"payload", good_payload}}.dump(),
+      nlohmann::json{
+          {"task_id", "chaos_auth_without_credentials"}, {"scan_type", "authenticated"}, {"payload", good_payload}}
+          .dump(),
       message(std::string(100000, 'a'), good_payload),
       message("../" + escape, good_payload),
       message("../../" + escape, good_payload),

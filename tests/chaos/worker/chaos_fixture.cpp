@@ -25,14 +25,13 @@ unsigned seed_from_environment() {
 }  // namespace
 
 ChaosTest::ChaosTest()
-    : data_dir_(dir_.path() / "data"),
-      scanners_path_(dir_.path() / "scanners.yaml"),
-      store_(data_dir_) {
+    : data_dir_(dir_.path() / "data"), scanners_path_(dir_.path() / "scanners.yaml"), store_(data_dir_) {
   const unsigned seed = seed_from_environment();
   random_.seed(seed);
   std::cout << "chaos seed " << seed << " (CHAOS_SEED to repeat)" << std::endl;
   std::filesystem::create_directories(data_dir_);
-  queue_ = std::make_unique<queue::TaskQueue>(queue::RedisOptions{redis_.url()}, queue::QueueSettings{"chaos-producer"});
+  queue_ =
+      std::make_unique<queue::TaskQueue>(queue::RedisOptions{redis_.url()}, queue::QueueSettings{"chaos-producer"});
 }
 
 ChaosTest::~ChaosTest() {
@@ -100,8 +99,8 @@ void ChaosTest::start_worker(const std::string& worker_id, const WorkerLaunch& l
     const std::string limit = std::to_string(launch.max_open_files);
     argv.insert(argv.begin(), {"/usr/bin/prlimit", "--nofile=" + limit + ":" + limit, "--"});
   }
-  workers_[worker_id] = std::make_unique<testing::ChildProcess>(std::move(argv), env,
-                                                                (dir_.path() / (worker_id + ".log")).string());
+  workers_[worker_id] =
+      std::make_unique<testing::ChildProcess>(std::move(argv), env, (dir_.path() / (worker_id + ".log")).string());
 }
 
 void ChaosTest::kill_worker(const std::string& worker_id) {
@@ -134,7 +133,8 @@ void ChaosTest::restart_redis(std::chrono::milliseconds down) {
   redis_.crash();
   std::this_thread::sleep_for(down);  // the outage itself, not a synchronisation
   redis_.start();
-  queue_ = std::make_unique<queue::TaskQueue>(queue::RedisOptions{redis_.url()}, queue::QueueSettings{"chaos-producer"});
+  queue_ =
+      std::make_unique<queue::TaskQueue>(queue::RedisOptions{redis_.url()}, queue::QueueSettings{"chaos-producer"});
 }
 
 std::string ChaosTest::submit(const std::string& target, const std::string& pool) {
@@ -145,7 +145,8 @@ std::string ChaosTest::submit(const std::string& target, const std::string& pool
       {"scan_type", "untrusted"},
       {"scanner_pool", pool},
       {"scanner_instance_id", nullptr},
-      {"payload", {{"targets", target}, {"name", "chaos " + target}, {"description", ""}, {"schema_profile", "brief"}}}};
+      {"payload",
+       {{"targets", target}, {"name", "chaos " + target}, {"description", ""}, {"schema_profile", "brief"}}}};
   queue_->enqueue(pool, message.dump());
   task_ids_.push_back(id);
   return id;

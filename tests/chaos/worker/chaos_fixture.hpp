@@ -27,15 +27,15 @@ namespace sw::chaos {
 struct ChaosFigures {
   int tasks = 0;
   int kills = 0;
-  int lost = 0;                // not terminal when the run ended
+  int lost = 0;  // not terminal when the run ended
   int completed = 0;
-  int failed = 0;              // failed or timeout
+  int failed = 0;  // failed or timeout
   int failed_without_reason = 0;
   std::map<std::string, std::string> failures;  // task id -> error_message of failed tasks
-  int duplicate_launches = 0;  // launches beyond the first, over all tasks
-  int dead_letters = 0;        // DLQ entries of all pools
-  int active_leases = 0;       // capacity leases still held after the run
-  std::map<std::string, int> peak_running;  // per scanner instance
+  int duplicate_launches = 0;                   // launches beyond the first, over all tasks
+  int dead_letters = 0;                         // DLQ entries of all pools
+  int active_leases = 0;                        // capacity leases still held after the run
+  std::map<std::string, int> peak_running;      // per scanner instance
   std::map<std::string, int> limits;
 };
 
@@ -77,7 +77,8 @@ class ChaosTest : public ::testing::Test {
 
   // Polls until every submitted task is terminal or `timeout` passes, calling `tick`
   // between polls (fault injection). Returns whether all ended.
-  bool run_until_terminal(std::chrono::seconds timeout, const std::function<void()>& tick = [] {});
+  bool run_until_terminal(
+      std::chrono::seconds timeout, const std::function<void()>& tick = [] {});
 
   // Launch count of a task over all simulators (scan names end with "[task_id]").
   int launches_of(const std::string& task_id) const;

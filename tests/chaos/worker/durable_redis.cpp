@@ -25,9 +25,8 @@ void DurableRedis::crash() {
 
 void DurableRedis::start() {
   process_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{
-      "/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
-      "--appendonly", "yes", "--appendfsync", "always", "--dir", dir_.path().string(), "--loglevel",
-      "warning", "--daemonize", "no"});
+      "/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+      "yes", "--appendfsync", "always", "--dir", dir_.path().string(), "--loglevel", "warning", "--daemonize", "no"});
   // PING answers LOADING while the append-only file is replayed; wait for PONG.
   const bool up = testing::eventually(
       [&] {

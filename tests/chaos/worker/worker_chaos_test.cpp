@@ -77,8 +77,8 @@ TEST_F(WorkerChaos, ScannerOutageThenBackFinishesEveryTaskOnce) {
   const int tasks = other_test_tasks();
   start_cluster(3, {"--scan-seconds", "1"});
   submit_tasks(tasks);
-  ASSERT_TRUE(testing::eventually(
-      [&] { return sim("scanner1").stats()["launches_total"].get<int>() > 0; }, budget(tasks)));
+  ASSERT_TRUE(
+      testing::eventually([&] { return sim("scanner1").stats()["launches_total"].get<int>() > 0; }, budget(tasks)));
   for (const char* id : {"scanner1", "scanner2"}) {
     EXPECT_EQ(sim(id).post("/__sim/outage", {{"seconds", 4}}), 200);
   }
@@ -91,8 +91,11 @@ TEST_F(WorkerChaos, ScannerOutageThenBackFinishesEveryTaskOnce) {
 TEST_F(WorkerChaos, ScannerFaultsEndEveryTaskWithoutDuplicatesOrLeakedLeases) {
   const int tasks = other_test_tasks();
   start_cluster(3, {"--scan-seconds", "1", "--profile", "essentials"});
-  const nlohmann::json faults = {{"error_rate_5xx", 0.05}, {"reset_rate", 0.03},       {"slow_ms", 30},
-                                 {"force_401_once", true},  {"drop_body_on_412", true}};
+  const nlohmann::json faults = {{"error_rate_5xx", 0.05},
+                                 {"reset_rate", 0.03},
+                                 {"slow_ms", 30},
+                                 {"force_401_once", true},
+                                 {"drop_body_on_412", true}};
   for (const char* id : {"scanner1", "scanner2"}) EXPECT_EQ(sim(id).post("/__sim/faults", faults), 200);
   submit_tasks(tasks);
   EXPECT_TRUE(run_until_terminal(budget(tasks)));

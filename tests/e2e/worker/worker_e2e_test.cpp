@@ -86,8 +86,7 @@ TEST_F(ScanOutcomes, NeverFinishingScanTimesOutAndIsStopped) {
   const std::string id = submit("never.example");
   const auto task = wait_terminal(id);
   EXPECT_EQ(task.status, core::TaskStatus::timeout);
-  EXPECT_TRUE(testing::eventually([&] { return sim_->stats()["stops"].get<int>() >= 1; },
-                                  std::chrono::seconds(10)));
+  EXPECT_TRUE(testing::eventually([&] { return sim_->stats()["stops"].get<int>() >= 1; }, std::chrono::seconds(10)));
 }
 
 TEST_F(ScanOutcomes, MalformedEntriesGoToTheDeadLetterQueue) {
@@ -98,8 +97,8 @@ TEST_F(ScanOutcomes, MalformedEntriesGoToTheDeadLetterQueue) {
   push_raw("nessus", R"({"task_id":"../../etc/x","payload":{"targets":"h"}})");
   const std::string good = submit("10.0.0.9");
   EXPECT_EQ(wait_terminal(good).status, core::TaskStatus::completed);
-  ASSERT_TRUE(testing::eventually([&] { return queue().dlq_list("nessus", 0, 10).size() == 4; },
-                                  std::chrono::seconds(10)));
+  ASSERT_TRUE(
+      testing::eventually([&] { return queue().dlq_list("nessus", 0, 10).size() == 4; }, std::chrono::seconds(10)));
   std::string reasons;
   for (const auto& entry : queue().dlq_list("nessus", 0, 10)) reasons += entry.entry.dump() + "\n";
   EXPECT_NE(reasons.find("not valid JSON"), std::string::npos) << reasons;

@@ -11,9 +11,7 @@
 namespace sw::e2e {
 
 WorkerE2E::WorkerE2E()
-    : data_dir_(dir_.path() / "data"),
-      scanners_path_(dir_.path() / "scanners.yaml"),
-      store_(data_dir_) {
+    : data_dir_(dir_.path() / "data"), scanners_path_(dir_.path() / "scanners.yaml"), store_(data_dir_) {
   std::filesystem::create_directories(data_dir_);
   queue_ = std::make_unique<queue::TaskQueue>(queue::RedisOptions{redis_.url()}, queue::QueueSettings{"e2e-producer"});
 }
@@ -63,9 +61,8 @@ testing::ChildProcess& WorkerE2E::start_worker(const std::string& worker_id, std
   for (auto& [key, value] : env) full[key] = value;
   metrics_ports_[worker_id] = metrics_port;
   auto& slot = workers_[worker_id];
-  slot = std::make_unique<testing::ChildProcess>(
-      std::vector<std::string>{testing::program_path("scanner-worker")}, full,
-      (dir_.path() / (worker_id + ".log")).string());
+  slot = std::make_unique<testing::ChildProcess>(std::vector<std::string>{testing::program_path("scanner-worker")},
+                                                 full, (dir_.path() / (worker_id + ".log")).string());
   return *slot;
 }
 
@@ -79,15 +76,20 @@ std::string WorkerE2E::worker_log(const std::string& worker_id) const {
 std::string WorkerE2E::submit(const std::string& targets, const std::string& pool, const std::string& password,
                               std::optional<std::string> scanner) {
   const std::string id = "e2e_" + std::to_string(++submitted_) + "_" + core::random_hex(6);
-  nlohmann::json payload = {{"targets", targets}, {"name", "e2e " + targets}, {"description", ""},
-                            {"schema_profile", "brief"}};
+  nlohmann::json payload = {
+      {"targets", targets}, {"name", "e2e " + targets}, {"description", ""}, {"schema_profile", "brief"}};
   if (!password.empty()) {
-    payload["credentials"] = {{"type", "ssh"}, {"username", "scanuser"}, {"password", password},
-                              {"auth_method", "password"}, {"elevate_privileges_with", "Nothing"}};
+    payload["credentials"] = {{"type", "ssh"},
+                              {"username", "scanuser"},
+                              {"password", password},
+                              {"auth_method", "password"},
+                              {"elevate_privileges_with", "Nothing"}};
   }
-  nlohmann::json message = {{"task_id", id}, {"trace_id", core::generate_uuid4()},
+  nlohmann::json message = {{"task_id", id},
+                            {"trace_id", core::generate_uuid4()},
                             {"scan_type", password.empty() ? "untrusted" : "authenticated"},
-                            {"scanner_pool", pool}, {"payload", payload}};
+                            {"scanner_pool", pool},
+                            {"payload", payload}};
   message["scanner_instance_id"] = scanner ? nlohmann::json(*scanner) : nlohmann::json(nullptr);
   queue_->enqueue(pool, message.dump());
   return id;

@@ -39,8 +39,8 @@ class WorkerE2E : public ::testing::Test {
   std::string worker_log(const std::string& worker_id) const;
 
   // Queues a task and returns its id. `credentials_password` empty = untrusted scan.
-  std::string submit(const std::string& targets, const std::string& pool = "nessus",
-                     const std::string& password = {}, std::optional<std::string> scanner = std::nullopt);
+  std::string submit(const std::string& targets, const std::string& pool = "nessus", const std::string& password = {},
+                     std::optional<std::string> scanner = std::nullopt);
   void push_raw(const std::string& pool, const std::string& raw);
 
   std::optional<core::Task> task(const std::string& id) const;

@@ -136,7 +136,8 @@ TEST_F(Hardening, ADamagedReattachRecordFailsItsTaskOnce) {
       .command({"SET", "sw:scan:garbage_record", "not json at all"});
   push_raw("nessus", message_of("garbage_record"));
   push_raw("nessus", message_of("foreign_record", "10.7.4.2"));
-  for (const auto& [id, says] : {std::pair{"garbage_record", "not a JSON object"}, {"foreign_record", "another task"}}) {
+  for (const auto& [id, says] :
+       {std::pair{"garbage_record", "not a JSON object"}, {"foreign_record", "another task"}}) {
     const core::Task ended = wait_terminal(id);
     EXPECT_EQ(ended.status, core::TaskStatus::failed);
     EXPECT_NE(ended.error_message.value_or("").find(says), std::string::npos) << ended.error_message.value_or("");
@@ -169,9 +170,9 @@ TEST_F(Hardening, AFailureInterruptedBeforeItsDeadLetterIsCompletedByTheNextOwne
     task.status = core::TaskStatus::failed;
     task.error_message = "scanner refused the scan";
   });
-  queue().save_scan_record("interrupted",
-                           {{"task_id", "interrupted"}, {"finishing", {{"error", "scanner refused the scan"},
-                                                                        {"reason", "client"}}}});
+  queue().save_scan_record(
+      "interrupted",
+      {{"task_id", "interrupted"}, {"finishing", {{"error", "scanner refused the scan"}, {"reason", "client"}}}});
   push_raw("nessus", message_of("interrupted"));
   // A repeat of a task that finished cleanly (no record) is only dropped.
   write_queued_task("clean_end");

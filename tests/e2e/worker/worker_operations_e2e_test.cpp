@@ -20,9 +20,8 @@ void create_manual_scan(const testing::NessusSim& sim, const std::string& name) 
   const std::string js = client.get("/nessus6.js").body;
   const auto api_token = nessus::extract_api_token(js);
   ASSERT_TRUE(api_token);
-  const std::map<std::string, std::string> headers = {{"Content-Type", "application/json"},
-                                                      {"X-Cookie", "token=" + session},
-                                                      {"X-API-Token", *api_token}};
+  const std::map<std::string, std::string> headers = {
+      {"Content-Type", "application/json"}, {"X-Cookie", "token=" + session}, {"X-API-Token", *api_token}};
   const nlohmann::json body = {{"uuid", "ad629e16-03b6-8c1d-cef6-ef8c9dd3c658d24bd260ef5f9e66"},
                                {"settings", {{"name", name}, {"text_targets", "10.7.0.1"}, {"launch_now", false}}}};
   const auto created = client.request("POST", "/scans", body.dump(), headers);
@@ -60,7 +59,8 @@ TEST_F(WorkerE2E, MetricsAndHealthEndpoints) {
   ASSERT_TRUE(testing::eventually(
       [&] {
         text = get_metrics(port);
-        return text.find("nessus_scanner_active_scans{pool=\"nessus\",scanner_instance=\"scanner1\"} 0") != std::string::npos;
+        return text.find("nessus_scanner_active_scans{pool=\"nessus\",scanner_instance=\"scanner1\"} 0") !=
+               std::string::npos;
       },
       std::chrono::seconds(10)));
   EXPECT_NE(text.find("nessus_pool_queue_depth{pool=\"nessus\"} 0"), std::string::npos) << text;
@@ -71,7 +71,8 @@ TEST_F(WorkerE2E, MetricsAndHealthEndpoints) {
   EXPECT_NE(text.find("nessus_api_requests_total"), std::string::npos);
   const auto metrics_file = dir_.path() / "metrics.txt";
   std::ofstream(metrics_file) << text;
-  testing::ChildProcess promtool({"/bin/sh", "-c", "promtool check metrics < " + metrics_file.string() + " && echo PROMTOOL-OK"});
+  testing::ChildProcess promtool(
+      {"/bin/sh", "-c", "promtool check metrics < " + metrics_file.string() + " && echo PROMTOOL-OK"});
   EXPECT_TRUE(promtool.wait_for_line("PROMTOOL-OK", std::chrono::seconds(20))) << promtool.drain_stdout();
 
   http::testing::TestClient client(static_cast<std::uint16_t>(std::stoi(port)));
@@ -117,7 +118,8 @@ TEST_F(WorkerE2E, HousekeepingAndNessusCleanupDeleteOnlyWhatTheyShould) {
   make_old("old_failed", core::TaskStatus::failed);
   make_old("old_queued", core::TaskStatus::queued);
   // First worker: finishes a scan, housekeeping off.
-  auto& first = start_worker("w1", {{"HOUSEKEEPING_ENABLED", "false"}, {"NESSUS_SCAN_CLEANUP_ENABLED", "false"},
+  auto& first = start_worker("w1", {{"HOUSEKEEPING_ENABLED", "false"},
+                                    {"NESSUS_SCAN_CLEANUP_ENABLED", "false"},
                                     {"STALE_SCAN_CLEANUP_ENABLED", "false"}});
   const std::string ours = submit("10.6.0.1");
   EXPECT_EQ(wait_terminal(ours).status, core::TaskStatus::completed);
@@ -133,11 +135,13 @@ TEST_F(WorkerE2E, HousekeepingAndNessusCleanupDeleteOnlyWhatTheyShould) {
         return false;
       },
       std::chrono::seconds(10)));
-  start_worker("w2", {{"HOUSEKEEPING_INTERVAL_HOURS", "0.0003"}, {"COMPLETED_TTL_DAYS", "30"},
-                      {"FAILED_TTL_DAYS", "30"}, {"NESSUS_SCAN_RETENTION_HOURS", "0"},
+  start_worker("w2", {{"HOUSEKEEPING_INTERVAL_HOURS", "0.0003"},
+                      {"COMPLETED_TTL_DAYS", "30"},
+                      {"FAILED_TTL_DAYS", "30"},
+                      {"NESSUS_SCAN_RETENTION_HOURS", "0"},
                       {"STALE_SCAN_CLEANUP_ENABLED", "false"}});
-  EXPECT_TRUE(testing::eventually([&] { return !task("old_completed") && !task("old_failed"); },
-                                  std::chrono::seconds(15)));
+  EXPECT_TRUE(
+      testing::eventually([&] { return !task("old_completed") && !task("old_failed"); }, std::chrono::seconds(15)));
   EXPECT_TRUE(task("old_queued").has_value());
   EXPECT_TRUE(task(ours).has_value());  // younger than its TTL
   EXPECT_TRUE(testing::eventually([&] { return sim.stats()["deletes"].get<int>() == 1; }, std::chrono::seconds(15)));

@@ -31,8 +31,7 @@ constexpr char kToken[] = "operator-token-0123456789";
 class DashboardTest : public ::testing::Test {
  protected:
   DashboardTest()
-      : store_(data_.path()),
-        queue_(queue::RedisOptions{.url = redis_.url()}, queue::QueueSettings{"test-producer"}) {
+      : store_(data_.path()), queue_(queue::RedisOptions{.url = redis_.url()}, queue::QueueSettings{"test-producer"}) {
     scanners_.pools["nessus"].name = "nessus";
     config::ScannerConfig scanner;
     scanner.pool = "nessus";
@@ -66,7 +65,7 @@ class DashboardTest : public ::testing::Test {
   // Logs in: the session cookie and the CSRF token of the forms.
   std::pair<std::string, std::string> log_in(TestClient& client) {
     const TestResponse response = client.request("POST", "/ui/login", std::string("token=") + kToken,
-                                                  {{"Content-Type", "application/x-www-form-urlencoded"}});
+                                                 {{"Content-Type", "application/x-www-form-urlencoded"}});
     EXPECT_EQ(response.status, 303);
     const std::string set_cookie = response.header("set-cookie");
     EXPECT_NE(set_cookie.find("HttpOnly"), std::string::npos);
@@ -157,8 +156,8 @@ TEST_F(DashboardTest, CancelsAQueuedTaskAndAsksTheWorkerForARunningOne) {
   const TestResponse page = client.get(cancelled.header("location"), {{"Cookie", cookie}});
   EXPECT_NE(page.body.find("cancelled before any worker took it"), std::string::npos);
   // A crafted link cannot put its own words on the page.
-  const TestResponse crafted = client.get("/ui/tasks/q1?notice=Your+session+expired%2C+log+in+at+evil.example",
-                                          {{"Cookie", cookie}});
+  const TestResponse crafted =
+      client.get("/ui/tasks/q1?notice=Your+session+expired%2C+log+in+at+evil.example", {{"Cookie", cookie}});
   EXPECT_EQ(crafted.body.find("evil.example"), std::string::npos);
   EXPECT_EQ(crafted.body.find("class=\"notice\""), std::string::npos);
 
@@ -186,7 +185,8 @@ TEST_F(DashboardTest, TasksAreListedFilteredAndPaged) {
 
   EXPECT_EQ(client.get("/ui/tasks?status=bogus", {{"Cookie", cookie}}).status, 400);
   EXPECT_EQ(client.get("/ui/tasks?target=10.0.0.300", {{"Cookie", cookie}}).status, 400);
-  const TestResponse json_error = client.get("/ui/tasks?status=bogus", {{"Cookie", cookie}, {"Accept", "application/json"}});
+  const TestResponse json_error =
+      client.get("/ui/tasks?status=bogus", {{"Cookie", cookie}, {"Accept", "application/json"}});
   EXPECT_EQ(json_error.header("content-type"), "application/json");
   EXPECT_EQ(nlohmann::json::parse(json_error.body)["error"], "unknown status bogus");
 }
@@ -220,7 +220,8 @@ TEST_F(DashboardTest, ATaskPageShowsFindingsAndOffersItsExport) {
 
 TEST_F(DashboardTest, DeadLettersAreRetriedDeletedAndPurgedOnlyWhenConfirmed) {
   for (const char* id : {"d1", "d2", "d3"}) {
-    queue_.enqueue("nessus", std::string(R"({"task_id":")") + id + R"(","scan_type":"untrusted","payload":{"targets":"10.0.0.1"}})");
+    queue_.enqueue("nessus", std::string(R"({"task_id":")") + id +
+                                 R"(","scan_type":"untrusted","payload":{"targets":"10.0.0.1"}})");
   }
   queue::TaskQueue worker(queue::RedisOptions{.url = redis_.url()}, queue::QueueSettings{"w1"});
   for (int i = 0; i < 3; ++i) {

@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 
 #include <fstream>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "http/testing/test_client.hpp"
 #include "support/process.hpp"
@@ -39,8 +39,8 @@ class McpHttpTest : public ::testing::Test {
                 {"MCP_STATUS_POLL_SECONDS", "0.1"},
                 {"LOG_FORMAT", "text"}};
     for (const auto& [name, value] : extra) env[name] = value;
-    server_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{testing::program_path("scanner-mcp")}, env,
-                                                      (dir_.path() / "mcp.log").string());
+    server_ = std::make_unique<testing::ChildProcess>(std::vector<std::string>{testing::program_path("scanner-mcp")},
+                                                      env, (dir_.path() / "mcp.log").string());
     const auto line = server_->wait_for_line("listening on", std::chrono::seconds(10));
     ASSERT_TRUE(line) << "scanner-mcp did not start";
     const auto colon = line->rfind(':');
@@ -62,9 +62,13 @@ class McpHttpTest : public ::testing::Test {
   }
 
   std::string initialize() {
-    const auto response = post({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "initialize"},
-                                {"params", {{"protocolVersion", "2025-11-25"}, {"capabilities", json::object()},
-                                            {"clientInfo", {{"name", "raw"}, {"version", "1"}}}}}},
+    const auto response = post({{"jsonrpc", "2.0"},
+                                {"id", 1},
+                                {"method", "initialize"},
+                                {"params",
+                                 {{"protocolVersion", "2025-11-25"},
+                                  {"capabilities", json::object()},
+                                  {"clientInfo", {{"name", "raw"}, {"version", "1"}}}}}},
                                auth());
     EXPECT_EQ(response.status, 200) << response.body;
     return response.header("mcp-session-id");
@@ -113,8 +117,9 @@ TEST_F(McpHttpTest, RefusesBadRequestsWithTheirStatus) {
   EXPECT_EQ(response.status, 413);
 
   http::testing::TestClient other(port_);
-  EXPECT_EQ(other.request("GET", "/mcp", "", auth({{"Mcp-Session-Id", session}, {"Accept", "application/json"}})).status,
-            405);
+  EXPECT_EQ(
+      other.request("GET", "/mcp", "", auth({{"Mcp-Session-Id", session}, {"Accept", "application/json"}})).status,
+      405);
   {
     // With Accept: text/event-stream, GET opens the session's stream; it stays open (the client
     // gives up after its timeout with the headers and the first comment received).
@@ -141,16 +146,22 @@ TEST_F(McpHttpTest, AnswersJsonAndStreamsProgress) {
   EXPECT_EQ(response.header("content-type"), "application/json");
   EXPECT_EQ(json::parse(response.body)["result"]["tools"].size(), 13u);
 
-  response = post({{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/call"},
-                   {"params", {{"name", "run_untrusted_scan"}, {"arguments", {{"targets", "10.0.0.1"}, {"name", "n"}}}}}},
-                  headers);
+  response =
+      post({{"jsonrpc", "2.0"},
+            {"id", 3},
+            {"method", "tools/call"},
+            {"params", {{"name", "run_untrusted_scan"}, {"arguments", {{"targets", "10.0.0.1"}, {"name", "n"}}}}}},
+           headers);
   const json submitted = json::parse(response.body)["result"]["structuredContent"];
   const std::string task_id = submitted["task_id"];
 
-  response = post({{"jsonrpc", "2.0"}, {"id", 4}, {"method", "tools/call"},
-                   {"params", {{"name", "get_scan_status"},
-                               {"arguments", {{"task_id", task_id}, {"wait_seconds", 0.3}}},
-                               {"_meta", {{"progressToken", "tok"}}}}}},
+  response = post({{"jsonrpc", "2.0"},
+                   {"id", 4},
+                   {"method", "tools/call"},
+                   {"params",
+                    {{"name", "get_scan_status"},
+                     {"arguments", {{"task_id", task_id}, {"wait_seconds", 0.3}}},
+                     {"_meta", {{"progressToken", "tok"}}}}}},
                   headers);
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.header("content-type"), "text/event-stream");
@@ -175,20 +186,26 @@ TEST_F(McpHttpTest, AWaitingCallDoesNotHoldUpTheQuickOnes) {
   const std::string session = initialize();
   const Headers headers = auth({{"Mcp-Session-Id", session}});
   const json submitted = json::parse(
-      post({{"jsonrpc", "2.0"}, {"id", 1}, {"method", "tools/call"},
+      post({{"jsonrpc", "2.0"},
+            {"id", 1},
+            {"method", "tools/call"},
             {"params", {{"name", "run_untrusted_scan"}, {"arguments", {{"targets", "10.0.0.1"}, {"name", "n"}}}}}},
-           headers).body)["result"]["structuredContent"];
+           headers)
+          .body)["result"]["structuredContent"];
   const auto started = std::chrono::steady_clock::now();
   std::thread waiting([&] {
-    const auto response = post({{"jsonrpc", "2.0"}, {"id", 2}, {"method", "tools/call"},
-                                {"params", {{"name", "get_scan_status"},
-                                            {"arguments", {{"task_id", submitted["task_id"]}, {"wait_seconds", 2}}}}}},
-                               headers);
+    const auto response =
+        post({{"jsonrpc", "2.0"},
+              {"id", 2},
+              {"method", "tools/call"},
+              {"params",
+               {{"name", "get_scan_status"}, {"arguments", {{"task_id", submitted["task_id"]}, {"wait_seconds", 2}}}}}},
+             headers);
     EXPECT_EQ(json::parse(response.body)["result"]["structuredContent"]["status"], "queued");
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  const auto quick = post({{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/call"}, {"params", {{"name", "list_pools"}}}},
-                          headers);
+  const auto quick =
+      post({{"jsonrpc", "2.0"}, {"id", 3}, {"method", "tools/call"}, {"params", {{"name", "list_pools"}}}}, headers);
   const auto quick_done = std::chrono::steady_clock::now() - started;
   waiting.join();
   const auto wait_done = std::chrono::steady_clock::now() - started;
@@ -201,8 +218,11 @@ TEST_F(McpHttpTest, IdleSessionsExpire) {
   start({{"MCP_SESSION_IDLE_SECONDS", "0.2"}});
   const std::string session = initialize();
   EXPECT_EQ(post(ping, auth({{"Mcp-Session-Id", session}})).status, 200);
-  EXPECT_TRUE(testing::eventually([&] { return post(ping, auth({{"Mcp-Session-Id", session}})).status == 404; },
-                                  std::chrono::seconds(5), std::chrono::milliseconds(300)));
+  EXPECT_TRUE(testing::eventually(
+      [&] {
+        return post(ping, auth({{"Mcp-Session-Id", session}})).status == 404;
+      },
+      std::chrono::seconds(5), std::chrono::milliseconds(300)));
 }
 
 TEST_F(McpHttpTest, RefusesToListenOpenlyWithoutTokensOrWithAReadableTokensFile) {
@@ -213,11 +233,11 @@ TEST_F(McpHttpTest, RefusesToListenOpenlyWithoutTokensOrWithAReadableTokensFile)
   EXPECT_EQ(server_->wait(std::chrono::seconds(10)), 2);
   EXPECT_NE(log().find("MCP_AUTH_TOKENS_FILE"), std::string::npos);
   ::chmod((dir_.path() / "tokens").c_str(), 0644);
-  server_ = std::make_unique<testing::ChildProcess>(
-      std::vector<std::string>{testing::program_path("scanner-mcp")},
-      Headers{{"MCP_AUTH_TOKENS_FILE", (dir_.path() / "tokens").string()},
-              {"SCANNER_CONFIG", (dir_.path() / "scanners.yaml").string()}},
-      (dir_.path() / "mcp.log").string());
+  server_ =
+      std::make_unique<testing::ChildProcess>(std::vector<std::string>{testing::program_path("scanner-mcp")},
+                                              Headers{{"MCP_AUTH_TOKENS_FILE", (dir_.path() / "tokens").string()},
+                                                      {"SCANNER_CONFIG", (dir_.path() / "scanners.yaml").string()}},
+                                              (dir_.path() / "mcp.log").string());
   EXPECT_EQ(server_->wait(std::chrono::seconds(10)), 2);
   EXPECT_NE(log().find("chmod 600"), std::string::npos);
 }

@@ -41,9 +41,17 @@ constexpr auto kStartTimeout = 20s;
 class Sim {
  public:
   Sim(bool tls, std::vector<std::string> extra = {}) : tls_(tls) {
-    std::vector<std::string> argv{sw::testing::program_path("nessus-sim"), "--port", "0", "--scan-seconds", "1",
-                                  "--pending-seconds", "0.2", "--export-seconds", "0.2",
-                                  "--transition-seconds", "0.2"};
+    std::vector<std::string> argv{sw::testing::program_path("nessus-sim"),
+                                  "--port",
+                                  "0",
+                                  "--scan-seconds",
+                                  "1",
+                                  "--pending-seconds",
+                                  "0.2",
+                                  "--export-seconds",
+                                  "0.2",
+                                  "--transition-seconds",
+                                  "0.2"};
     if (tls) {
       argv.push_back("--tls");
     }
@@ -77,8 +85,8 @@ class Sim {
     ASSERT_EQ(response.status, 200) << target << ": " << response.body;
   }
   void faults(const json& settings) {
-    const auto response = control().request("POST", "/__sim/faults", settings.dump(),
-                                             {{"Content-Type", "application/json"}});
+    const auto response =
+        control().request("POST", "/__sim/faults", settings.dump(), {{"Content-Type", "application/json"}});
     ASSERT_EQ(response.status, 200) << response.body;
   }
 
@@ -812,7 +820,6 @@ TEST(NessusClient, OneLoginAndOneTokenFetchAtATime) {
   EXPECT_EQ(stats["folder_reads"], 1);
   EXPECT_EQ(stats["refused_writes"], 0);
   EXPECT_EQ(stats["scans_created"], 6);
-
 }
 
 // Item 3: after an upgrade the X-API-Token changes; the 412 leads to one fetch and the call

@@ -38,8 +38,8 @@ void enqueue_tasks(const std::string& url, int count) {
 
 std::unique_ptr<ChildProcess> start_consumer(const std::string& url, const std::string& worker_id,
                                              std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv{QUEUE_TEST_CONSUMER_PROGRAM, "--redis", url, "--worker", worker_id,
-                                "--scanners", "s1:2,s2:2"};
+  std::vector<std::string> argv{
+      QUEUE_TEST_CONSUMER_PROGRAM, "--redis", url, "--worker", worker_id, "--scanners", "s1:2,s2:2"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   auto process = std::make_unique<ChildProcess>(argv);
   EXPECT_TRUE(process->wait_for_line("ready", 10s)) << worker_id;
@@ -131,11 +131,13 @@ TEST(Consumers, KilledConsumersTasksAreRecoveredByAnother) {
   ASSERT_TRUE(holder->wait(5s));
 
   // Recovered within TTL + reaper interval (plus slack for a loaded machine).
-  EXPECT_TRUE(testing::eventually([&] { return holder_view.in_flight("nessus").empty(); },
-                                  kTtl + kReapInterval + 3s));
+  EXPECT_TRUE(testing::eventually([&] { return holder_view.in_flight("nessus").empty(); }, kTtl + kReapInterval + 3s));
   RedisConnection redis(RedisOptions{.url = server.url()});
   ASSERT_TRUE(testing::eventually(
-      [&] { return redis.command({"HLEN", "test:processed"}).as_integer() == kTasks; }, 60s));
+      [&] {
+        return redis.command({"HLEN", "test:processed"}).as_integer() == kTasks;
+      },
+      60s));
   consumers.clear();
   const auto counts = processed(redis);
   for (const auto& [task_id, times] : counts) {
@@ -157,10 +159,10 @@ class PersistentRedis {
 
   void start() {
     process_ = std::make_unique<ChildProcess>(std::vector<std::string>{
-        "/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "",
-        "--appendonly", "yes", "--appendfsync", "always", "--dir", dir_.path().string(), "--loglevel", "warning"});
-    RedisConnection probe(RedisOptions{.url = url(), .connect_timeout = 200ms, .reconnect_initial_backoff = 10ms,
-                                       .reconnect_max_backoff = 50ms});
+        "/usr/bin/redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+        "yes", "--appendfsync", "always", "--dir", dir_.path().string(), "--loglevel", "warning"});
+    RedisConnection probe(RedisOptions{
+        .url = url(), .connect_timeout = 200ms, .reconnect_initial_backoff = 10ms, .reconnect_max_backoff = 50ms});
     const bool up = testing::eventually(
         [&] {
           try {
@@ -197,15 +199,17 @@ TEST(Consumers, RedisRestartedMidRunConsumersReconnectAndFinish) {
   }
   {
     RedisConnection redis(RedisOptions{.url = server.url()});
-    ASSERT_TRUE(testing::eventually(
-        [&] { return redis.command({"HLEN", "test:processed"}).as_integer() >= 20; }, 60s));
+    ASSERT_TRUE(testing::eventually([&] { return redis.command({"HLEN", "test:processed"}).as_integer() >= 20; }, 60s));
   }
   server.kill();
   server.start();
 
   RedisConnection redis(RedisOptions{.url = server.url()});
   ASSERT_TRUE(testing::eventually(
-      [&] { return redis.command({"HLEN", "test:processed"}).as_integer() == kTasks; }, 120s));
+      [&] {
+        return redis.command({"HLEN", "test:processed"}).as_integer() == kTasks;
+      },
+      120s));
   consumers.clear();
   // A command whose reply the restart cut off is finished again from the consumer's
   // in-flight list, so a task can be processed twice, at most once per consumer.

@@ -119,12 +119,16 @@ class SentinelCluster {
       : master_({.extra_arguments = kSafeWrites}),
         replica_({.replica_of_port = master_.port(), .extra_arguments = kSafeWrites}) {
     const bool linked = testing::eventually(
-        [&] { return replica_.cli({"info", "replication"}).find("master_link_status:up") != std::string::npos; }, 20s,
-        50ms);
+        [&] {
+          return replica_.cli({"info", "replication"}).find("master_link_status:up") != std::string::npos;
+        },
+        20s, 50ms);
     if (!linked) throw std::runtime_error("the replica did not connect to the master");
     sentinel_ = std::make_unique<testing::RedisSentinel>(kMaster, master_.port());
     const bool known = testing::eventually(
-        [&] { return sentinel_->cli({"sentinel", "replicas", kMaster}).find("flags\nslave\n") != std::string::npos; },
+        [&] {
+          return sentinel_->cli({"sentinel", "replicas", kMaster}).find("flags\nslave\n") != std::string::npos;
+        },
         30s, 100ms);
     if (!known) throw std::runtime_error("the sentinel did not discover the replica");
   }

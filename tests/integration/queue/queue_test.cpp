@@ -238,9 +238,12 @@ TEST_F(TaskQueueTest, DeadLetterAdminOnPythonWorkerEntries) {
   RedisConnection redis(options());
   // Members exactly as the Python worker writes them (json.dumps of the task plus fields).
   const std::vector<std::pair<double, std::string>> python_entries = {
-      {1764599422.5, R"({"task_id": "old", "trace_id": "a", "scan_type": "untrusted", "scanner_pool": "nessus", "payload": {"targets": "10.0.0.1"}, "error": "Scanner unreachable", "failed_at": "2025-12-01T14:30:22.500000"})"},
-      {1764685822.5, R"({"task_id": "mid", "trace_id": "b", "scan_type": "untrusted", "scanner_pool": "nessus", "payload": {"targets": "10.0.0.2"}, "error": "Scan timed out", "failed_at": "2025-12-02T14:30:22.500000"})"},
-      {1764772222.5, R"({"task_id": "new", "trace_id": "c", "scan_type": "untrusted", "scanner_pool": "nessus", "payload": {"targets": "10.0.0.3"}, "error": "Export failed", "failed_at": "2025-12-03T14:30:22.500000"})"},
+      {1764599422.5,
+       R"({"task_id": "old", "trace_id": "a", "scan_type": "untrusted", "scanner_pool": "nessus", "payload": {"targets": "10.0.0.1"}, "error": "Scanner unreachable", "failed_at": "2025-12-01T14:30:22.500000"})"},
+      {1764685822.5,
+       R"({"task_id": "mid", "trace_id": "b", "scan_type": "untrusted", "scanner_pool": "nessus", "payload": {"targets": "10.0.0.2"}, "error": "Scan timed out", "failed_at": "2025-12-02T14:30:22.500000"})"},
+      {1764772222.5,
+       R"({"task_id": "new", "trace_id": "c", "scan_type": "untrusted", "scanner_pool": "nessus", "payload": {"targets": "10.0.0.3"}, "error": "Export failed", "failed_at": "2025-12-03T14:30:22.500000"})"},
   };
   for (const auto& [score, member] : python_entries) {
     redis.command({"ZADD", "nessus:queue:dead", std::to_string(score), member});
@@ -320,7 +323,7 @@ TEST_F(TaskQueueTest, ATaskIdIsClaimedByOneLiveWorkerAtATime) {
   EXPECT_EQ(repeat.holder, "w1");
   EXPECT_FALSE(repeat.ours());
   EXPECT_EQ(first.claim_task("dup1", 60s).result, TaskClaim::Result::mine);  // a restart with the same id
-  second.release_claim("dup1");                                               // not its claim: no effect
+  second.release_claim("dup1");                                              // not its claim: no effect
   EXPECT_EQ(second.claim_task("dup1", 60s).result, TaskClaim::Result::held);
   first.release_claim("dup1");
   EXPECT_EQ(second.claim_task("dup1", 60s).result, TaskClaim::Result::claimed);
@@ -400,8 +403,8 @@ TEST_F(TaskQueueTest, TheReaperReleasesTheClaimsOfTheDeadWorker) {
 
 TEST_F(TaskQueueTest, AnOversizedEntryIsDeadLetteredWithItsFirstBytesAndSize) {
   TaskQueue queue = make_queue("w1");
-  const std::string huge = R"({"task_id":"big","payload":{"password":"hunter2","targets":")" +
-                           std::string(3 << 20, 'x') + "\"}}";
+  const std::string huge =
+      R"({"task_id":"big","payload":{"password":"hunter2","targets":")" + std::string(3 << 20, 'x') + "\"}}";
   queue.enqueue("nessus", huge);
   const auto raw = queue.fetch("nessus", 0ms);
   ASSERT_TRUE(raw);

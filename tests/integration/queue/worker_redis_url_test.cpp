@@ -16,12 +16,14 @@ using namespace std::chrono_literals;
 TEST(WorkerRedisUrl, UnencodedSlashInThePasswordStopsTheWorkerWithoutShowingIt) {
   testing::TempDir dir;
   const std::string stderr_path = (dir.path() / "stderr.txt").string();
-  for (const std::string url : {"redis://:hunter2/secretpart@127.0.0.1:6379/0",
-                                "rediss://scanner:hunter2?secretpart@127.0.0.1:6379"}) {
+  for (const std::string url :
+       {"redis://:hunter2/secretpart@127.0.0.1:6379/0", "rediss://scanner:hunter2?secretpart@127.0.0.1:6379"}) {
     std::ofstream(stderr_path, std::ios::trunc).flush();
     testing::ChildProcess worker({testing::program_path("scanner-worker")},
-                                 {{"REDIS_URL", url}, {"DATA_DIR", (dir.path() / "tasks").string()},
-                                  {"SCANNER_CONFIG", (dir.path() / "absent.yaml").string()}, {"METRICS_ADDR", ""}},
+                                 {{"REDIS_URL", url},
+                                  {"DATA_DIR", (dir.path() / "tasks").string()},
+                                  {"SCANNER_CONFIG", (dir.path() / "absent.yaml").string()},
+                                  {"METRICS_ADDR", ""}},
                                  stderr_path);
     EXPECT_EQ(worker.wait(30s), 2) << url;
     const std::string output = worker.drain_stdout();

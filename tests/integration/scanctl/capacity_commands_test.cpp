@@ -64,7 +64,9 @@ TEST_F(CapacityCommandsTest, WorkersShowsLiveWorkersAndInFlightTasks) {
   ASSERT_EQ(scanctl({"submit", "--targets", "10.0.0.1"}).exit_code, 0);
   queue::TaskQueue worker = task_queue("worker-a");
   ASSERT_TRUE(worker.fetch("nessus", 0ms));
-  worker.heartbeat({{"pools", {"nessus"}}, {"host", "host-a"}, {"pid", 1234},
+  worker.heartbeat({{"pools", {"nessus"}},
+                    {"host", "host-a"},
+                    {"pid", 1234},
                     {"heartbeat_at", core::format_iso(std::chrono::system_clock::now())}});
 
   CommandRun run = scanctl({"workers", "--json"});

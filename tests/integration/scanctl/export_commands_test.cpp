@@ -21,8 +21,7 @@ bool has(const std::string& text, std::string_view part) { return text.find(part
 class ExportCommandsTest : public ScanctlFixture {
  protected:
   // An export of the scanner's own host (10.0.0.1) and `remote` hosts with the outcome `auth`.
-  std::filesystem::path scanner_and_remote(const std::string& name, int remote, HostAuth auth,
-                                           int succeeded = 0) {
+  std::filesystem::path scanner_and_remote(const std::string& name, int remote, HostAuth auth, int succeeded = 0) {
     exportgen::ExportSpec spec;
     spec.plugin_set_size = 20;
     spec.hosts.push_back({"10.0.0.1", "10.0.0.1", HostAuth::scanner_local, 3});
@@ -48,7 +47,8 @@ TEST_F(ExportCommandsTest, ValidateFailsWhenOnlyTheScannerHostAuthenticated) {
   EXPECT_EQ(json.at("authentication_status"), "failed");
   const std::string message = json.at("error_message");
   EXPECT_TRUE(has(message, "authentication failed on every target host")) << message;
-  EXPECT_TRUE(has(message, "10.0.0.1 (not_applicable: scanner's own host: local checks, the scan's credentials not used"))
+  EXPECT_TRUE(
+      has(message, "10.0.0.1 (not_applicable: scanner's own host: local checks, the scan's credentials not used"))
       << message;
   const nlohmann::json& stats = json.at("validation_stats");
   EXPECT_EQ(stats.at("auth_failed_hosts_count"), 25);

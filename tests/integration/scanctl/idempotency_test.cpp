@@ -37,8 +37,11 @@ TEST_F(IdempotencyTest, ClaimRepeatConflictAndRelease) {
 TEST_F(IdempotencyTest, ExpiredClaimsAreFreeAgain) {
   queue::IdempotencyKeys keys(redis_options(), 1s);
   EXPECT_EQ(keys.claim("short", "task-1", "fp").outcome, ClaimOutcome::claimed);
-  EXPECT_TRUE(testing::eventually([&] { return redis().command({"EXISTS", "sw:idempotency:short"}).as_integer() == 0; },
-                                  10s));
+  EXPECT_TRUE(testing::eventually(
+      [&] {
+        return redis().command({"EXISTS", "sw:idempotency:short"}).as_integer() == 0;
+      },
+      10s));
   EXPECT_EQ(keys.claim("short", "task-2", "fp-other").outcome, ClaimOutcome::claimed);
 }
 
@@ -57,10 +60,12 @@ TEST_F(IdempotencyTest, BadKeysAndUnreadableClaims) {
 }
 
 TEST(IdempotencyFingerprint, IgnoresSecretsAndKeyOrder) {
-  const nlohmann::json a{{"payload", {{"targets", "10.0.0.1"}, {"credentials", {{"username", "u"}, {"password", "one"}}}}}};
+  const nlohmann::json a{
+      {"payload", {{"targets", "10.0.0.1"}, {"credentials", {{"username", "u"}, {"password", "one"}}}}}};
   const nlohmann::json b = nlohmann::json::parse(
       R"({"payload": {"credentials": {"password": "two", "username": "u"}, "targets": "10.0.0.1"}})");
-  const nlohmann::json c{{"payload", {{"targets", "10.0.0.2"}, {"credentials", {{"username", "u"}, {"password", "one"}}}}}};
+  const nlohmann::json c{
+      {"payload", {{"targets", "10.0.0.2"}, {"credentials", {{"username", "u"}, {"password", "one"}}}}}};
   const std::string fingerprint = queue::parameters_fingerprint(a);
   EXPECT_EQ(fingerprint.size(), 64u);
   EXPECT_EQ(fingerprint.find_first_not_of("0123456789abcdef"), std::string::npos);

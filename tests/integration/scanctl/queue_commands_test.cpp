@@ -18,17 +18,16 @@ class QueueCommandsTest : public ScanctlFixture {
   // A DLQ member as the Python worker wrote it (credentials in clear), failed `age` ago.
   void add_python_dead_letter(const std::string& pool, const std::string& task_id, std::chrono::hours age) {
     const auto failed = std::chrono::system_clock::now() - age;
-    const nlohmann::json entry{
-        {"task_id", task_id},
-        {"trace_id", "t-" + task_id},
-        {"scan_type", "authenticated"},
-        {"scanner_pool", pool},
-        {"payload",
-         {{"targets", "10.0.0.1"},
-          {"name", task_id},
-          {"credentials", {{"type", "ssh"}, {"username", "u"}, {"password", python_password}}}}},
-        {"error", "Scanner unreachable"},
-        {"failed_at", core::format_iso(failed)}};
+    const nlohmann::json entry{{"task_id", task_id},
+                               {"trace_id", "t-" + task_id},
+                               {"scan_type", "authenticated"},
+                               {"scanner_pool", pool},
+                               {"payload",
+                                {{"targets", "10.0.0.1"},
+                                 {"name", task_id},
+                                 {"credentials", {{"type", "ssh"}, {"username", "u"}, {"password", python_password}}}}},
+                               {"error", "Scanner unreachable"},
+                               {"failed_at", core::format_iso(failed)}};
     redis().command({"ZADD", pool + ":queue:dead", std::to_string(core::to_unix_seconds(failed)), entry.dump()});
   }
 };
@@ -62,7 +61,8 @@ TEST_F(QueueCommandsTest, QueueShowsDepthDeadLettersInFlightAndNextTasks) {
 
   run = scanctl({"queue"});
   ASSERT_EQ(run.exit_code, 0);
-  for (const char* part : {"Pool nessus", "depth 2", "dead letters 1", "worker-a", "NEXT TASK", "10.0.0.3", "Pool nessus_dmz"}) {
+  for (const char* part :
+       {"Pool nessus", "depth 2", "dead letters 1", "worker-a", "NEXT TASK", "10.0.0.3", "Pool nessus_dmz"}) {
     EXPECT_NE(run.out.find(part), std::string::npos) << part << " in\n" << run.out;
   }
   const std::string closed = "redis://127.0.0.1:" + std::to_string(testing::free_port());
@@ -83,7 +83,8 @@ TEST_F(QueueCommandsTest, DeadLetterListShowNeverPrintSecrets) {
   EXPECT_EQ(json[0].at("entry").at("payload").at("credentials").at("password"), "********");
   EXPECT_EQ(run.out.find(python_password), std::string::npos);
 
-  EXPECT_EQ(scanctl({"dlq", "list", "nessus", "--offset", "1", "--limit", "1", "--json"}).json().at(0).at("task_id"), "old");
+  EXPECT_EQ(scanctl({"dlq", "list", "nessus", "--offset", "1", "--limit", "1", "--json"}).json().at(0).at("task_id"),
+            "old");
   EXPECT_EQ(scanctl({"dlq", "list", "--json"}).json().size(), 3u);
   run = scanctl({"dlq", "list"});
   ASSERT_EQ(run.exit_code, 0);

@@ -52,11 +52,11 @@ TEST_F(SubmitTest, UntrustedScanWritesTaskJsonAndEnqueues) {
 TEST_F(SubmitTest, AuthenticatedScanKeepsThePasswordOutOfFilesRedisAndOutput) {
   const auto escalation_file = dir_.path() / "escalation";
   std::ofstream(escalation_file) << escalation_password << "\n";
-  CommandRun run = scanctl({"submit", "--targets", "10.0.0.5", "--scan-type", "authenticated_privileged",
-                            "--ssh-user", "auditor", "--password-env", "SCAN_PASSWORD", "--escalation-password-file",
-                            escalation_file.string(), "--escalation-account", "root", "--pool", "nessus_dmz",
-                            "--idempotency-key", "auth-1", "--json"},
-                           {{"SCAN_PASSWORD", ssh_password}});
+  CommandRun run =
+      scanctl({"submit", "--targets", "10.0.0.5", "--scan-type", "authenticated_privileged", "--ssh-user", "auditor",
+               "--password-env", "SCAN_PASSWORD", "--escalation-password-file", escalation_file.string(),
+               "--escalation-account", "root", "--pool", "nessus_dmz", "--idempotency-key", "auth-1", "--json"},
+              {{"SCAN_PASSWORD", ssh_password}});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string task_id = run.json().at("task_id");
   for (const std::string& secret : {std::string(ssh_password), std::string(escalation_password)}) {
@@ -96,7 +96,8 @@ TEST_F(SubmitTest, AuthenticatedScanKeepsThePasswordOutOfFilesRedisAndOutput) {
 
 TEST_F(SubmitTest, RejectionsAndExitCodes) {
   // Invalid requests: 1.
-  EXPECT_EQ(scanctl({"submit", "--targets", "10.0.0.1", "--scan-type", "authenticated", "--ssh-user", "u"}).exit_code, 1);
+  EXPECT_EQ(scanctl({"submit", "--targets", "10.0.0.1", "--scan-type", "authenticated", "--ssh-user", "u"}).exit_code,
+            1);
   EXPECT_EQ(scanctl({"submit", "--targets", "10.0.0.1", "--scan-type", "authenticated", "--ssh-user", "u",
                      "--password-env", "UNSET_SCANCTL_VARIABLE"})
                 .exit_code,
@@ -111,7 +112,8 @@ TEST_F(SubmitTest, RejectionsAndExitCodes) {
   EXPECT_EQ(scanctl({"submit", "--targets", "10.0.0.1", "--scan-type", "trusted"}).exit_code, 2);
   EXPECT_EQ(scanctl({"submit", "--targets", "10.0.0.1", "--password-env", "A", "--password-file", "/x"}).exit_code, 2);
   // Configuration or connection problems: 2.
-  EXPECT_EQ(scanctl({"submit", "--targets", "10.0.0.1", "--config", (dir_.path() / "absent.yaml").string()}).exit_code, 2);
+  EXPECT_EQ(scanctl({"submit", "--targets", "10.0.0.1", "--config", (dir_.path() / "absent.yaml").string()}).exit_code,
+            2);
   const std::string closed = "redis://127.0.0.1:" + std::to_string(testing::free_port());
   const CommandRun unreachable = scanctl({"submit", "--targets", "10.0.0.1", "--redis-url", closed});
   EXPECT_EQ(unreachable.exit_code, 2);
@@ -125,8 +127,8 @@ TEST_F(SubmitTest, RejectionsAndExitCodes) {
 }
 
 TEST_F(SubmitTest, IdempotencyKeyRepeatAndConflict) {
-  const std::vector<std::string> request{"submit", "--targets", "10.1.0.0/16", "--name", "nightly",
-                                         "--idempotency-key", "nightly-2025-12-01", "--json"};
+  const std::vector<std::string> request{"submit",  "--targets",         "10.1.0.0/16",        "--name",
+                                         "nightly", "--idempotency-key", "nightly-2025-12-01", "--json"};
   CommandRun first = scanctl(request);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   const std::string task_id = first.json().at("task_id");

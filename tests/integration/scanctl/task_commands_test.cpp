@@ -3,8 +3,8 @@
 // CIDR-aware target filter, limit) in both output modes.
 #include <chrono>
 
-#include "support/process.hpp"
 #include "scanctl_fixture.hpp"
+#include "support/process.hpp"
 
 namespace sw::scanctl_test {
 namespace {
@@ -18,17 +18,20 @@ class TaskCommandsTest : public ScanctlFixture {
 };
 
 nlohmann::json failed_auth_stats() {
-  return {{"file_size_bytes", 4096},
-          {"hosts_scanned", 2},
-          {"total_plugins", 30},
-          {"auth_plugins_found", 2},
-          {"credentialed_status_raw", "no"},
-          {"severity_counts", {{"critical", 1}, {"high", 2}, {"medium", 3}, {"low", 4}, {"info", 20}}},
-          {"total_vulnerabilities", 10},
-          {"hosts_auth",
-           {{{"host", "10.0.0.1"}, {"status", "failed"}, {"evidence", "plugin 104410 (credentials refused)"},
-             {"credentialed_checks", "no"}},
-            {{"host", "10.0.0.2"}, {"status", "failed"}, {"evidence", "plugin 21745"}, {"credentialed_checks", nullptr}}}}};
+  return {
+      {"file_size_bytes", 4096},
+      {"hosts_scanned", 2},
+      {"total_plugins", 30},
+      {"auth_plugins_found", 2},
+      {"credentialed_status_raw", "no"},
+      {"severity_counts", {{"critical", 1}, {"high", 2}, {"medium", 3}, {"low", 4}, {"info", 20}}},
+      {"total_vulnerabilities", 10},
+      {"hosts_auth",
+       {{{"host", "10.0.0.1"},
+         {"status", "failed"},
+         {"evidence", "plugin 104410 (credentials refused)"},
+         {"credentialed_checks", "no"}},
+        {{"host", "10.0.0.2"}, {"status", "failed"}, {"evidence", "plugin 21745"}, {"credentialed_checks", nullptr}}}}};
 }
 
 TEST_F(TaskCommandsTest, StatusOfQueuedRunningAndFailedTasks) {
@@ -45,8 +48,9 @@ TEST_F(TaskCommandsTest, StatusOfQueuedRunningAndFailedTasks) {
 
   auto running = write_task("ne_scan_r", TaskStatus::running, "nessus", "10.0.0.0/30", base_);
   store().update("ne_scan_r", [](core::Task& task) { task.nessus_scan_id = 42; });
-  task_queue().save_scan_record("ne_scan_r", {{"scanner", "scanner1"}, {"scan_id", 42}, {"run_uuid", "u-1"},
-                                              {"status", "running"}, {"progress", 37.5}});
+  task_queue().save_scan_record(
+      "ne_scan_r",
+      {{"scanner", "scanner1"}, {"scan_id", 42}, {"run_uuid", "u-1"}, {"status", "running"}, {"progress", 37.5}});
   run = scanctl({"status", "ne_scan_r", "--json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.json().at("live").at("progress"), 37.5);

@@ -3,8 +3,8 @@
 #include <expat.h>
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "http/testing/test_client.hpp"
 #include "nessus/protocol.hpp"
@@ -23,8 +23,17 @@ constexpr std::string_view advanced = "ad629e16-03b6-8c1d-cef6-ef8c9dd3c658d24bd
 class NessusSim {
  public:
   explicit NessusSim(std::vector<std::string> flags) {
-    std::vector<std::string> argv{testing::program_path("nessus-sim"), "--port", "0", "--pending-seconds", "0.2",
-                                  "--scan-seconds", "1", "--export-seconds", "0.3", "--transition-seconds", "0.2"};
+    std::vector<std::string> argv{testing::program_path("nessus-sim"),
+                                  "--port",
+                                  "0",
+                                  "--pending-seconds",
+                                  "0.2",
+                                  "--scan-seconds",
+                                  "1",
+                                  "--export-seconds",
+                                  "0.3",
+                                  "--transition-seconds",
+                                  "0.2"};
     argv.insert(argv.end(), flags.begin(), flags.end());
     process_ = std::make_unique<testing::ChildProcess>(argv);
     if (std::find(flags.begin(), flags.end(), "--tls") != flags.end()) {
@@ -93,9 +102,9 @@ TEST(NessusSim, FullFlowOnTheEssentialsProfile) {
   EXPECT_EQ(client.get("/scans").status, 401);
   const std::map<std::string, std::string> auth{{"X-Cookie", "token=" + login(client)}};
 
-  const std::string create = json{{"uuid", advanced},
-                                  {"settings", {{"name", "flow-scan"}, {"text_targets", "10.0.0.1, 10.0.0.2\nweb.lab"}}}}
-                                 .dump();
+  const std::string create =
+      json{{"uuid", advanced}, {"settings", {{"name", "flow-scan"}, {"text_targets", "10.0.0.1, 10.0.0.2\nweb.lab"}}}}
+          .dump();
   const auto refused = client.request("POST", "/scans", create, auth);
   EXPECT_EQ(refused.status, 412);
   EXPECT_EQ(refused.body, R"({"error":"API is not available"})");
@@ -145,8 +154,8 @@ TEST(NessusSim, StopAndDeleteOfRunningScans) {
   TestClient client(sim.port());
   const std::map<std::string, std::string> auth{{"X-Cookie", "token=" + login(client)}};
   const auto created = client.request(
-      "POST", "/scans", json{{"uuid", advanced}, {"settings", {{"name", "endless"}, {"text_targets", "never.lab"}}}}.dump(),
-      auth);
+      "POST", "/scans",
+      json{{"uuid", advanced}, {"settings", {{"name", "endless"}, {"text_targets", "never.lab"}}}}.dump(), auth);
   const auto path = "/scans/" + std::to_string(parse(created)["scan"]["id"].get<std::int64_t>());
   ASSERT_EQ(client.request("POST", path + "/launch", "{}", auth).status, 200);
   ASSERT_TRUE(wait_for_json(client, path, auth, json::json_pointer("/info/status"), "running"));
@@ -194,8 +203,8 @@ TEST(NessusSim, OutageRefusesConnectionsThenRecovers) {
   ASSERT_EQ(control.request("POST", "/__sim/outage", R"({"seconds":1})").status, 200);
   EXPECT_TRUE(testing::eventually([&] { return !TestClient(sim.port(), false, 500ms).get("/server/status").connected; },
                                   5s, 20ms));
-  EXPECT_TRUE(testing::eventually([&] { return TestClient(sim.port()).get("/server/status").status == 200; }, 10s,
-                                  50ms));
+  EXPECT_TRUE(
+      testing::eventually([&] { return TestClient(sim.port()).get("/server/status").status == 200; }, 10s, 50ms));
 }
 
 TEST(NessusSim, HelpNamesTheDefaultCredentials) {
