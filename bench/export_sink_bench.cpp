@@ -1,6 +1,6 @@
 // Event-loop stall benchmark of export storage: streams an export of SIZE MiB in the HTTP
 // transport's 64 KiB chunks into scan_native.nessus (1) through nessus::ExportFile, whose
-// writes and fsync run on its own thread, and (2) with store::AtomicFileWriter called on
+// writes and fsync run on a strand of a file-work pool, and (2) with store::AtomicFileWriter called on
 // the event loop (what the client did before: write() between socket reads, fsync at the
 // end). A 1 ms ticker on the same loop records how late it ran: the longest lateness is the
 // longest time the loop could not serve any other scan. Prints the largest and 99th
@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <chrono>
@@ -52,7 +53,8 @@ asio::awaitable<void> tick(const bool& done, std::vector<double>& lateness_ms) {
 asio::awaitable<void> through_export_file(std::filesystem::path path, std::string chunk, std::size_t chunks,
                                           bool& done) {
   const auto loop = co_await asio::this_coro::executor;
-  sw::nessus::ExportFile sink(path);
+  asio::thread_pool files(1);
+  sw::nessus::ExportFile sink(path, files.get_executor());
   for (std::size_t i = 0; i < chunks; ++i) {
     co_await sink.write(chunk);
     co_await asio::post(loop, asio::use_awaitable);

@@ -2,11 +2,16 @@
 """Benchmarks of the scanner-worker binary against nessus-sim and a private redis-server.
 
 dispatch     N queued tasks (1,000 and 10,000) whose scans finish at once, poll 0.1 s, large
-             capacity: tasks/s to drain, worker CPU seconds per task, peak RSS (VmHWM).
-concurrency  200 and 1,000 scans running at once (targets the simulator never finishes),
-             poll 1 s, measured over a window: worker CPU % of one core, RSS, threads.
-recovery     kill -9 of a worker holding 100 running scans: seconds until a second worker
-             has logged "re-attaching task" for all of them.
+             capacity: tasks/s to drain, worker CPU ms per task (user + system), peak RSS (VmHWM);
+             1,000 tasks once more with DATA_DIR on tmpfs (/dev/shm), the worker's own CPU
+             without the file system's.
+concurrency  1,000 and 10,000 scans running at once on one worker (targets the simulator never
+             finishes), poll 1 s, measured over a window: worker CPU % of one core, RSS, threads,
+             Redis commands per second (all clients: the worker is the only one in the window);
+             then the growth of each per 1,000 scans between the two sizes.
+recovery     kill -9 of a worker holding 100 running scans (HEARTBEAT_TTL_SECONDS 2, so the
+             reaper runs every 2 s): seconds until a second worker has logged "re-attaching
+             task" for all of them.
 results      bench/results_bench, old path against new: export validation MB/s by expat and
              by the byte scanner (and with the results index written in the same pass), and
              page 50 with a severity filter from the whole export and through the index, in
@@ -17,10 +22,15 @@ mcp          bench/mcp_bench (scanner-mcp over HTTP: get_scan_status and get_sca
              calls/s with 50 concurrent sessions on a 50 MB export; RSS with 1,000 idle
              sessions), its JSON merged in.
 
+With --baseline DIR (a build of the previous implementation, which scripts/bench.sh makes
+from BASELINE_REF), dispatch, concurrency and recovery run that build's scanner-worker too,
+old and new taking turns run by run against the same simulator build, and each figure gets
+the previous median and the ratio previous/new.
+
 Each figure is the median of several runs with min and max. Prints one table and writes
 JSON (machine: cores, memory, compiler) and a Markdown table. Standard library only.
 
-Usage: worker_bench.py --build DIR --out-json FILE --out-md FILE [--quick]
+Usage: worker_bench.py --build DIR [--baseline DIR] --out-json FILE --out-md FILE [--quick]
 """
 import argparse
 import datetime
@@ -39,6 +49,9 @@ import time
 import urllib.request
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+# The dispatch benchmark also runs with DATA_DIR here: the worker's CPU without the cost of
+# the disk's file system (creating, syncing and renaming task.json, exports and indexes).
+TMPFS = "/dev/shm"
 
 
 def free_port():
@@ -148,11 +161,10 @@ def worker_died(worker):
 class Cluster:
     """redis-server + one nessus-sim + scanners.yaml + DATA_DIR; workers on demand."""
 
-    def __init__(self, build, sim_args, limit):
+    def __init__(self, build, sim_args, limit, data_parent=None):
         self.build = build
         self.dir = tempfile.mkdtemp(prefix="sw-bench-")
-        self.data = os.path.join(self.dir, "data")
-        os.makedirs(self.data)
+        self.data = tempfile.mkdtemp(prefix="sw-bench-data-", dir=data_parent or self.dir)
         self.redis_port = free_port()
         self.redis = Proc(["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
                            "--appendonly", "no", "--dir", self.dir, "--loglevel", "warning"])
@@ -181,12 +193,13 @@ class Cluster:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.sim_port}/__sim/stats", timeout=30) as resp:
             return json.load(resp)
 
-    def start_worker(self, worker_id, poll):
+    def start_worker(self, worker_id, poll, worker_build=None):
         env = {"REDIS_URL": f"redis://127.0.0.1:{self.redis_port}", "DATA_DIR": self.data,
                "SCANNER_CONFIG": self.scanners, "WORKER_ID": worker_id, "LOG_LEVEL": "INFO",
                "POLL_INTERVAL_SECONDS": str(poll), "HEARTBEAT_TTL_SECONDS": "2", "SHUTDOWN_GRACE_SECONDS": "1",
                "METRICS_ADDR": "", "HOUSEKEEPING_ENABLED": "false"}
-        self.workers[worker_id] = Proc([os.path.join(self.build, "apps/scanner-worker/scanner-worker")], env,
+        exe = os.path.join(worker_build or self.build, "apps/scanner-worker/scanner-worker")
+        self.workers[worker_id] = Proc([exe], env,
                                        os.path.join(self.dir, worker_id + ".log"))
         return self.workers[worker_id]
 
@@ -209,6 +222,10 @@ class Cluster:
             return self.sim_stats()["running_now"] >= scans
         wait_for(ready, 300, 0.5, f"{scans} running scans")
 
+    def commands_processed(self):
+        info = self.r.call("INFO", "stats")
+        return int(re.search(r"total_commands_processed:(\d+)", info).group(1))
+
     def pending(self):
         """Entries queued or in flight (acknowledged or dead-lettered ones are gone)."""
         keys = self.r.call("KEYS", "sw:inflight:nessus:*") or []
@@ -219,6 +236,7 @@ class Cluster:
             w.stop()
         self.sim.stop()
         self.redis.stop()
+        shutil.rmtree(self.data, ignore_errors=True)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -226,12 +244,12 @@ def summary(values):
     return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": len(values)}
 
 
-def bench_dispatch(build, tasks):
-    c = Cluster(build, ["--scan-seconds", "0", "--pending-seconds", "0", "--export-seconds", "0"], 10000)
+def bench_dispatch(build, tasks, worker_build, data_parent=None):
+    c = Cluster(build, ["--scan-seconds", "0", "--pending-seconds", "0", "--export-seconds", "0"], 10000, data_parent)
     try:
         c.enqueue([f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}" for i in range(tasks)])
         start = time.monotonic()
-        w = c.start_worker("bench-dispatch", 0.1)
+        w = c.start_worker("bench-dispatch", 0.1, worker_build)
         peak = 0
         while c.pending() > 0:
             if w.p.poll() is not None:
@@ -248,30 +266,30 @@ def bench_dispatch(build, tasks):
         c.close()
 
 
-def bench_concurrency(build, scans, window):
-    c = Cluster(build, ["--scan-seconds", "3600", "--pending-seconds", "0"], scans + 10)
+def bench_concurrency(build, scans, window, worker_build):
+    c = Cluster(build, ["--scan-seconds", "36000", "--pending-seconds", "0"], scans + 10)
     try:
         c.enqueue([f"never{i}.bench.example" for i in range(scans)])
-        w = c.start_worker("bench-concurrency", 1)
+        w = c.start_worker("bench-concurrency", 1, worker_build)
         c.wait_running(w, scans)
         time.sleep(2)  # let the last starts settle before the window
-        cpu0, t0 = w.cpu_seconds(), time.monotonic()
+        cpu0, t0, calls0 = w.cpu_seconds(), time.monotonic(), c.commands_processed()
         time.sleep(window)
-        cpu1, t1 = w.cpu_seconds(), time.monotonic()
+        cpu1, t1, calls1 = w.cpu_seconds(), time.monotonic(), c.commands_processed()
         st = w.status()
         return {"cpu_percent": 100 * (cpu1 - cpu0) / (t1 - t0), "rss_mb": int(st["VmRSS"].split()[0]) / 1024,
-                "threads": int(st["Threads"])}
+                "threads": int(st["Threads"]), "redis_calls_per_s": (calls1 - calls0 - 1) / (t1 - t0)}
     finally:
         c.close()
 
 
-def bench_recovery(build, scans):
+def bench_recovery(build, scans, worker_build):
     c = Cluster(build, ["--scan-seconds", "3600", "--pending-seconds", "0"], scans + 10)
     try:
         c.enqueue([f"never{i}.bench.example" for i in range(scans)])
-        first = c.start_worker("bench-first", 1)
+        first = c.start_worker("bench-first", 1, worker_build)
         c.wait_running(first, scans)
-        second = c.start_worker("bench-second", 1)
+        second = c.start_worker("bench-second", 1, worker_build)
         log = second.log
         first.stop(signal.SIGKILL)
         killed = time.monotonic()
@@ -375,9 +393,37 @@ def repeated(runs, measure):
     return {key: summary([s[key] for s in samples]) for key in samples[0]}
 
 
+def compared(runs, measure, build, baseline):
+    """measure(worker_build) for the new build and, with a baseline, the previous one, taking
+    turns run by run; each figure of the new build gets the previous median and the ratio."""
+    new, old = [], []
+    for _ in range(runs):
+        if baseline:
+            old.append(measure(baseline))
+        new.append(measure(build))
+    result = {key: summary([s[key] for s in new]) for key in new[0]}
+    if old:
+        for key, s in result.items():
+            previous = statistics.median([o[key] for o in old])
+            s["previous"] = previous
+            s["ratio"] = previous / s["median"] if s["median"] else None
+    return result
+
+
+def growth_per_thousand(small, large, small_scans, large_scans):
+    """How much each figure grows per 1,000 more running scans between two sizes."""
+    if "error" in small or "error" in large:
+        return {"error": "a concurrency run failed"}
+    step = (large_scans - small_scans) / 1000
+    return {key: {"median": (large[key]["median"] - small[key]["median"]) / step, "min": None, "max": None,
+                  "runs": min(large[key]["runs"], small[key]["runs"])} for key in large}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", required=True)
+    ap.add_argument("--baseline", help="build folder of the previous implementation (its scanner-worker)")
+    ap.add_argument("--baseline-ref", default="", help="what the baseline was built from, for the report")
     ap.add_argument("--out-json", required=True)
     ap.add_argument("--out-md", required=True)
     ap.add_argument("--quick", action="store_true")
@@ -385,17 +431,24 @@ def main():
     quick = args.quick
     runs = 3
     window = 20 if quick else 60
-    report = {"machine": machine(args.build), "quick": quick, "runs": runs, "benchmarks": {}}
+    build, base = args.build, args.baseline
+    report = {"machine": machine(build), "quick": quick, "runs": runs, "baseline": args.baseline_ref if base else None,
+              "benchmarks": {}}
     b = report["benchmarks"]
+    few = 1 if quick else runs
     plan = [
-        ("dispatch_1000", lambda: repeated(runs, lambda: bench_dispatch(args.build, 1000))),
-        ("dispatch_10000", lambda: repeated(1 if quick else runs, lambda: bench_dispatch(args.build, 10000))),
-        ("concurrency_200", lambda: repeated(1 if quick else runs, lambda: bench_concurrency(args.build, 200, window))),
-        ("concurrency_1000", lambda: repeated(1 if quick else runs, lambda: bench_concurrency(args.build, 1000, window))),
-        ("recovery_100", lambda: repeated(runs, lambda: bench_recovery(args.build, 100))),
-        ("results", lambda: results_bench(args.build, quick)),
-        ("mcp", lambda: mcp_bench(args.build, quick)),
-        ("dashboard", lambda: dashboard_bench(args.build, quick)),
+        ("dispatch_1000", lambda: compared(runs, lambda w: bench_dispatch(build, 1000, w), build, base)),
+        ("dispatch_1000, DATA_DIR on tmpfs",
+         lambda: compared(runs, lambda w: bench_dispatch(build, 1000, w, TMPFS), build, base)),
+        ("dispatch_10000", lambda: compared(few, lambda w: bench_dispatch(build, 10000, w), build, base)),
+        ("concurrency_1000", lambda: compared(few, lambda w: bench_concurrency(build, 1000, window, w), build, base)),
+        ("concurrency_10000", lambda: compared(few, lambda w: bench_concurrency(build, 10000, window, w), build, base)),
+        ("concurrency growth per 1,000 scans",
+         lambda: growth_per_thousand(b["concurrency_1000"], b["concurrency_10000"], 1000, 10000)),
+        ("recovery_100", lambda: compared(runs, lambda w: bench_recovery(build, 100, w), build, base)),
+        ("results", lambda: results_bench(build, quick)),
+        ("mcp", lambda: mcp_bench(build, quick)),
+        ("dashboard", lambda: dashboard_bench(build, quick)),
     ]
     for name, run in plan:
         print(f"== {name}", file=sys.stderr, flush=True)
@@ -410,15 +463,22 @@ def main():
     with open(args.out_json, "w") as f:
         json.dump(report, f, indent=2)
     m = report["machine"]
+    previous = (f" Previous: the same benchmark with the scanner-worker of {report['baseline']}, old and new runs "
+                "taking turns; previous/new is the ratio of the medians.") if base else ""
     with open(args.out_md, "w") as f:
         f.write(f"# Benchmark results\n\nMachine: {m['cores']} cores, {m['memory_gb']} GB, {m['compiler']}, "
                 f"kernel {m['kernel']}, load average {m['load_average_at_start']:.1f} at start, {m['date']}"
-                f"{' (QUICK mode)' if quick else ''}.\nEach figure: median (min-max) over the runs shown.\n\n")
+                f"{' (QUICK mode)' if quick else ''}.\nEach figure: median (min-max) over the runs shown.{previous}\n\n")
         f.write(text + "\n")
 
 
+def number(value):
+    return "" if value is None else f"{value:.3g}"
+
+
 def table(report):
-    rows = ["| benchmark | figure | median | min | max | runs |", "|---|---|---|---|---|---|"]
+    rows = ["| benchmark | figure | median | min | max | runs | previous | previous/new |",
+            "|---|---|---|---|---|---|---|---|"]
     for name, figures in report["benchmarks"].items():
         if name == "results":
             if isinstance(figures, dict) and "error" in figures:
@@ -448,7 +508,8 @@ def table(report):
                         f"| {figures['rss_after_idle_mb']:.1f} ({figures['kib_per_idle_session']:.2f}) | | | 1 |")
             continue
         for key, s in figures.items():
-            rows.append(f"| {name} | {key} | {s['median']:.3g} | {s['min']:.3g} | {s['max']:.3g} | {s['runs']} |")
+            rows.append(f"| {name} | {key} | {number(s['median'])} | {number(s['min'])} | {number(s['max'])} | {s['runs']} "
+                        f"| {number(s.get('previous'))} | {number(s.get('ratio'))} |")
     return rows
 
 

@@ -1,5 +1,5 @@
-// ExportFile: an export download stored through store::AtomicFileWriter on a writer thread;
-// see export_file.hpp.
+// ExportFile: an export download stored through store::AtomicFileWriter on a strand of the
+// file executor; see export_file.hpp.
 #include "nessus/export_file.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -10,15 +10,45 @@ namespace sw::nessus {
 
 namespace asio = boost::asio;
 
-ExportFile::ExportFile(std::filesystem::path destination)
-    : destination_(std::move(destination)),
-      keep_running_(asio::make_work_guard(writer_)),
-      thread_([this] { writer_.run(); }) {}
+// What the strand works on; every handler holds it, so it outlives the ExportFile when
+// batches are still queued.
+struct ExportFile::Writer {
+  explicit Writer(std::filesystem::path path) : destination(std::move(path)) {}
+
+  std::filesystem::path destination;
+  std::atomic<std::size_t> queued_bytes{0};  // handed over, not yet written
+  std::atomic<bool> failed{false};
+  std::atomic<bool> abandoned{false};           // the ExportFile is gone: queued batches are dropped
+  std::optional<store::AtomicFileWriter> file;  // strand only
+  std::optional<core::Error> failure;           // strand only: the first failure
+
+  store::AtomicFileWriter& opened() {
+    if (!file) {
+      file.emplace(destination);
+    }
+    return *file;
+  }
+
+  void store(const std::string& batch) {
+    if (failure || abandoned) {
+      return;  // the first failure stands; the caller learns it at its next wait
+    }
+    try {
+      opened().append(batch);
+    } catch (const core::Error& e) {
+      failure = e;
+      failed = true;
+    }
+  }
+};
+
+ExportFile::ExportFile(std::filesystem::path destination, const asio::any_io_executor& files)
+    : strand_(asio::make_strand(files)), writer_(std::make_shared<Writer>(std::move(destination))) {}
 
 ExportFile::~ExportFile() {
-  keep_running_.reset();
-  writer_.stop();
-  thread_.join();
+  writer_->abandoned = true;
+  // The last reference goes on the strand: an unrenamed temporary file is closed and removed there.
+  asio::post(strand_, [writer = std::move(writer_)]() mutable { writer.reset(); });
 }
 
 asio::awaitable<void> ExportFile::write(std::string_view bytes) {
@@ -27,7 +57,7 @@ asio::awaitable<void> ExportFile::write(std::string_view bytes) {
     co_return;
   }
   hand_over();
-  if (queued_bytes_ > kMaxQueuedBytes || failed_) {
+  if (writer_->queued_bytes > kMaxQueuedBytes || writer_->failed) {
     co_await on_writer(Step::catch_up);
   }
 }
@@ -41,53 +71,34 @@ void ExportFile::hand_over() {
   if (batch_.empty()) {
     return;
   }
-  queued_bytes_ += batch_.size();
-  asio::post(writer_, [this, batch = std::move(batch_)] {
-    store_batch(batch);
-    queued_bytes_ -= batch.size();
+  writer_->queued_bytes += batch_.size();
+  asio::post(strand_, [writer = writer_, batch = std::move(batch_)] {
+    writer->store(batch);
+    writer->queued_bytes -= batch.size();
   });
   batch_.clear();
 }
 
 asio::awaitable<void> ExportFile::on_writer(Step step) {
-  auto work = [this, step]() -> asio::awaitable<void> {
-    if (failure_) {
-      throw *failure_;
+  auto work = [writer = writer_, step]() -> asio::awaitable<void> {
+    if (writer->failure) {
+      throw *writer->failure;
     }
     try {
-      auto& written = file();
+      auto& written = writer->opened();
       if (step == Step::commit) {
         written.commit();
       }
     } catch (const core::Error& e) {
-      failure_ = e;
-      failed_ = true;
+      writer->failure = e;
+      writer->failed = true;
       throw;
     }
     co_return;
   };
   // Named, not a temporary of the co_await expression: GCC 12 destroys those twice.
-  auto stepping = asio::co_spawn(writer_, std::move(work), asio::use_awaitable);
+  auto stepping = asio::co_spawn(strand_, std::move(work), asio::use_awaitable);
   co_await std::move(stepping);
-}
-
-store::AtomicFileWriter& ExportFile::file() {
-  if (!file_) {
-    file_.emplace(destination_);
-  }
-  return *file_;
-}
-
-void ExportFile::store_batch(const std::string& batch) {
-  if (failure_) {
-    return;  // the first failure stands; the caller learns it at its next wait
-  }
-  try {
-    file().append(batch);
-  } catch (const core::Error& e) {
-    failure_ = e;
-    failed_ = true;
-  }
 }
 
 }  // namespace sw::nessus

@@ -182,7 +182,7 @@ asio::awaitable<std::uint64_t> Exports::export_scan(std::int64_t scan_id, std::u
   auto fields = calls_.log_fields();
   fields["scan_id"] = scan_id;
   fields["bytes"] = bytes;
-  telemetry::log_info("export downloaded", fields);
+  telemetry::log_debug("export downloaded", fields);  // the worker logs "results exported" with its task
   co_return bytes;
 }
 

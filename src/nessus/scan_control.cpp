@@ -99,7 +99,7 @@ asio::awaitable<std::int64_t> ScanControl::create_scan(const NewScan& scan) {
         throw calls_.error(ErrorKind::server, what, "response without scan.id", reply->status);
       }
       fields["scan_id"] = id;
-      telemetry::log_info("created scan", fields);
+      telemetry::log_debug("created scan", fields);  // the worker logs "scan created" with its task
       co_return id;
     }
     auto& failure = std::get<CallFailure>(result);

@@ -231,6 +231,28 @@ return ARGV[1 + 2 * best]
   return stored.script;
 }
 
+const LuaScript& fetch_leased() {
+  static const StoredScript stored("fetch_leased", std::string(kServerNow) + R"lua(
+local raw = redis.call('LINDEX', KEYS[1], -1)
+if not raw then
+  return false
+end
+local parsed, message = pcall(cjson.decode, raw)
+if not parsed or type(message) ~= 'table' or type(message.task_id) ~= 'string' then
+  return false
+end
+local now = server_now_ms()
+for i = 3, #KEYS do
+  local expiry = redis.call('ZSCORE', KEYS[i], message.task_id)
+  if expiry and tonumber(expiry) > now then
+    return redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
+  end
+end
+return false
+)lua");
+  return stored.script;
+}
+
 const LuaScript& renew_leases() {
   static const StoredScript stored("renew_leases", std::string(kServerNow) + R"lua(
 local now = server_now_ms()

@@ -51,6 +51,11 @@ const LuaScript& requeue_dead_letter();
 // KEYS: last-used hash, then one lease set per candidate scanner. ARGV: task id, ttl ms,
 // then instance id and limit per candidate. Returns the chosen instance id or nil.
 const LuaScript& acquire_lease();
+// KEYS: queue, in-flight, then the pool's lease sets. Moves the next task (right end) into
+// in-flight, as fetch does, only when its task id (the message's task_id) still holds an
+// unexpired lease in one of the sets: a task whose worker died re-attaching while its own
+// lease fills the scanner's room. Returns the moved message or nil.
+const LuaScript& fetch_leased();
 // KEYS: one lease set per lease. ARGV: ttl ms, then the task id of each lease. Extends
 // each unexpired lease. Returns 1/0 per lease, in order.
 const LuaScript& renew_leases();

@@ -75,6 +75,18 @@ std::optional<std::string> TaskQueue::fetch(const std::string& pool, std::chrono
   return reply.as_string();
 }
 
+std::optional<std::string> TaskQueue::fetch_leased(const std::string& pool,
+                                                   const std::vector<std::string>& instance_ids) {
+  ensure_registered(pool);
+  std::vector<std::string> script_keys{keys::queue(pool), keys::in_flight(pool, settings_.worker_id)};
+  for (const auto& instance_id : instance_ids) script_keys.push_back(keys::leases(pool, instance_id));
+  const RedisValue reply = redis_.eval(scripts::fetch_leased(), script_keys, {});
+  if (reply.is_nil()) {
+    return std::nullopt;
+  }
+  return reply.as_string();
+}
+
 bool TaskQueue::acknowledge(const std::string& pool, const std::string& raw,
                             const std::optional<std::string>& task_id) {
   std::vector<std::string> script_keys = {keys::in_flight(pool, settings_.worker_id), keys::deliveries(pool)};

@@ -93,6 +93,11 @@ class TaskQueue {
   // in-flight list, so after an error the worker should finish what in_flight(pool)
   // holds that it does not know about (tests/integration/queue/queue_test_consumer.cpp).
   std::optional<std::string> fetch(const std::string& pool, std::chrono::milliseconds block);
+  // The same without waiting, only when the next task still holds an unexpired capacity
+  // lease on one of the pool's scanners `instance_ids` (its worker died while its scan ran):
+  // such a task re-attaches to its running scan and needs no new room, so a worker whose
+  // pool looks full takes it. nullopt otherwise (nothing moved).
+  std::optional<std::string> fetch_leased(const std::string& pool, const std::vector<std::string>& instance_ids);
 
   // Each returns false when `raw` was no longer in this worker's in-flight list (a reaper
   // took it because the heartbeat lapsed): then nothing else changed either.

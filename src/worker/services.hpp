@@ -50,7 +50,7 @@ struct Services {
   ScanListings& listings;  // batched status polls, one listing per scanner and interval
   telemetry::Metrics& metrics;
   const core::Clock& clock;
-  boost::asio::thread_pool& cpu;  // file-heavy work: validation, housekeeping
+  boost::asio::thread_pool& cpu;  // file-heavy work: task.json, export storage, validation, housekeeping
   const WorkerSettings& settings;
   std::set<std::string>& running_task_ids;  // one running task per id in this worker
 };

@@ -134,12 +134,16 @@ asio::awaitable<std::optional<TaskEnd>> TaskRun::claim() {
 // task.json exists (created when the producer did not), and the task is not finished.
 // A damaged re-attach record fails the task (once: the DLQ step deletes the record).
 asio::awaitable<std::optional<TaskEnd>> TaskRun::prepare_record() {
-  const auto existing = co_await run_on_cpu(s_, [&] { return s_.store.read(t_.task_id); });
-  if (!existing) {
-    co_await run_on_cpu(s_, [&] { s_.store.write(core::task_from_message(*message_, s_.clock.now())); });
-  } else if (core::is_terminal(existing->status)) {
+  // One trip to the file threads: read, and write the record when there is none.
+  const auto existing = co_await run_on_cpu(s_, [&] {
+    auto found = s_.store.read(t_.task_id);
+    if (!found) s_.store.write(core::task_from_message(*message_, s_.clock.now()));
+    return found;
+  });
+  if (existing && core::is_terminal(existing->status)) {
     co_return co_await settle_finished_task(*existing);
-  } else {
+  }
+  if (existing) {
     task_ = *existing;
     resumed_ = existing->status == TaskStatus::running;
   }

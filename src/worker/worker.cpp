@@ -115,6 +115,16 @@ asio::awaitable<void> Worker::fetch_loop(std::string pool) {
       int active = 0;
       for (const auto& load : loads) active += load.active;
       if (active + static_cast<int>(unleased_tasks(pool)) >= capacity) {
+        // A task whose worker died still holds its lease (counted in `active`) until that
+        // expires; it re-attaches to its running scan without new room, so it is taken now.
+        std::vector<std::string> instance_ids;
+        for (const auto& slot : slots) instance_ids.push_back(slot.instance_id);
+        auto leased = co_await lane.run(
+            [&](queue::TaskQueue& q, queue::CapacityLeases&) { return q.fetch_leased(pool, instance_ids); });
+        if (leased) {
+          start_task(pool, std::move(*leased));
+          continue;
+        }
         if (!co_await sleep(s_.settings.lease_retry)) break;
         continue;
       }

@@ -1,10 +1,11 @@
 // Tests of nessus::ExportFile: a streamed export lands whole at its path only at finish(),
-// beyond the thread's queue limit included; a sink dropped before finish() leaves nothing
+// beyond the strand's queue limit included; a sink dropped before finish() leaves nothing
 // behind; a file that cannot be written fails the download with the path named.
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
 #include <memory>
 #include <string>
@@ -62,7 +63,8 @@ TEST(ExportFile, StoresTheWholeBodyAtFinishBeyondTheQueueLimit) {
   const auto path = dir.path() / "scan_native.nessus";
   const auto body = pattern(3 * ExportFile::kMaxQueuedBytes + 12345);
   asio::io_context io;
-  ExportFile sink(path);
+  asio::thread_pool files(1);
+  ExportFile sink(path, files.get_executor());
   run(io, stream(sink, body));
   EXPECT_FALSE(std::filesystem::exists(path));  // nothing at the path before finish()
   run(io, sink.finish());
@@ -73,10 +75,11 @@ TEST(ExportFile, StoresTheWholeBodyAtFinishBeyondTheQueueLimit) {
 TEST(ExportFile, SmallAndEmptyBodies) {
   testing::TempDir dir;
   asio::io_context io;
-  ExportFile small(dir.path() / "small.nessus");
+  asio::thread_pool files(1);
+  ExportFile small(dir.path() / "small.nessus", files.get_executor());
   run(io, stream_and_finish(small, "<?xml version=\"1.0\" ?>"));
   EXPECT_EQ(store::read_whole_file(dir.path() / "small.nessus"), "<?xml version=\"1.0\" ?>");
-  ExportFile empty(dir.path() / "empty.nessus");
+  ExportFile empty(dir.path() / "empty.nessus", files.get_executor());
   run(io, empty.finish());
   EXPECT_EQ(store::read_whole_file(dir.path() / "empty.nessus"), "");
   EXPECT_EQ(entries_in(dir.path()), 2u);
@@ -87,10 +90,12 @@ TEST(ExportFile, DroppedBeforeFinishLeavesTheOldFileAndNoTemporary) {
   const auto path = dir.path() / "scan_native.nessus";
   store::write_file_atomically(path, "previous export");
   asio::io_context io;
+  asio::thread_pool files(1);
   {
-    auto sink = std::make_unique<ExportFile>(path);
+    auto sink = std::make_unique<ExportFile>(path, files.get_executor());
     run(io, stream(*sink, pattern(2 * ExportFile::kMaxQueuedBytes)));
   }
+  files.join();  // the temporary file is removed on the strand, after the sink is gone
   EXPECT_EQ(store::read_whole_file(path), "previous export");
   EXPECT_EQ(entries_in(dir.path()), 1u);
 }
@@ -99,7 +104,8 @@ TEST(ExportFile, AFileThatCannotBeWrittenFailsNamingIt) {
   testing::TempDir dir;
   const auto path = dir.path() / "missing-folder" / "scan_native.nessus";
   asio::io_context io;
-  ExportFile sink(path);
+  asio::thread_pool files(1);
+  ExportFile sink(path, files.get_executor());
   try {
     run(io, stream_and_finish(sink, pattern(3 * ExportFile::kMaxQueuedBytes)));
     FAIL() << "expected an error";

@@ -1,6 +1,7 @@
 // End-to-end: capacity across workers, kill -9 recovery, SIGTERM hand-over.
 #include <signal.h>
 
+#include "queue/redis_connection.hpp"
 #include "worker_fixture.hpp"
 
 namespace sw::e2e {
@@ -49,6 +50,31 @@ TEST_F(WorkerE2E, KilledWorkerTasksAreReattachedWithoutSecondLaunch) {
   EXPECT_EQ(launches_of(stats, b), 1);
   EXPECT_EQ(stats["scans_created"], 2);
   EXPECT_NE(worker_log("w2").find("re-attaching"), std::string::npos);
+}
+
+// The dead worker's leases fill the scanner until they expire; they are the re-attaching
+// tasks' own leases, so they must not keep those tasks in the queue. Here they are made to
+// outlive the test: only a worker that takes leased tasks without new room finishes them.
+TEST_F(WorkerE2E, TasksOfAKilledWorkerReattachWhileTheirOwnLeasesFillTheScanner) {
+  auto& sim = start_sim({"--scan-seconds", "5"});
+  write_scanners({{"nessus", "scanner1", 2, &sim}});
+  auto& first = start_worker("w1");
+  const std::string a = submit("10.2.1.1");
+  const std::string b = submit("10.2.1.2");
+  ASSERT_TRUE(testing::eventually([&] { return sim.stats()["launches_total"] == 2; }, std::chrono::seconds(20)));
+  first.signal(SIGKILL);
+  first.wait(std::chrono::seconds(5));
+  queue::RedisConnection redis(queue::RedisOptions{.url = redis_.url()});
+  for (const auto& id : {a, b}) {
+    const auto extended = redis.command({"ZADD", "sw:lease:nessus:scanner1", "XX", "CH", "99999999999999", id});
+    ASSERT_EQ(extended.as_integer(), 1) << "no lease of " << id;
+  }
+  start_worker("w2");
+  for (const auto& id : {a, b})
+    EXPECT_EQ(wait_terminal(id, std::chrono::seconds(40)).status, core::TaskStatus::completed);
+  const auto stats = sim.stats();
+  EXPECT_EQ(launches_of(stats, a), 1);
+  EXPECT_EQ(launches_of(stats, b), 1);
 }
 
 TEST_F(WorkerE2E, SigtermHandsRunningScansOverToTheNextWorker) {

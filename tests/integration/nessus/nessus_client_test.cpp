@@ -12,7 +12,9 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <fstream>
@@ -161,14 +163,24 @@ asio::awaitable<RunState> wait_for_status(ScannerApi& client, std::int64_t scan_
   }
 }
 
+// Export files are written on strands of this pool, as on the worker's file-work pool.
+asio::thread_pool& file_work() {
+  static asio::thread_pool pool(1);
+  return pool;
+}
+
 // The export of `scan_id` stored at `destination`, as the worker asks for it.
 asio::awaitable<std::uint64_t> export_to(ScannerApi& client, std::int64_t scan_id,
                                          const std::filesystem::path& destination, std::uint64_t max_bytes,
                                          std::chrono::milliseconds timeout) {
-  return client.export_scan(scan_id, std::make_unique<ExportFile>(destination), max_bytes, timeout);
+  return client.export_scan(scan_id, std::make_unique<ExportFile>(destination, file_work().get_executor()), max_bytes,
+                            timeout);
 }
 
+// The folder's entries once the file work queued so far has run (a dropped export removes
+// its temporary file there; one thread runs that work in order).
 std::size_t entries_in(const std::filesystem::path& folder) {
+  asio::post(file_work(), asio::use_future).get();
   return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(folder), {}));
 }
 

@@ -6,6 +6,7 @@
 #include "core/errors.hpp"
 #include "core/redact.hpp"
 #include "core/task_message.hpp"
+#include "queue/capacity_leases.hpp"
 #include "queue/redis_connection.hpp"
 #include "queue/task_queue.hpp"
 #include "support/process.hpp"
@@ -60,6 +61,37 @@ TEST_F(TaskQueueTest, FetchIsFifoAndKeepsTheTaskInFlightUntilAcknowledged) {
   EXPECT_EQ(nlohmann::json::parse(*second)["task_id"], "t2");
   EXPECT_FALSE(queue.fetch("nessus", 0ms));
   EXPECT_FALSE(queue.fetch("nessus", 50ms));  // blocks, then times out
+}
+
+// A task whose worker died re-attaches to its running scan: while its own lease lives it is
+// fetched even when the pool looks full; a task without one (or with an expired one) is not,
+// and neither is a message without a task id.
+TEST_F(TaskQueueTest, FetchLeasedTakesOnlyATaskWhoseOwnLeaseLives) {
+  TaskQueue queue = make_queue("w1");
+  CapacityLeases leases(options());
+  const std::vector<ScannerSlot> slots{{"s1", 1}, {"s2", 1}};
+  ASSERT_EQ(leases.acquire("nessus", slots, "running", 60s, "s2"), "s2");
+  ASSERT_EQ(leases.acquire("nessus", slots, "lapsed", 100ms, "s1"), "s1");
+  queue.enqueue("nessus", task_json("fresh"));
+  EXPECT_FALSE(queue.fetch_leased("nessus", {"s1", "s2"}));  // no lease: it waits for room
+  ASSERT_TRUE(queue.fetch("nessus", 0ms));
+
+  queue.enqueue("nessus", task_json("running"));
+  EXPECT_FALSE(queue.fetch_leased("nessus", {"s1"}));  // only the given scanners' leases count
+  const auto moved = queue.fetch_leased("nessus", {"s1", "s2"});
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(nlohmann::json::parse(*moved)["task_id"], "running");
+  EXPECT_EQ(queue.in_flight("nessus").front(), *moved);
+  EXPECT_FALSE(queue.fetch_leased("nessus", {"s1", "s2"}));  // the queue is empty
+
+  ASSERT_TRUE(testing::eventually([&] { return leases.load("nessus", slots)[0].active == 0; }, 5s));
+  queue.enqueue("nessus", task_json("lapsed"));
+  EXPECT_FALSE(queue.fetch_leased("nessus", {"s1", "s2"}));
+  ASSERT_TRUE(queue.fetch("nessus", 0ms));
+
+  queue.enqueue("nessus", "not json");
+  EXPECT_FALSE(queue.fetch_leased("nessus", {"s1", "s2"}));
+  EXPECT_EQ(queue.stats("nessus", 1).depth, 1u);  // left where it was, for fetch and the DLQ
 }
 
 TEST_F(TaskQueueTest, FetchWakesUpWhenATaskArrives) {
