@@ -271,6 +271,93 @@ class ScanDetailsReader final : public json::json_sax_t {
 
 }  // namespace
 
+namespace {
+
+// SAX reader of a GET /scans document that keeps, of each object in the root's `scans`
+// array, the fields of ScanListEntry; read with json_integer and json_string as a parsed
+// document would be (a later duplicate key wins, a container value counts as absent).
+class ScanListReader final : public json::json_sax_t {
+ public:
+  explicit ScanListReader(std::vector<ScanListEntry>& entries) : entries_(entries) {}
+
+  bool null() override { return value(json()); }
+  bool boolean(bool flag) override { return value(json(flag)); }
+  bool number_integer(number_integer_t number) override { return value(json(number)); }
+  bool number_unsigned(number_unsigned_t number) override { return value(json(number)); }
+  bool number_float(number_float_t number, const string_t&) override { return value(json(number)); }
+  bool binary(binary_t&) override { return value(json()); }
+  bool string(string_t& text) override { return value(json(std::move(text))); }
+
+  bool key(string_t& name) override {
+    key_ = std::move(name);
+    if (depth_ == 1 && key_ == "scans") entries_.clear();  // the last "scans" wins
+    return true;
+  }
+  bool start_object(std::size_t) override {
+    value(json());  // a container where a field was expected: the field is absent
+    if (in_scans_ && depth_ == 2) {
+      entry_ = ScanListEntry{};
+      in_entry_ = true;
+    }
+    ++depth_;
+    key_.clear();
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    value(json());
+    if (depth_ == 1 && key_ == "scans") in_scans_ = true;
+    ++depth_;
+    key_.clear();
+    return true;
+  }
+  bool end_object() override {
+    --depth_;
+    if (in_entry_ && depth_ == 2) {
+      in_entry_ = false;
+      if (entry_.id > 0) entries_.push_back(std::move(entry_));
+    }
+    return true;
+  }
+  bool end_array() override {
+    --depth_;
+    if (depth_ == 1) in_scans_ = false;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  // A value under key_ at the current depth; only a scan's own fields are kept.
+  bool value(const json& field) {
+    if (!in_entry_ || depth_ != 3) return true;
+    if (key_ == "id") entry_.id = json_integer(field);
+    if (key_ == "name") entry_.name = json_string(field);
+    if (key_ == "status") entry_.status = json_string(field);
+    if (key_ == "uuid") entry_.uuid = json_string(field);
+    if (key_ == "folder_id") entry_.folder_id = json_integer(field);
+    if (key_ == "creation_date") entry_.creation_date = json_integer(field);
+    if (key_ == "last_modification_date") entry_.last_modification_date = json_integer(field);
+    return true;
+  }
+
+  std::vector<ScanListEntry>& entries_;
+  int depth_ = 0;          // containers open
+  bool in_scans_ = false;  // inside the root's "scans" array
+  bool in_entry_ = false;  // inside one of its objects
+  ScanListEntry entry_;
+  std::string key_;
+};
+
+}  // namespace
+
+std::optional<std::vector<ScanListEntry>> parse_scan_list(std::string_view document) {
+  std::vector<ScanListEntry> entries;
+  ScanListReader reader(entries);
+  if (!json::sax_parse(document, &reader)) {
+    return std::nullopt;
+  }
+  return entries;
+}
+
 std::optional<ScanDetails> parse_scan_details(std::string_view document) {
   ScanDetails details;
   ScanDetailsReader reader(details);
@@ -309,24 +396,6 @@ std::string current_run_uuid_of(const ScanDetails& details) {
     return {};
   }
   return details.uuid;
-}
-
-std::vector<ScanListEntry> parse_scan_list(const json& scans_document) {
-  std::vector<ScanListEntry> entries;
-  for (const auto& scan : array_member(scans_document, "scans")) {
-    ScanListEntry entry;
-    entry.id = json_integer(member(scan, "id"));
-    entry.name = json_string(member(scan, "name"));
-    entry.status = json_string(member(scan, "status"));
-    entry.uuid = json_string(member(scan, "uuid"));
-    entry.folder_id = json_integer(member(scan, "folder_id"));
-    entry.creation_date = json_integer(member(scan, "creation_date"));
-    entry.last_modification_date = json_integer(member(scan, "last_modification_date"));
-    if (entry.id > 0) {
-      entries.push_back(std::move(entry));
-    }
-  }
-  return entries;
 }
 
 std::optional<std::int64_t> folder_id_of_type(const json& folders_document, std::string_view type) {

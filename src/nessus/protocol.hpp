@@ -64,7 +64,11 @@ RunState run_state_of(const ScanDetails& details, std::string_view run_uuid);
 // info.uuid; "" for a never-launched scan.
 std::string current_run_uuid_of(const ScanDetails& details);
 
-std::vector<ScanListEntry> parse_scan_list(const nlohmann::json& scans_document);
+// The `scans` array of a GET /scans document: id, name, status, uuid, folder id and dates
+// of each scan with an id (integers or strings of digits). Read as it streams past, without
+// building the document: the worker reads a listing of every scan on the scanner each poll
+// interval. nullopt when the text is not JSON.
+std::optional<std::vector<ScanListEntry>> parse_scan_list(std::string_view document);
 
 // The id of the folder of `type` ("main", "trash") in a document with a `folders` array.
 std::optional<std::int64_t> folder_id_of_type(const nlohmann::json& folders_document, std::string_view type);

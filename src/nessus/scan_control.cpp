@@ -25,8 +25,16 @@ bool is_active_status(const std::string& status) { return is_active(parse_run_st
 asio::awaitable<std::vector<ScanListEntry>> ScanControl::list_scans() {
   const std::string target = "/scans";
   const std::string what = "list scans";
-  const auto document = co_await calls_.get_json(target, what);
-  co_return parse_scan_list(document);
+  const Call get{"GET", target, {}, what, true, true};
+  const auto reply = Calls::take(co_await calls_.call(get));
+  if (!reply.ok()) {
+    throw calls_.http_error(reply, what);
+  }
+  auto entries = parse_scan_list(reply.body);
+  if (!entries) {
+    throw calls_.error(ErrorKind::server, what, "response is not JSON", reply.status);
+  }
+  co_return std::move(*entries);
 }
 
 asio::awaitable<std::optional<std::int64_t>> ScanControl::find_scan_by_name(const std::string& name) {

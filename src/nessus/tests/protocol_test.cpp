@@ -161,7 +161,7 @@ TEST(RunStateParsing, CurrentRunUuid) {
 }
 
 TEST(ScanList, ToleratesNullAndStringIds) {
-  EXPECT_TRUE(parse_scan_list(json{{"scans", nullptr}}).empty());
+  EXPECT_TRUE(parse_scan_list(json{{"scans", nullptr}}.dump())->empty());
   const json document = {{"scans", json::array({{{"id", "20"},
                                                  {"name", "a"},
                                                  {"status", "running"},
@@ -170,12 +170,49 @@ TEST(ScanList, ToleratesNullAndStringIds) {
                                                  {"creation_date", 5},
                                                  {"last_modification_date", 6}},
                                                 {{"name", "no id"}}})}};
-  const auto entries = parse_scan_list(document);
-  ASSERT_EQ(entries.size(), 1u);
-  EXPECT_EQ(entries[0].id, 20);
-  EXPECT_EQ(entries[0].uuid, "");
-  EXPECT_EQ(entries[0].folder_id, 3);
-  EXPECT_EQ(entries[0].last_modification_date, 6);
+  const auto entries = parse_scan_list(document.dump());
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].id, 20);
+  EXPECT_EQ((*entries)[0].uuid, "");
+  EXPECT_EQ((*entries)[0].folder_id, 3);
+  EXPECT_EQ((*entries)[0].last_modification_date, 6);
+}
+
+// The listing as Nessus sends it (every field of each scan, folders, a timestamp): only the
+// root's scans are read, nested values and other arrays do not leak into them, a later
+// duplicate wins, a container where a field was expected counts as absent.
+TEST(ScanList, ReadsOnlyTheRootScansAsTheyStreamPast) {
+  const std::string body = R"({"folders":[{"id":3,"type":"main","name":"My Scans"}],
+    "scans":[{"folder_id":3,"type":"remote","read":true,"last_modification_date":1700000100,
+              "creation_date":1700000000,"status":"running","uuid":"run-1","shared":false,
+              "user_permissions":128,"owner":"nessus","schedule_uuid":"s-1","timezone":null,
+              "rrules":null,"starttime":null,"enabled":false,"control":true,"name":"a [t1]","id":42,
+              "live_results":0,"progress":{"id":7,"name":"inner","nested":[1,{"status":"x"}]}},
+             {"id":"43","name":"b","status":"completed","uuid":null,"status":"canceled"},
+             {"id":{"value":44},"name":"container id"},
+             17, "text", [{"id":45}]],
+    "timestamp":1700000200,
+    "other":{"scans":[{"id":99}]}})";
+  const auto entries = parse_scan_list(body);
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->size(), 2u);
+  const auto& first = (*entries)[0];
+  EXPECT_EQ(first.id, 42);
+  EXPECT_EQ(first.name, "a [t1]");
+  EXPECT_EQ(first.status, "running");
+  EXPECT_EQ(first.uuid, "run-1");
+  EXPECT_EQ(first.folder_id, 3);
+  EXPECT_EQ(first.creation_date, 1700000000);
+  EXPECT_EQ(first.last_modification_date, 1700000100);
+  EXPECT_EQ((*entries)[1].id, 43);
+  EXPECT_EQ((*entries)[1].status, "canceled");
+  EXPECT_EQ((*entries)[1].uuid, "");
+  EXPECT_TRUE(parse_scan_list(R"({"scans":[{"id":1}],"scans":null})")->empty());
+  EXPECT_TRUE(parse_scan_list(R"([{"scans":[{"id":1}]}])")->empty());
+  EXPECT_FALSE(parse_scan_list(R"({"scans":[{"id":1}])"));
+  EXPECT_FALSE(parse_scan_list(R"({"scans":[]} trailing)"));
+  EXPECT_FALSE(parse_scan_list(""));
 }
 
 TEST(Folders, LookedUpByType) {
