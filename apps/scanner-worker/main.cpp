@@ -66,6 +66,7 @@ int run() {
 
   asio::io_context io(1);
   asio::thread_pool cpu(2);
+  asio::thread_pool export_writes(2);
   const worker::WorkerSettings settings = worker::make_settings(env);
   worker::RedisLanes redis(redis_options, {env.worker_id, worker::to_millis(env.heartbeat_ttl), env.max_deliveries}, 4);
   store::TaskStore store(env.data_dir);
@@ -81,8 +82,8 @@ int run() {
   worker::ScanListings listings(io.get_executor(), settings.poll_interval);
   worker::RedisTaskLedger ledger(redis, settings.claim_ttl, settings.lease_ttl);
   std::set<std::string> running_task_ids;
-  worker::Services services{io.get_executor(), redis, ledger, store,    scanners,        listings,
-                            metrics,           clock, cpu,    settings, running_task_ids};
+  worker::Services services{io.get_executor(), redis, ledger, store,         scanners, listings,
+                            metrics,           clock, cpu,    export_writes, settings, running_task_ids};
   worker::Worker engine(services, pools);
 
   std::unique_ptr<http::Server> status_server;
@@ -143,6 +144,7 @@ int run() {
   });
   io.run();
   cpu.join();
+  export_writes.join();
   return 0;
 }
 

@@ -50,7 +50,10 @@ struct Services {
   ScanListings& listings;  // batched status polls, one listing per scanner and interval
   telemetry::Metrics& metrics;
   const core::Clock& clock;
-  boost::asio::thread_pool& cpu;  // file-heavy work: task.json, export storage, validation, housekeeping
+  boost::asio::thread_pool& cpu;  // file-heavy work: task.json, validation, housekeeping
+  // Export downloads' writes and fsync, each on a strand of its own: no thread per download,
+  // and a long fsync of a large export never holds up a task.json write on `cpu`.
+  boost::asio::thread_pool& export_writes;
   const WorkerSettings& settings;
   std::set<std::string>& running_task_ids;  // one running task per id in this worker
 };

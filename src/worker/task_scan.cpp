@@ -188,7 +188,8 @@ asio::awaitable<std::optional<Outcome>> TaskRun::export_and_validate() {
         s_, t_, "export scan",
         [&]() {
           return unless_interrupted(
-              t_, client_->export_scan(scan_id_, std::make_unique<nessus::ExportFile>(path, s_.cpu.get_executor()),
+              t_, client_->export_scan(scan_id_,
+                                       std::make_unique<nessus::ExportFile>(path, s_.export_writes.get_executor()),
                                        s_.settings.max_export_bytes, to_millis(s_.settings.env.export_timeout)));
         },
         kExportAttempts);

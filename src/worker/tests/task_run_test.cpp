@@ -60,8 +60,8 @@ class TaskRunTest : public ::testing::Test {
         scanner(std::make_shared<testing::FakeScanner>()),
         scanners(one_scanner_pool(), [this](const config::ScannerConfig&) { return scanner; }),
         listings(io.get_executor(), 1ms),
-        services{io.get_executor(), lanes, ledger, store,    scanners,        listings,
-                 metrics,           clock, cpu,    settings, running_task_ids} {}
+        services{io.get_executor(), lanes, ledger, store,         scanners, listings,
+                 metrics,           clock, cpu,    export_writes, settings, running_task_ids} {}
 
   // Runs the task from `raw` to its end; `during` runs on the event loop once the run has started.
   TaskEnd run(const std::string& raw, std::function<void(ActiveTask&)> during = {}) {
@@ -88,6 +88,7 @@ class TaskRunTest : public ::testing::Test {
 
   asio::io_context io;
   asio::thread_pool cpu{1};
+  asio::thread_pool export_writes{1};
   sw::testing::TempDir dir;
   WorkerSettings settings;
   RedisLanes lanes;  // unused by a task run (the ledger is its Redis); never connects
