@@ -20,6 +20,20 @@ Call scan_control_call(std::string method, std::string target, std::string body,
 
 bool is_active_status(const std::string& status) { return is_active(parse_run_status(status)); }
 
+// What `read` makes of a 2xx reply's body; otherwise the HTTP error, or Error(server) when
+// `read` finds no JSON (it returns nullopt).
+template <typename Read>
+auto read_ok(const Calls& calls, const Reply& reply, std::string_view what, Read read) {
+  if (!reply.ok()) {
+    throw calls.http_error(reply, what);
+  }
+  auto parsed = read(reply.body);
+  if (!parsed) {
+    throw calls.error(ErrorKind::server, what, "response is not JSON", reply.status);
+  }
+  return std::move(*parsed);
+}
+
 }  // namespace
 
 asio::awaitable<std::vector<ScanListEntry>> ScanControl::list_scans() {
@@ -27,14 +41,7 @@ asio::awaitable<std::vector<ScanListEntry>> ScanControl::list_scans() {
   const std::string what = "list scans";
   const Call get{"GET", target, {}, what, true, true};
   const auto reply = Calls::take(co_await calls_.call(get));
-  if (!reply.ok()) {
-    throw calls_.http_error(reply, what);
-  }
-  auto entries = parse_scan_list(reply.body);
-  if (!entries) {
-    throw calls_.error(ErrorKind::server, what, "response is not JSON", reply.status);
-  }
-  co_return std::move(*entries);
+  co_return read_ok(calls_, reply, what, parse_scan_list);
 }
 
 asio::awaitable<std::optional<std::int64_t>> ScanControl::find_scan_by_name(const std::string& name) {
@@ -56,14 +63,7 @@ asio::awaitable<Reply> ScanControl::get_scan(std::int64_t scan_id, const std::st
 }
 
 ScanDetails ScanControl::details_of(const Reply& reply, std::string_view what) const {
-  if (!reply.ok()) {
-    throw calls_.http_error(reply, what);
-  }
-  auto details = parse_scan_details(reply.body);
-  if (!details) {
-    throw calls_.error(ErrorKind::server, what, "response is not JSON", reply.status);
-  }
-  return std::move(*details);
+  return read_ok(calls_, reply, what, parse_scan_details);
 }
 
 asio::awaitable<ScanDetails> ScanControl::read_scan(std::int64_t scan_id, const std::string& what) {
