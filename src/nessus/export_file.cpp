@@ -1,5 +1,5 @@
 // ExportFile: an export download stored through store::AtomicFileWriter on a strand of the
-// file executor; see export_file.hpp.
+// executor it is given; see export_file.hpp.
 #include "nessus/export_file.hpp"
 
 #include <boost/asio/co_spawn.hpp>

@@ -1,7 +1,7 @@
 // ExportFile: the ExportSink that stores a download at a path through store::AtomicFileWriter
 // (temporary file beside it, fsync, rename), so the path holds the old file or the whole
 // export, never a part. The blocking writes and the fsync run in order on a strand of the
-// file executor it is given (the worker's file-work pool), never on the event loop; at most
+// executor it is given (the worker's export-writing pool), never on the event loop; at most
 // kMaxQueuedBytes wait for that strand before the download waits. No thread of its own: a
 // worker finishing hundreds of exports a second does not start and stop a thread for each.
 #pragma once
