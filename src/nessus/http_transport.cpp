@@ -37,6 +37,10 @@ constexpr std::size_t kChunkSize = 64 * 1024;
 using TlsStream = ssl::stream<beast::tcp_stream>;
 
 struct Connection {
+  // Beast reads as much as the buffer has room for (at least 512 bytes): an unreserved
+  // buffer reads a large body 512 bytes at a time, one system call each.
+  Connection() { buffer.reserve(kChunkSize); }
+
   std::optional<beast::tcp_stream> plain;
   std::optional<TlsStream> secure;
   beast::flat_buffer buffer;

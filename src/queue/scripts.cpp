@@ -231,6 +231,21 @@ return ARGV[1 + 2 * best]
   return stored.script;
 }
 
+const LuaScript& fetch_many() {
+  static const StoredScript stored("fetch_many", R"lua(
+local moved = {}
+for i = 1, tonumber(ARGV[1]) do
+  local raw = redis.call('LMOVE', KEYS[1], KEYS[2], 'RIGHT', 'LEFT')
+  if not raw then
+    break
+  end
+  moved[i] = raw
+end
+return moved
+)lua");
+  return stored.script;
+}
+
 const LuaScript& fetch_leased() {
   static const StoredScript stored("fetch_leased", std::string(kServerNow) + R"lua(
 local raw = redis.call('LINDEX', KEYS[1], -1)

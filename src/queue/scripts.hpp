@@ -51,6 +51,9 @@ const LuaScript& requeue_dead_letter();
 // KEYS: last-used hash, then one lease set per candidate scanner. ARGV: task id, ttl ms,
 // then instance id and limit per candidate. Returns the chosen instance id or nil.
 const LuaScript& acquire_lease();
+// KEYS: queue, in-flight. ARGV: count. Moves up to `count` tasks, as fetch does one
+// (right end into in-flight, LMOVE RIGHT LEFT), in one step. Returns them in fetch order.
+const LuaScript& fetch_many();
 // KEYS: queue, in-flight, then the pool's lease sets. Moves the next task (right end) into
 // in-flight, as fetch does, only when its task id (the message's task_id) still holds an
 // unexpired lease in one of the sets: a task whose worker died re-attaching while its own

@@ -75,6 +75,16 @@ std::optional<std::string> TaskQueue::fetch(const std::string& pool, std::chrono
   return reply.as_string();
 }
 
+std::vector<std::string> TaskQueue::fetch_many(const std::string& pool, std::size_t count) {
+  ensure_registered(pool);
+  const RedisValue reply = redis_.eval(scripts::fetch_many(), {keys::queue(pool), keys::in_flight(pool, settings_.worker_id)},
+                                       {std::to_string(count)});
+  std::vector<std::string> moved;
+  moved.reserve(reply.elements.size());
+  for (const auto& element : reply.elements) moved.push_back(element.as_string());
+  return moved;
+}
+
 std::optional<std::string> TaskQueue::fetch_leased(const std::string& pool,
                                                    const std::vector<std::string>& instance_ids) {
   ensure_registered(pool);

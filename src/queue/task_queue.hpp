@@ -93,6 +93,9 @@ class TaskQueue {
   // in-flight list, so after an error the worker should finish what in_flight(pool)
   // holds that it does not know about (tests/integration/queue/queue_test_consumer.cpp).
   std::optional<std::string> fetch(const std::string& pool, std::chrono::milliseconds block);
+  // Up to `count` tasks at once without waiting (one script call, the same moves as
+  // fetch): a worker with room for many takes them in one trip. Empty when none waits.
+  std::vector<std::string> fetch_many(const std::string& pool, std::size_t count);
   // The same without waiting, only when the next task still holds an unexpired capacity
   // lease on one of the pool's scanners `instance_ids` (its worker died while its scan ran):
   // such a task re-attaches to its running scan and needs no new room, so a worker whose

@@ -88,6 +88,9 @@ std::size_t Worker::unleased_tasks(const std::string& pool) const {
   return count;
 }
 
+// At most this many tasks are taken in one fetch: a full queue starts its tasks in steps.
+constexpr int kMaxFetchBatch = 64;
+
 // Fetches while the pool has room. After a Redis failure it also takes up what its own
 // in-flight list holds that it does not know: a fetch whose reply was lost.
 asio::awaitable<void> Worker::fetch_loop(std::string pool) {
@@ -114,7 +117,8 @@ asio::awaitable<void> Worker::fetch_loop(std::string pool) {
           [&](queue::TaskQueue&, queue::CapacityLeases& leases) { return leases.load(pool, slots); });
       int active = 0;
       for (const auto& load : loads) active += load.active;
-      if (active + static_cast<int>(unleased_tasks(pool)) >= capacity) {
+      const int room = capacity - active - static_cast<int>(unleased_tasks(pool));
+      if (room <= 0) {
         // A task whose worker died still holds its lease (counted in `active`) until that
         // expires; it re-attaches to its running scan without new room, so it is taken now.
         std::vector<std::string> instance_ids;
@@ -128,13 +132,19 @@ asio::awaitable<void> Worker::fetch_loop(std::string pool) {
         if (!co_await sleep(s_.settings.lease_retry)) break;
         continue;
       }
-      auto raw = co_await lane.run(
-          [&](queue::TaskQueue& q, queue::CapacityLeases&) { return q.fetch(pool, s_.settings.fetch_block); });
+      // What waits is taken in one trip, as much as there is room for; an empty queue is
+      // waited on (BLMOVE) for one task.
+      const auto batch = static_cast<std::size_t>(std::min(room, kMaxFetchBatch));
+      std::vector<std::string> fetched =
+          co_await lane.run([&](queue::TaskQueue& q, queue::CapacityLeases&) { return q.fetch_many(pool, batch); });
+      if (fetched.empty()) {
+        auto raw = co_await lane.run(
+            [&](queue::TaskQueue& q, queue::CapacityLeases&) { return q.fetch(pool, s_.settings.fetch_block); });
+        if (raw) fetched.push_back(std::move(*raw));
+      }
       redis_ok_ = true;
       warned = false;
-      if (raw) {
-        start_task(pool, std::move(*raw));
-      }
+      for (auto& raw : fetched) start_task(pool, std::move(raw));
       continue;
     } catch (const core::Error& e) {
       if (e.kind() != core::ErrorKind::redis) throw;

@@ -63,6 +63,27 @@ TEST_F(TaskQueueTest, FetchIsFifoAndKeepsTheTaskInFlightUntilAcknowledged) {
   EXPECT_FALSE(queue.fetch("nessus", 50ms));  // blocks, then times out
 }
 
+// fetch_many takes what waits, oldest first, never more than asked, into the same
+// in-flight list as fetch; an empty queue gives nothing at once.
+TEST_F(TaskQueueTest, FetchManyTakesUpToCountInQueueOrder) {
+  TaskQueue queue = make_queue("w1");
+  for (const char* id : {"t1", "t2", "t3"}) queue.enqueue("nessus", task_json(id));
+
+  const auto first = queue.fetch_many("nessus", 2);
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(nlohmann::json::parse(first[0])["task_id"], "t1");
+  EXPECT_EQ(nlohmann::json::parse(first[1])["task_id"], "t2");
+  EXPECT_EQ(queue.in_flight("nessus").size(), 2u);
+  EXPECT_EQ(queue.stats("nessus", 0).depth, 1u);
+
+  const auto rest = queue.fetch_many("nessus", 64);
+  ASSERT_EQ(rest.size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(rest[0])["task_id"], "t3");
+  EXPECT_TRUE(queue.fetch_many("nessus", 64).empty());
+  EXPECT_EQ(queue.in_flight("nessus").size(), 3u);
+  for (const auto& raw : first) EXPECT_TRUE(queue.acknowledge("nessus", raw));
+}
+
 // A task whose worker died re-attaches to its running scan: while its own lease lives it is
 // fetched even when the pool looks full; a task without one (or with an expired one) is not,
 // and neither is a message without a task id.
