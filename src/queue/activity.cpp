@@ -54,8 +54,8 @@ std::optional<ScannerHealth> TaskQueue::scanner_health(const std::string& pool, 
 
 void TaskQueue::count_finished(const std::string& pool, const std::string& outcome, core::TimePoint when) {
   const std::string key = keys::finished(pool, hour_key(when));
-  redis_.command({"HINCRBY", key, outcome, "1"});
-  redis_.command({"EXPIRE", key, std::to_string(std::chrono::seconds(kFinishedKept).count())});
+  redis_.pipeline({{"HINCRBY", key, outcome, "1"},
+                   {"EXPIRE", key, std::to_string(std::chrono::seconds(kFinishedKept).count())}});
 }
 
 std::vector<HourlyOutcomes> TaskQueue::finished_by_hour(const std::string& pool, core::TimePoint now, int hours) {

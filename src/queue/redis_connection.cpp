@@ -146,8 +146,14 @@ void RedisConnection::connect_now() {
 }
 
 RedisReply RedisConnection::run(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  std::vector<RedisReply> replies = run_batch({args}, timeout);
+  return std::move(replies.front());
+}
+
+std::vector<RedisReply> RedisConnection::run_batch(const std::vector<std::vector<std::string>>& batch,
+                                                   std::chrono::milliseconds timeout) {
   const bool confirm_by_replica = !options_.sentinels.empty();
-  std::vector<std::vector<std::string>> commands{args};
+  std::vector<std::vector<std::string>> commands = batch;
   if (confirm_by_replica) {
     commands.push_back({"WAIT", "1", std::to_string(options_.replica_ack_timeout.count())});
     timeout += options_.replica_ack_timeout;
@@ -159,23 +165,26 @@ RedisReply RedisConnection::run(const std::vector<std::string>& args, std::chron
     wire_.reset();
     throw;
   }
-  RedisReply& reply = replies.front();
-  const std::string where = "redis " + upper_command(args) + " on " + wire_->description();
-  if (is_role_change_error(reply.error)) {
-    wire_.reset();
-    throw Error(ErrorKind::network, where + ": " + reply.error + " (not a usable master: reconnecting)");
+  const std::string server = wire_->description();
+  const auto where = [&](std::size_t index) { return "redis " + upper_command(batch[index]) + " on " + server; };
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (is_role_change_error(replies[i].error)) {
+      wire_.reset();
+      throw Error(ErrorKind::network, where(i) + ": " + replies[i].error + " (not a usable master: reconnecting)");
+    }
   }
   if (confirm_by_replica) {
     const RedisReply& acknowledged = replies.back();
     if (!acknowledged.error.empty() || acknowledged.value.type != RedisValue::Type::integer ||
         acknowledged.value.integer < 1) {
       wire_.reset();
-      throw Error(ErrorKind::network, where + ": no replica confirmed it within " +
+      throw Error(ErrorKind::network, where(0) + ": no replica confirmed it within " +
                                           std::to_string(options_.replica_ack_timeout.count()) +
                                           " ms; the master may have been demoted: its effect is unknown");
     }
+    replies.pop_back();
   }
-  return std::move(reply);
+  return replies;
 }
 
 RedisValue RedisConnection::checked(const std::vector<std::string>& args, RedisReply reply) const {
@@ -188,6 +197,15 @@ RedisValue RedisConnection::checked(const std::vector<std::string>& args, RedisR
 RedisValue RedisConnection::command(const std::vector<std::string>& args) {
   ensure_connected();
   return checked(args, run(args, options_.command_timeout));
+}
+
+std::vector<RedisValue> RedisConnection::pipeline(const std::vector<std::vector<std::string>>& commands) {
+  ensure_connected();
+  std::vector<RedisReply> replies = run_batch(commands, options_.command_timeout);
+  std::vector<RedisValue> values;
+  values.reserve(replies.size());
+  for (std::size_t i = 0; i < replies.size(); ++i) values.push_back(checked(commands[i], std::move(replies[i])));
+  return values;
 }
 
 RedisValue RedisConnection::blocking_command(const std::vector<std::string>& args, std::chrono::milliseconds block) {

@@ -68,6 +68,11 @@ class RedisConnection {
   // command, never its arguments.
   RedisValue command(const std::vector<std::string>& args);
 
+  // Several commands in one round trip: sent together, run in order (not atomically:
+  // another client's commands may run between them), replies read in order. The same
+  // errors as command; an error reply throws once every command has run.
+  std::vector<RedisValue> pipeline(const std::vector<std::vector<std::string>>& commands);
+
   // The same for a blocking command (BLMOVE ...) that may wait `block` on the server:
   // the read deadline is command_timeout + block.
   RedisValue blocking_command(const std::vector<std::string>& args, std::chrono::milliseconds block);
@@ -85,6 +90,10 @@ class RedisConnection {
   // The master's endpoint as the first sentinel that knows it tells (URL credentials kept).
   RedisEndpoint resolve_master();
   RedisReply run(const std::vector<std::string>& args, std::chrono::milliseconds timeout);
+  // Sends the commands together (with Sentinel, one WAIT after the last) and reads their
+  // replies; drops the connection on a lost reply or a role change.
+  std::vector<RedisReply> run_batch(const std::vector<std::vector<std::string>>& batch,
+                                    std::chrono::milliseconds timeout);
   RedisValue checked(const std::vector<std::string>& args, RedisReply reply) const;
   std::string load_script(const LuaScript& script);
 

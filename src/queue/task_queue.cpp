@@ -292,6 +292,16 @@ std::optional<std::string> TaskQueue::scan_record_text(const std::string& task_i
   return reply.as_string();
 }
 
+TaskIntake TaskQueue::intake(const std::string& task_id) {
+  core::require_valid_task_id(task_id);
+  const std::vector<RedisValue> replies =
+      redis_.pipeline({{"ZSCORE", keys::cancel_requests(), task_id}, {"GET", keys::scan_record(task_id)}});
+  TaskIntake intake;
+  intake.cancel_requested = !replies[0].is_nil();
+  if (!replies[1].is_nil()) intake.scan_record_text = replies[1].as_string();
+  return intake;
+}
+
 std::optional<nlohmann::json> TaskQueue::scan_record(const std::string& task_id) {
   const auto text = scan_record_text(task_id);
   if (!text) {

@@ -68,6 +68,12 @@ struct TaskClaim {
   bool ours() const { return result != Result::held; }
 };
 
+// What a task's new owner reads of it before it runs (TaskQueue::intake).
+struct TaskIntake {
+  bool cancel_requested = false;
+  std::optional<std::string> scan_record_text;  // unparsed, as scan_record_text gives it
+};
+
 struct WorkerInfo {
   std::string worker_id;
   bool alive = false;                            // heartbeat present
@@ -167,6 +173,8 @@ class TaskQueue {
   // Redis failure (queue::parse_scan_record).
   std::optional<std::string> scan_record_text(const std::string& task_id);
   void forget_scan_record(const std::string& task_id);
+  // Its cancel request and its record, in one round trip.
+  TaskIntake intake(const std::string& task_id);
 
   // Removes the entries of `task_id` still waiting in {pool}:queue (LREM of each entry
   // whose task_id it is); returns how many. 0 when a worker took it already.

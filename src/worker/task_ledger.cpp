@@ -1,4 +1,5 @@
-// RedisTaskLedger: each call is one queue or lease operation run on a Redis lane.
+// RedisTaskLedger: each call is one trip to a Redis lane (end_task makes several
+// operations in that one trip).
 #include "worker/task_ledger.hpp"
 
 namespace sw::worker {
@@ -15,8 +16,8 @@ asio::awaitable<void> RedisTaskLedger::release_claim(const std::string& task_id)
   co_await lanes_.run([&](TaskQueue& q, CapacityLeases&) { q.release_claim(task_id); });
 }
 
-asio::awaitable<std::optional<std::string>> RedisTaskLedger::scan_record_text(const std::string& task_id) {
-  co_return co_await lanes_.run([&](TaskQueue& q, CapacityLeases&) { return q.scan_record_text(task_id); });
+asio::awaitable<queue::TaskIntake> RedisTaskLedger::intake(const std::string& task_id) {
+  co_return co_await lanes_.run([&](TaskQueue& q, CapacityLeases&) { return q.intake(task_id); });
 }
 
 asio::awaitable<void> RedisTaskLedger::save_scan_record(const queue::ScanRecord& record) {
@@ -40,14 +41,6 @@ asio::awaitable<void> RedisTaskLedger::release_lease(const std::string& pool, co
 asio::awaitable<void> RedisTaskLedger::count_finished(const std::string& pool, const std::string& outcome,
                                                       core::TimePoint when) {
   co_await lanes_.run([&](TaskQueue& q, CapacityLeases&) { q.count_finished(pool, outcome, when); });
-}
-
-asio::awaitable<bool> RedisTaskLedger::cancel_requested(const std::string& task_id) {
-  co_return co_await lanes_.run([&](TaskQueue& q, CapacityLeases&) { return q.is_cancel_requested(task_id); });
-}
-
-asio::awaitable<void> RedisTaskLedger::forget_cancel_request(const std::string& task_id) {
-  co_await lanes_.run([&](TaskQueue& q, CapacityLeases&) { q.forget_cancel_request(task_id); });
 }
 
 asio::awaitable<void> RedisTaskLedger::acknowledge(const QueueEntry& entry, const std::optional<std::string>& task_id) {
@@ -78,6 +71,21 @@ asio::awaitable<void> RedisTaskLedger::dead_letter_oversized(const QueueEntry& e
                                                              const std::optional<std::string>& task_id) {
   co_await lanes_.run([&](TaskQueue& q, CapacityLeases&) {
     q.dead_letter_oversized(entry.pool, entry.raw, error, kept_bytes, task_id);
+  });
+}
+
+asio::awaitable<void> RedisTaskLedger::end_task(const QueueEntry& entry, const std::string& task_id,
+                                               const TaskEnding& ending) {
+  const std::optional<std::string> id = task_id;
+  co_await lanes_.run([&](TaskQueue& q, CapacityLeases& leases) {
+    if (ending.dead_letter_error) {
+      q.dead_letter(entry.pool, entry.raw, *ending.dead_letter_error, ending.dead_letter_extra, id);
+    } else {
+      q.acknowledge(entry.pool, entry.raw, id);
+    }
+    if (ending.forget_cancel_request) q.forget_cancel_request(task_id);
+    if (ending.scanner) leases.release(entry.pool, *ending.scanner, task_id);
+    q.count_finished(entry.pool, ending.outcome, ending.when);
   });
 }
 

@@ -26,6 +26,16 @@ struct QueueEntry {
   std::string raw;  // exactly as taken: the in-flight list is searched by value
 };
 
+// How a task that ran leaves this worker (TaskLedger::end_task).
+struct TaskEnding {
+  std::string outcome;  // completed, failed, timeout: the pool's count of it grows
+  core::TimePoint when;
+  std::optional<std::string> dead_letter_error;  // set: the entry goes to the DLQ with it
+  nlohmann::json dead_letter_extra = nlohmann::json::object();
+  std::optional<std::string> scanner;  // the scanner whose lease is released
+  bool forget_cancel_request = false;
+};
+
 class TaskLedger {
  public:
   virtual ~TaskLedger() = default;
@@ -33,7 +43,9 @@ class TaskLedger {
   virtual boost::asio::awaitable<queue::TaskClaim> claim(const std::string& task_id) = 0;
   virtual boost::asio::awaitable<void> release_claim(const std::string& task_id) = 0;
 
-  virtual boost::asio::awaitable<std::optional<std::string>> scan_record_text(const std::string& task_id) = 0;
+  // Its cancel request and its re-attach record (unparsed: a damaged one is the caller's
+  // to judge), read once a task is claimed.
+  virtual boost::asio::awaitable<queue::TaskIntake> intake(const std::string& task_id) = 0;
   virtual boost::asio::awaitable<void> save_scan_record(const queue::ScanRecord& record) = 0;
 
   // The instance id of the scanner leased (the pinned one when given), or nullopt when
@@ -43,9 +55,6 @@ class TaskLedger {
       const std::optional<std::string>& pinned) = 0;
   virtual boost::asio::awaitable<void> release_lease(const std::string& pool, const std::string& scanner,
                                                      const std::string& task_id) = 0;
-
-  virtual boost::asio::awaitable<bool> cancel_requested(const std::string& task_id) = 0;
-  virtual boost::asio::awaitable<void> forget_cancel_request(const std::string& task_id) = 0;
 
   // One more task of the pool ended with `outcome` (completed, failed, timeout) at `when`:
   // the counts operators see (queue/activity.hpp).
@@ -67,6 +76,12 @@ class TaskLedger {
   virtual boost::asio::awaitable<void> dead_letter_oversized(const QueueEntry& entry, const std::string& error,
                                                              std::size_t kept_bytes,
                                                              const std::optional<std::string>& task_id) = 0;
+
+  // The end of a task that ran, in one step: the entry leaves (acknowledged, or to the DLQ)
+  // with the task's record and claim, its cancel request and lease go, and the pool's count
+  // of the outcome grows.
+  virtual boost::asio::awaitable<void> end_task(const QueueEntry& entry, const std::string& task_id,
+                                                const TaskEnding& ending) = 0;
 };
 
 // The ledger in Redis, through the worker's lanes.
@@ -77,15 +92,13 @@ class RedisTaskLedger final : public TaskLedger {
 
   boost::asio::awaitable<queue::TaskClaim> claim(const std::string& task_id) override;
   boost::asio::awaitable<void> release_claim(const std::string& task_id) override;
-  boost::asio::awaitable<std::optional<std::string>> scan_record_text(const std::string& task_id) override;
+  boost::asio::awaitable<queue::TaskIntake> intake(const std::string& task_id) override;
   boost::asio::awaitable<void> save_scan_record(const queue::ScanRecord& record) override;
   boost::asio::awaitable<std::optional<std::string>> acquire_lease(const std::string& pool, const std::string& task_id,
                                                                    const std::vector<queue::ScannerSlot>& slots,
                                                                    const std::optional<std::string>& pinned) override;
   boost::asio::awaitable<void> release_lease(const std::string& pool, const std::string& scanner,
                                              const std::string& task_id) override;
-  boost::asio::awaitable<bool> cancel_requested(const std::string& task_id) override;
-  boost::asio::awaitable<void> forget_cancel_request(const std::string& task_id) override;
   boost::asio::awaitable<void> count_finished(const std::string& pool, const std::string& outcome,
                                               core::TimePoint when) override;
   boost::asio::awaitable<void> acknowledge(const QueueEntry& entry, const std::optional<std::string>& task_id) override;
@@ -98,6 +111,8 @@ class RedisTaskLedger final : public TaskLedger {
   boost::asio::awaitable<void> dead_letter_oversized(const QueueEntry& entry, const std::string& error,
                                                      std::size_t kept_bytes,
                                                      const std::optional<std::string>& task_id) override;
+  boost::asio::awaitable<void> end_task(const QueueEntry& entry, const std::string& task_id,
+                                        const TaskEnding& ending) override;
 
  private:
   RedisLanes& lanes_;

@@ -51,7 +51,8 @@ class TaskRun {
                                                                            const std::string& error);
   boost::asio::awaitable<std::optional<TaskEnd>> claim();
   boost::asio::awaitable<std::optional<TaskEnd>> prepare_record();
-  boost::asio::awaitable<TaskEnd> settle_finished_task(const core::Task& existing);
+  boost::asio::awaitable<TaskEnd> settle_finished_task(const core::Task& existing,
+                                                       const std::optional<std::string>& record_text);
   boost::asio::awaitable<std::optional<TaskEnd>> lease_scanner();
   boost::asio::awaitable<std::optional<TaskEnd>> mark_running();
 
@@ -60,7 +61,6 @@ class TaskRun {
   boost::asio::awaitable<TaskEnd> finish(const Outcome& outcome);
   boost::asio::awaitable<bool> still_owner();
   boost::asio::awaitable<void> record_end(const Outcome& outcome, core::TimePoint now);
-  boost::asio::awaitable<void> dead_letter(const std::string& error, const nlohmann::json& extra);
   boost::asio::awaitable<void> release_lease();
   boost::asio::awaitable<TaskEnd> hand_back();
 

@@ -140,17 +140,18 @@ asio::awaitable<std::optional<TaskEnd>> TaskRun::prepare_record() {
     if (!found) s_.store.write(core::task_from_message(*message_, s_.clock.now()));
     return found;
   });
+  const queue::TaskIntake intake = co_await s_.ledger.intake(t_.task_id);
   if (existing && core::is_terminal(existing->status)) {
-    co_return co_await settle_finished_task(*existing);
+    co_return co_await settle_finished_task(*existing, intake.scan_record_text);
   }
   if (existing) {
     task_ = *existing;
     resumed_ = existing->status == TaskStatus::running;
   }
-  if (co_await s_.ledger.cancel_requested(t_.task_id)) t_.cancel_requested = true;
-  const std::optional<std::string> text = co_await s_.ledger.scan_record_text(t_.task_id);
-  if (text) {
-    record_ = queue::parse_scan_record(*text, t_.task_id, task_ ? task_->nessus_scan_id : std::nullopt);
+  if (intake.cancel_requested) t_.cancel_requested = true;
+  if (intake.scan_record_text) {
+    record_ = queue::parse_scan_record(*intake.scan_record_text, t_.task_id,
+                                       task_ ? task_->nessus_scan_id : std::nullopt);
   } else if (task_ && task_->nessus_scan_id && task_->scanner_instance_id) {
     record_ = queue::ScanRecord::of_scan(t_.task_id, *task_->scanner_instance_id, *task_->nessus_scan_id);
   }
@@ -160,8 +161,8 @@ asio::awaitable<std::optional<TaskEnd>> TaskRun::prepare_record() {
 // A delivery of a task whose task.json is final. When its owner stopped between the
 // final task.json and the dead-letter queue (the record keeps the failure being
 // recorded), the DLQ entry is written now; otherwise it is a repeat and is dropped.
-asio::awaitable<TaskEnd> TaskRun::settle_finished_task(const core::Task& existing) {
-  const std::optional<std::string> text = co_await s_.ledger.scan_record_text(t_.task_id);
+asio::awaitable<TaskEnd> TaskRun::settle_finished_task(const core::Task& existing,
+                                                       const std::optional<std::string>& text) {
   std::optional<queue::ScanRecord::Finishing> finishing;
   if (text && existing.status != TaskStatus::completed) {
     try {
@@ -175,7 +176,8 @@ asio::awaitable<TaskEnd> TaskRun::settle_finished_task(const core::Task& existin
     telemetry::log_warning("writing the dead letter of a task whose owner stopped while failing it",
                            ctx({{"status", core::to_string(existing.status)}, {"error", finishing->error}}));
     const nlohmann::json no_extra = nlohmann::json::object();
-    co_await dead_letter(finishing->error, no_extra);
+    const std::optional<std::string> task_id = t_.task_id;
+    co_await s_.ledger.dead_letter(t_.entry, finishing->error, no_extra, task_id);
     s_.metrics.task_dead_lettered(t_.entry.pool, finishing->reason);
   } else {
     telemetry::log_warning("task already finished; dropping the repeated delivery",
@@ -270,25 +272,25 @@ asio::awaitable<TaskEnd> TaskRun::finish(const Outcome& outcome) {
   }
   co_await record_end(outcome, now);
   const auto fields = ctx({{"status", core::to_string(outcome.status)}, {"error", outcome.error}});
+  TaskEnding ending;
+  ending.outcome = std::string(core::to_string(outcome.status));
+  ending.when = now;
+  ending.scanner = t_.scanner;
+  ending.forget_cancel_request = t_.cancel_requested;
   if (!to_dead_letters) {
     telemetry::log_info("task finished", fields);
-    const std::optional<std::string> task_id = t_.task_id;
-    co_await s_.ledger.acknowledge(t_.entry, task_id);
   } else {
     telemetry::log_error("task failed", fields);
+    ending.dead_letter_error = outcome.error;
     // The hosts whose credentials failed travel with the entry (first 20 and a count).
-    const nlohmann::json failed_hosts =
-        outcome.validation ? outcome.validation->failed_hosts_json() : nlohmann::json::object();
-    co_await dead_letter(outcome.error, failed_hosts);
-    s_.metrics.task_dead_lettered(t_.entry.pool, outcome.reason);
+    if (outcome.validation) ending.dead_letter_extra = outcome.validation->failed_hosts_json();
   }
-  if (t_.cancel_requested) co_await s_.ledger.forget_cancel_request(t_.task_id);
-  co_await release_lease();
+  co_await s_.ledger.end_task(t_.entry, t_.task_id, ending);
+  t_.scanner.reset();
+  if (to_dead_letters) s_.metrics.task_dead_lettered(t_.entry.pool, outcome.reason);
   const double seconds =
       task_ && task_->started_at ? core::to_unix_seconds(now) - core::to_unix_seconds(*task_->started_at) : 0.0;
-  const std::string status(core::to_string(outcome.status));
-  s_.metrics.task_finished(t_.entry.pool, status, seconds);
-  co_await s_.ledger.count_finished(t_.entry.pool, status, now);
+  s_.metrics.task_finished(t_.entry.pool, ending.outcome, seconds);
   co_return TaskEnd::finished;
 }
 
@@ -338,12 +340,6 @@ asio::awaitable<void> TaskRun::record_end(const Outcome& outcome, core::TimePoin
     co_await t_.wake.wait_for(delay);  // not interrupted by a hand-back: the end is being recorded
     delay = std::min(delay * 2, std::chrono::milliseconds(30000));
   }
-}
-
-// Failed: into the DLQ, record deleted, claim released (one atomic step).
-asio::awaitable<void> TaskRun::dead_letter(const std::string& error, const nlohmann::json& extra) {
-  const std::optional<std::string> task_id = t_.task_id;
-  co_await s_.ledger.dead_letter(t_.entry, error, extra, task_id);
 }
 
 asio::awaitable<void> TaskRun::release_lease() {

@@ -130,7 +130,8 @@ asio::awaitable<std::optional<Outcome>> TaskRun::poll_until_done() {
         last_progress = state->progress;
         record_->status = state->status;
         record_->progress = state->progress;
-        co_await save_record();
+        // A run with results is exported next and the record deleted: not worth a write.
+        if (!nessus::has_results(nessus::parse_run_status(state->status))) co_await save_record();
       }
       if (state->run_found) {
         const nessus::RunStatus status = nessus::parse_run_status(state->status);

@@ -50,11 +50,13 @@ class FakeLedger final : public TaskLedger {
     claims.erase(task_id);
     co_return;
   }
-  boost::asio::awaitable<std::optional<std::string>> scan_record_text(const std::string& task_id) override {
+  boost::asio::awaitable<queue::TaskIntake> intake(const std::string& task_id) override {
     check();
+    queue::TaskIntake intake;
+    intake.cancel_requested = cancel_requests.contains(task_id);
     const auto found = records.find(task_id);
-    if (found == records.end()) co_return std::nullopt;
-    co_return queue::to_json(found->second).dump();
+    if (found != records.end()) intake.scan_record_text = queue::to_json(found->second).dump();
+    co_return intake;
   }
   boost::asio::awaitable<void> save_scan_record(const queue::ScanRecord& record) override {
     check();
@@ -79,15 +81,6 @@ class FakeLedger final : public TaskLedger {
                                              const std::string& task_id) override {
     check();
     leases[scanner].erase(task_id);
-    co_return;
-  }
-  boost::asio::awaitable<bool> cancel_requested(const std::string& task_id) override {
-    check();
-    co_return cancel_requests.contains(task_id);
-  }
-  boost::asio::awaitable<void> forget_cancel_request(const std::string& task_id) override {
-    check();
-    cancel_requests.erase(task_id);
     co_return;
   }
   boost::asio::awaitable<void> count_finished(const std::string& pool, const std::string& outcome,
@@ -123,6 +116,19 @@ class FakeLedger final : public TaskLedger {
   boost::asio::awaitable<void> dead_letter_oversized(const QueueEntry& entry, const std::string& error, std::size_t,
                                                      const std::optional<std::string>& task_id) override {
     depart("dead_lettered_oversized", entry, task_id, error);
+    co_return;
+  }
+
+  boost::asio::awaitable<void> end_task(const QueueEntry& entry, const std::string& task_id,
+                                        const TaskEnding& ending) override {
+    if (ending.dead_letter_error) {
+      depart("dead_lettered", entry, task_id, *ending.dead_letter_error, ending.dead_letter_extra);
+    } else {
+      depart("acknowledged", entry, task_id);
+    }
+    if (ending.forget_cancel_request) cancel_requests.erase(task_id);
+    if (ending.scanner) leases[*ending.scanner].erase(task_id);
+    ++finished[entry.pool + "/" + ending.outcome];
     co_return;
   }
 

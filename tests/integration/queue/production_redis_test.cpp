@@ -168,6 +168,12 @@ TEST(ProductionRedis, SentinelNamesTheMaster) {
   RedisConnection redis(cluster.options());
   redis.command({"SET", "sw:where", "master"});
   EXPECT_EQ(cluster.master().cli({"get", "sw:where"}), "master\n");
+  // A pipeline is confirmed by a replica once (one WAIT after it) and answers its own
+  // commands only.
+  const auto replies = redis.pipeline({{"INCR", "sw:count"}, {"GET", "sw:where"}});
+  ASSERT_EQ(replies.size(), 2u);
+  EXPECT_EQ(replies[0].as_integer(), 1);
+  EXPECT_EQ(replies[1].as_string(), "master");
 }
 
 TEST(ProductionRedis, SentinelThatDoesNotKnowTheMasterIsAClearError) {

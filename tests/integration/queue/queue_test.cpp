@@ -63,6 +63,42 @@ TEST_F(TaskQueueTest, FetchIsFifoAndKeepsTheTaskInFlightUntilAcknowledged) {
   EXPECT_FALSE(queue.fetch("nessus", 50ms));  // blocks, then times out
 }
 
+// A pipeline runs every command in order in one round trip; an error reply of one throws
+// (naming that command), and the others have run all the same.
+TEST_F(TaskQueueTest, PipelineRunsEveryCommandAndReportsAnErrorReply) {
+  RedisConnection redis(options());
+  const auto replies = redis.pipeline({{"SET", "sw:p", "1"}, {"INCR", "sw:p"}, {"GET", "sw:p"}});
+  ASSERT_EQ(replies.size(), 3u);
+  EXPECT_EQ(replies[1].as_integer(), 2);
+  EXPECT_EQ(replies[2].as_string(), "2");
+  try {
+    redis.pipeline({{"SET", "sw:text", "x"}, {"INCR", "sw:text"}, {"SET", "sw:after", "ran"}});
+    ADD_FAILURE() << "no error";
+  } catch (const core::Error& e) {
+    EXPECT_EQ(e.kind(), core::ErrorKind::server);
+    EXPECT_NE(std::string(e.what()).find("INCR"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(redis.command({"GET", "sw:after"}).as_string(), "ran");
+  EXPECT_EQ(redis.command({"PING"}).as_string(), "PONG");  // the connection is still in step
+}
+
+// A claimed task's cancel request and re-attach record come in one read.
+TEST_F(TaskQueueTest, IntakeReadsTheCancelRequestAndTheRecord) {
+  TaskQueue queue = make_queue("w1");
+  auto intake = queue.intake("t1");
+  EXPECT_FALSE(intake.cancel_requested);
+  EXPECT_FALSE(intake.scan_record_text);
+
+  queue.save_scan_record("t1", {{"scanner", "s1"}, {"scan_id", 7}});
+  queue.request_cancel("t1");
+  intake = queue.intake("t1");
+  EXPECT_TRUE(intake.cancel_requested);
+  ASSERT_TRUE(intake.scan_record_text);
+  EXPECT_EQ(nlohmann::json::parse(*intake.scan_record_text)["scan_id"], 7);
+  EXPECT_FALSE(queue.intake("t2").cancel_requested);
+  EXPECT_THROW(queue.intake("../bad"), core::Error);
+}
+
 // fetch_many takes what waits, oldest first, never more than asked, into the same
 // in-flight list as fetch; an empty queue gives nothing at once.
 TEST_F(TaskQueueTest, FetchManyTakesUpToCountInQueueOrder) {
