@@ -5,6 +5,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,7 @@ class TaskRun {
                                                        const std::optional<std::string>& record_text);
   boost::asio::awaitable<std::optional<TaskEnd>> lease_scanner();
   boost::asio::awaitable<std::optional<TaskEnd>> mark_running();
+  boost::asio::awaitable<core::Task> change_task_file(const std::function<void(core::Task&)>& change);
 
   // task_runner.cpp: the end.
   boost::asio::awaitable<TaskEnd> conclude(const Verdict& verdict);
@@ -89,6 +91,7 @@ class TaskRun {
   std::int64_t scan_id_ = 0;
   std::string run_uuid_;
   bool resumed_ = false;  // task.json said running: a previous owner may have created the scan
+  bool task_file_exists_ = false;  // read or written by this run (change_task_file)
 };
 
 }  // namespace sw::worker

@@ -131,15 +131,12 @@ asio::awaitable<std::optional<TaskEnd>> TaskRun::claim() {
   co_return TaskEnd::dropped;
 }
 
-// task.json exists (created when the producer did not), and the task is not finished.
-// A damaged re-attach record fails the task (once: the DLQ step deletes the record).
+// The task is not finished; its task.json and Redis records are read. A task queued by
+// LPUSH alone has no task.json yet: change_task_file writes it at its first change. A
+// damaged re-attach record fails the task (once: the DLQ step deletes the record).
 asio::awaitable<std::optional<TaskEnd>> TaskRun::prepare_record() {
-  // One trip to the file threads: read, and write the record when there is none.
-  const auto existing = co_await run_on_cpu(s_, [&] {
-    auto found = s_.store.read(t_.task_id);
-    if (!found) s_.store.write(core::task_from_message(*message_, s_.clock.now()));
-    return found;
-  });
+  const auto existing = co_await run_on_cpu(s_, [&] { return s_.store.read(t_.task_id); });
+  task_file_exists_ = existing.has_value();
   const queue::TaskIntake intake = co_await s_.ledger.intake(t_.task_id);
   if (existing && core::is_terminal(existing->status)) {
     co_return co_await settle_finished_task(*existing, intake.scan_record_text);
@@ -210,6 +207,9 @@ asio::awaitable<std::optional<TaskEnd>> TaskRun::lease_scanner() {
       t_.scanner = std::move(leased);
       co_return std::nullopt;
     }
+    // A task that waits is seen waiting: its task.json says `queued`.
+    const std::function<void(core::Task&)> unchanged = [](core::Task&) {};
+    if (!task_file_exists_) task_ = co_await change_task_file(unchanged);
     if (pinned && !reattaching()) {
       co_await s_.ledger.defer(t_.entry, t_.task_id);
       telemetry::log_debug("pinned scanner busy; task moved to the back of the queue", ctx({{"pinned", *pinned}}));
@@ -228,14 +228,13 @@ asio::awaitable<std::optional<TaskEnd>> TaskRun::lease_scanner() {
 asio::awaitable<std::optional<TaskEnd>> TaskRun::mark_running() {
   if (!t_.scanner) co_return std::nullopt;  // interrupted before a lease: nothing to mark
   std::string refusal;
+  const std::function<void(core::Task&)> to_running = [&](core::Task& task) {
+    task.status = TaskStatus::running;
+    if (!task.started_at) task.started_at = s_.clock.now();
+    task.scanner_instance_id = *t_.scanner;
+  };
   try {
-    task_ = co_await run_on_cpu(s_, [&] {
-      return s_.store.update(t_.task_id, [&](core::Task& task) {
-        task.status = TaskStatus::running;
-        if (!task.started_at) task.started_at = s_.clock.now();
-        task.scanner_instance_id = *t_.scanner;
-      });
-    });
+    task_ = co_await change_task_file(to_running);
   } catch (const Error& e) {
     refusal = e.what();
   }
@@ -249,6 +248,22 @@ asio::awaitable<std::optional<TaskEnd>> TaskRun::mark_running() {
   client_ = s_.scanners.client(t_.entry.pool, *t_.scanner);
   telemetry::log_info(reattaching() ? "re-attaching task" : "task running", ctx());
   co_return std::nullopt;
+}
+
+// task.json after `change`, on the file threads. Without one (the producer wrote none and
+// the task has not changed yet) it is created from the message with the change applied: a
+// task that gets a scanner at once is written `running` first, never `queued`.
+asio::awaitable<core::Task> TaskRun::change_task_file(const std::function<void(core::Task&)>& change) {
+  core::Task changed = co_await run_on_cpu(s_, [&] {
+    if (!task_file_exists_) {
+      core::Task task = core::task_from_message(*message_, s_.clock.now());
+      change(task);
+      if (s_.store.create(task)) return task;  // else someone wrote one meanwhile: change it
+    }
+    return s_.store.update(t_.task_id, change);
+  });
+  task_file_exists_ = true;
+  co_return changed;
 }
 
 asio::awaitable<TaskEnd> TaskRun::conclude(const Verdict& verdict) {
@@ -309,23 +324,22 @@ asio::awaitable<bool> TaskRun::still_owner() {
 // retried with backoff within the transient budget, so that the file does not stay
 // `running` while the DLQ says the task ended.
 asio::awaitable<void> TaskRun::record_end(const Outcome& outcome, core::TimePoint now) {
+  const std::function<void(core::Task&)> to_final = [&](core::Task& task) {
+    task.status = outcome.status;
+    task.completed_at = now;
+    task.error_message = outcome.error.empty() ? std::nullopt : std::optional<std::string>(outcome.error);
+    if (outcome.validation) {
+      task.validation_stats = outcome.validation->stats_json();
+      task.validation_warnings = outcome.validation->warnings;
+      task.authentication_status = std::string(results::to_string(outcome.validation->authentication_status));
+    }
+  };
   const auto deadline = std::chrono::steady_clock::now() + s_.settings.transient_budget;
   std::chrono::milliseconds delay(500);
   while (true) {
     std::optional<Error> failure;
     try {
-      task_ = co_await run_on_cpu(s_, [&] {
-        return s_.store.update(t_.task_id, [&](core::Task& task) {
-          task.status = outcome.status;
-          task.completed_at = now;
-          task.error_message = outcome.error.empty() ? std::nullopt : std::optional<std::string>(outcome.error);
-          if (outcome.validation) {
-            task.validation_stats = outcome.validation->stats_json();
-            task.validation_warnings = outcome.validation->warnings;
-            task.authentication_status = std::string(results::to_string(outcome.validation->authentication_status));
-          }
-        });
-      });
+      task_ = co_await change_task_file(to_final);
       co_return;
     } catch (const Error& e) {
       failure = e;

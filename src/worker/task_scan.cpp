@@ -61,8 +61,8 @@ asio::awaitable<bool> TaskRun::ensure_scan() {
   scan_id_ = *created;
   record_ = queue::ScanRecord::of_scan(t_.task_id, *t_.scanner, scan_id_);
   co_await save_record();
-  co_await run_on_cpu(s_,
-                      [&] { s_.store.update(t_.task_id, [&](core::Task& task) { task.nessus_scan_id = scan_id_; }); });
+  const std::function<void(core::Task&)> record_scan_id = [&](core::Task& task) { task.nessus_scan_id = scan_id_; };
+  task_ = co_await change_task_file(record_scan_id);
   telemetry::log_info("scan created", ctx({{"nessus_scan_id", scan_id_}}));
   co_return true;
 }

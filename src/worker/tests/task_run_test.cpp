@@ -5,6 +5,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "core/task_message.hpp"
@@ -283,6 +284,31 @@ TEST_F(TaskRunTest, PinnedToAFullScannerIsDeferred) {
   EXPECT_EQ(run(message("t16", R"("scanner_instance_id":"scanner1",)")), TaskEnd::deferred);
   EXPECT_EQ(ledger.last_departure().how, "deferred");
   EXPECT_EQ(scanner->creates, 0);
+  EXPECT_EQ(task_file("t16").status, TaskStatus::queued);  // queued by LPUSH alone: written for the wait
+}
+
+// A task queued by LPUSH alone gets its task.json at its first change: `queued` while it
+// waits for a scanner, and straight `running` when one has room at once.
+TEST_F(TaskRunTest, TaskFileOfATaskQueuedWithoutOneIsWrittenAtItsFirstChange) {
+  ledger.full_scanners.insert("scanner1");
+  std::optional<TaskStatus> while_waiting;
+  asio::steady_timer check(io, 50ms);
+  check.async_wait([&](boost::system::error_code) {
+    if (const auto found = store.read("t19")) while_waiting = found->status;
+    ledger.full_scanners.clear();
+  });
+  EXPECT_EQ(run(message("t19")), TaskEnd::finished);
+  EXPECT_EQ(while_waiting, TaskStatus::queued);
+  EXPECT_EQ(task_file("t19").status, TaskStatus::completed);
+
+  std::optional<TaskStatus> at_first_look;
+  scanner->on_run_state = [&](std::int64_t) {
+    if (!at_first_look) at_first_look = task_file("t20").status;
+  };
+  EXPECT_EQ(run(message("t20")), TaskEnd::finished);
+  EXPECT_EQ(at_first_look, TaskStatus::running);
+  EXPECT_EQ(task_file("t20").scanner_instance_id, "scanner1");
+  EXPECT_EQ(task_file("t20").nessus_scan_id, 102);
 }
 
 TEST_F(TaskRunTest, UnknownPinnedScannerFailsTheTask) {
