@@ -101,8 +101,13 @@ await check('get_scan_status waits with progress notifications until completed (
     { onprogress: (p) => progress.push(p), timeout: 120000, resetTimeoutOnProgress: true });
   assert.equal(status.status, 'completed', JSON.stringify(status));
   assert.ok(status.results_summary.hosts_scanned >= 1);
+  // The server sends a last notification at 100 just before the result (protocol_test checks
+  // it on the wire), but the SDK hands notifications to their handler a microtask late and
+  // drops the request's progress handler as soon as the result is read: when both arrive in
+  // one read, the client never sees that last one. So: some progress, rising, never past 100.
   assert.ok(progress.length >= 1);
-  assert.equal(progress.at(-1).progress, 100);
+  progress.forEach((p, i) => assert.ok(p.progress <= 100 && (i === 0 || p.progress > progress[i - 1].progress),
+    JSON.stringify(progress)));
 });
 
 await check('the authenticated scan completes with authentication success', async () => {
