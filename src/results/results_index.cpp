@@ -281,7 +281,8 @@ void IndexWriter::commit() {
   put(trailer, s.checksum.value());
   trailer += trailer_magic;
   s.out.append(trailer);
-  s.out.commit();
+  // Not synced: an index that a crash left torn or empty fails its checks and is rebuilt.
+  s.out.commit(store::Durability::checked_by_readers);
 }
 
 ValidationResult validate_and_index(const std::filesystem::path& file, core::ScanType scan_type,

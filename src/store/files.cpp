@@ -93,8 +93,9 @@ AtomicFileWriter::~AtomicFileWriter() {
 
 void AtomicFileWriter::append(std::string_view bytes) { write_all(fd_, bytes, temporary_); }
 
-void AtomicFileWriter::commit() {
-  if (::fsync(fd_) != 0) {
+void AtomicFileWriter::commit(Durability durability) {
+  const bool synced = durability == Durability::synced;
+  if (synced && ::fsync(fd_) != 0) {
     fail("sync", temporary_, errno);
   }
   const int closed = ::close(fd_);
@@ -106,7 +107,7 @@ void AtomicFileWriter::commit() {
     fail("rename to " + destination_.string(), temporary_, errno);
   }
   renamed_ = true;
-  sync_directory(folder_of(destination_));
+  if (synced) sync_directory(folder_of(destination_));
 }
 
 void write_file_atomically(const std::filesystem::path& path, std::string_view content) {

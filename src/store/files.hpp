@@ -12,10 +12,19 @@
 
 namespace sw::store {
 
+// How far a committed file is protected against a crash of the machine.
+enum class Durability {
+  synced,  // file and folder synced: after a power loss it is the new content or the old one
+  // Not synced (no wait for the disk): after a power loss it may be missing, empty or torn.
+  // Only for a file that its readers check and rebuild (the results index).
+  checked_by_readers,
+};
+
 // Replaces a file so that a reader or a crash sees the old file or the whole new one, never
 // a mix: the bytes go to a temporary file (mode 0600) in the destination's folder; commit()
-// fsyncs it, renames it over the destination and fsyncs the folder. A writer destroyed
-// before commit() removes its temporary file. Blocking calls: keep them off an event loop.
+// fsyncs it, renames it over the destination and fsyncs the folder (no syncs when told
+// Durability::checked_by_readers). A writer destroyed before commit() removes its temporary
+// file. Blocking calls: keep them off an event loop.
 class AtomicFileWriter {
  public:
   // Creates the temporary file; throws core::Error naming it when it cannot.
@@ -25,8 +34,9 @@ class AtomicFileWriter {
   AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
 
   void append(std::string_view bytes);
-  // Makes the appended bytes the destination's content, durably. Once only.
-  void commit();
+  // Makes the appended bytes the destination's content (to readers, at once and whole).
+  // Once only.
+  void commit(Durability durability = Durability::synced);
 
  private:
   std::filesystem::path destination_;

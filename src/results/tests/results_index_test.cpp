@@ -135,6 +135,35 @@ TEST_F(ResultsIndexTest, ADamagedIndexIsNeverTrusted) {
   EXPECT_EQ(page(ResultsPath::indexed), page(ResultsPath::whole_export));
 }
 
+// The index is committed without fsync (store::Durability::checked_by_readers): after a
+// power loss it may be empty, cut at any page, or hold pages of zeros where its data never
+// reached the disk. Each of these is refused and rebuilt, never read.
+TEST_F(ResultsIndexTest, WhatACrashCanLeaveOfAnUnsyncedIndexIsRebuilt) {
+  ASSERT_TRUE(build_index(file_));
+  const std::string whole = page(ResultsPath::whole_export);
+  const auto size = std::filesystem::file_size(index_path(file_));
+  constexpr std::uintmax_t kPage = 4096;
+  ASSERT_GT(size, 2 * kPage);
+  std::vector<std::uintmax_t> cuts{0};
+  for (std::uintmax_t cut = kPage; cut < size; cut += kPage) cuts.push_back(cut);
+  for (const std::uintmax_t cut : cuts) {
+    ASSERT_TRUE(build_index(file_));
+    std::filesystem::resize_file(index_path(file_), cut);
+    EXPECT_FALSE(ResultsIndex::load(file_).has_value()) << "cut at " << cut;
+    EXPECT_EQ(page(ResultsPath::indexed), whole) << "cut at " << cut;
+  }
+  for (std::uintmax_t zeroed = 0; zeroed < size; zeroed += kPage) {
+    ASSERT_TRUE(build_index(file_));
+    std::fstream index(index_path(file_), std::ios::binary | std::ios::in | std::ios::out);
+    index.seekp(static_cast<std::streamoff>(zeroed));
+    const std::string zeros(static_cast<std::size_t>(std::min(kPage, size - zeroed)), '\0');
+    index.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+    index.close();
+    EXPECT_FALSE(ResultsIndex::load(file_).has_value()) << "zeros at " << zeroed;
+    EXPECT_EQ(page(ResultsPath::indexed), whole) << "zeros at " << zeroed;
+  }
+}
+
 TEST_F(ResultsIndexTest, AForeignFileIsLeftAloneAndAnExportWithoutIndexStillWorks) {
   testing::write_text(index_path(file_), "my notes");
   EXPECT_EQ(page(ResultsPath::indexed), page(ResultsPath::whole_export));

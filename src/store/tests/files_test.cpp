@@ -56,6 +56,20 @@ TEST(Files, StreamedWriteReplacesTheFileOnlyAtCommit) {
   EXPECT_EQ(entries_in(dir.path()), 1u);
 }
 
+// Unsynced, the commit is the same rename for readers: whole and at once.
+TEST(Files, UnsyncedCommitReplacesTheFileWholeAsWell) {
+  testing::TempDir dir;
+  const auto path = dir.path() / "scan_native.idx";
+  write_file_atomically(path, "old");
+  AtomicFileWriter file(path);
+  file.append("new");
+  EXPECT_EQ(read_whole_file(path), "old");
+  file.commit(Durability::checked_by_readers);
+  EXPECT_EQ(read_whole_file(path), "new");
+  EXPECT_EQ(mode_of(path), 0600u);
+  EXPECT_EQ(entries_in(dir.path()), 1u);
+}
+
 TEST(Files, StreamedWriteAbandonedBeforeCommitLeavesTheOldFileAlone) {
   testing::TempDir dir;
   const auto path = dir.path() / "scan_native.nessus";
