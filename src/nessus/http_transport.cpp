@@ -19,6 +19,7 @@
 #include <boost/beast/http.hpp>
 #include <deque>
 #include <optional>
+#include <vector>
 
 #include "coro/event.hpp"
 
@@ -44,6 +45,9 @@ struct Connection {
   std::optional<beast::tcp_stream> plain;
   std::optional<TlsStream> secure;
   beast::flat_buffer buffer;
+  // Where each piece of a response body lands, kept with the connection (one request at a
+  // time): not allocated and cleared for every request.
+  std::vector<char> body_chunk = std::vector<char>(kChunkSize);
 
   tcp::socket& socket() { return secure ? secure->next_layer().socket() : plain->socket(); }
   beast::tcp_stream& lowest() { return secure ? secure->next_layer() : *plain; }
@@ -290,7 +294,7 @@ struct HttpTransport::State {
     HttpResponse response;
     response.status = static_cast<int>(parser.get().result_int());
     const bool streaming = sink != nullptr && response.status == 200;
-    std::array<char, kChunkSize> chunk{};
+    std::vector<char>& chunk = connection.body_chunk;
     while (!parser.is_done()) {
       parser.get().body().data = chunk.data();
       parser.get().body().size = chunk.size();

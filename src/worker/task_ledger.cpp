@@ -1,5 +1,5 @@
-// RedisTaskLedger: each call is one trip to a Redis lane (end_task makes several
-// operations in that one trip).
+// RedisTaskLedger: each call is one trip to a Redis lane (claim_to_run and end_task make
+// several operations in that one trip).
 #include "worker/task_ledger.hpp"
 
 namespace sw::worker {
@@ -16,8 +16,12 @@ asio::awaitable<void> RedisTaskLedger::release_claim(const std::string& task_id)
   co_await lanes_.run([&](TaskQueue& q, CapacityLeases&) { q.release_claim(task_id); });
 }
 
-asio::awaitable<queue::TaskIntake> RedisTaskLedger::intake(const std::string& task_id) {
-  co_return co_await lanes_.run([&](TaskQueue& q, CapacityLeases&) { return q.intake(task_id); });
+asio::awaitable<RunClaim> RedisTaskLedger::claim_to_run(const std::string& task_id) {
+  co_return co_await lanes_.run([&](TaskQueue& q, CapacityLeases&) {
+    RunClaim run{q.claim_task(task_id, claim_ttl_), {}};
+    if (run.claim.ours()) run.intake = q.intake(task_id);
+    return run;
+  });
 }
 
 asio::awaitable<void> RedisTaskLedger::save_scan_record(const queue::ScanRecord& record) {

@@ -26,6 +26,12 @@ struct QueueEntry {
   std::string raw;  // exactly as taken: the in-flight list is searched by value
 };
 
+// A claim taken to run a task and, when it is ours, what the run reads of it first.
+struct RunClaim {
+  queue::TaskClaim claim;
+  queue::TaskIntake intake;  // empty unless claim.ours()
+};
+
 // How a task that ran leaves this worker (TaskLedger::end_task).
 struct TaskEnding {
   std::string outcome;  // completed, failed, timeout: the pool's count of it grows
@@ -43,9 +49,9 @@ class TaskLedger {
   virtual boost::asio::awaitable<queue::TaskClaim> claim(const std::string& task_id) = 0;
   virtual boost::asio::awaitable<void> release_claim(const std::string& task_id) = 0;
 
-  // Its cancel request and its re-attach record (unparsed: a damaged one is the caller's
-  // to judge), read once a task is claimed.
-  virtual boost::asio::awaitable<queue::TaskIntake> intake(const std::string& task_id) = 0;
+  // claim, and when the task is ours also its cancel request and re-attach record
+  // (unparsed: a damaged one is the caller's to judge), in one step.
+  virtual boost::asio::awaitable<RunClaim> claim_to_run(const std::string& task_id) = 0;
   virtual boost::asio::awaitable<void> save_scan_record(const queue::ScanRecord& record) = 0;
 
   // The instance id of the scanner leased (the pinned one when given), or nullopt when
@@ -92,7 +98,7 @@ class RedisTaskLedger final : public TaskLedger {
 
   boost::asio::awaitable<queue::TaskClaim> claim(const std::string& task_id) override;
   boost::asio::awaitable<void> release_claim(const std::string& task_id) override;
-  boost::asio::awaitable<queue::TaskIntake> intake(const std::string& task_id) override;
+  boost::asio::awaitable<RunClaim> claim_to_run(const std::string& task_id) override;
   boost::asio::awaitable<void> save_scan_record(const queue::ScanRecord& record) override;
   boost::asio::awaitable<std::optional<std::string>> acquire_lease(const std::string& pool, const std::string& task_id,
                                                                    const std::vector<queue::ScannerSlot>& slots,

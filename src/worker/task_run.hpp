@@ -85,6 +85,7 @@ class TaskRun {
   ActiveTask& t_;
   std::optional<core::TaskMessage> message_;
   std::optional<core::Task> task_;
+  queue::TaskIntake intake_;  // read with the claim
   std::optional<queue::ScanRecord> record_;
   bool holds_task_id_ = false;  // this run put the task id in running_task_ids
   std::shared_ptr<nessus::ScannerApi> client_;

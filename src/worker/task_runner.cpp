@@ -118,12 +118,15 @@ asio::awaitable<std::optional<TaskEnd>> TaskRun::claim() {
   if (!s_.running_task_ids.contains(t_.task_id)) {
     s_.running_task_ids.insert(t_.task_id);
     holds_task_id_ = true;
-    const queue::TaskClaim claim = co_await s_.ledger.claim(t_.task_id);
-    if (claim.result == queue::TaskClaim::Result::taken_over) {
-      telemetry::log_info("took over the claim of a worker that died", ctx({{"previous_worker", claim.holder}}));
+    const RunClaim run = co_await s_.ledger.claim_to_run(t_.task_id);
+    if (run.claim.result == queue::TaskClaim::Result::taken_over) {
+      telemetry::log_info("took over the claim of a worker that died", ctx({{"previous_worker", run.claim.holder}}));
     }
-    if (claim.ours()) co_return std::nullopt;
-    holder = claim.holder;
+    if (run.claim.ours()) {
+      intake_ = run.intake;
+      co_return std::nullopt;
+    }
+    holder = run.claim.holder;
   }
   telemetry::log_warning("task already running on another owner; dropping this repeated delivery",
                          ctx({{"running_on", holder}}));
@@ -137,7 +140,7 @@ asio::awaitable<std::optional<TaskEnd>> TaskRun::claim() {
 asio::awaitable<std::optional<TaskEnd>> TaskRun::prepare_record() {
   const auto existing = co_await run_on_cpu(s_, [&] { return s_.store.read(t_.task_id); });
   task_file_exists_ = existing.has_value();
-  const queue::TaskIntake intake = co_await s_.ledger.intake(t_.task_id);
+  const queue::TaskIntake& intake = intake_;
   if (existing && core::is_terminal(existing->status)) {
     co_return co_await settle_finished_task(*existing, intake.scan_record_text);
   }

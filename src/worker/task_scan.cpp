@@ -59,8 +59,9 @@ asio::awaitable<bool> TaskRun::ensure_scan() {
       });
   if (!created) co_return false;
   scan_id_ = *created;
+  // Saved with the run uuid once launched; until then task.json's scan id and scanner
+  // stand in for the record (prepare_record), and a scan not recorded at all is found by name.
   record_ = queue::ScanRecord::of_scan(t_.task_id, *t_.scanner, scan_id_);
-  co_await save_record();
   const std::function<void(core::Task&)> record_scan_id = [&](core::Task& task) { task.nessus_scan_id = scan_id_; };
   task_ = co_await change_task_file(record_scan_id);
   telemetry::log_info("scan created", ctx({{"nessus_scan_id", scan_id_}}));

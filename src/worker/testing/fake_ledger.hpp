@@ -50,13 +50,14 @@ class FakeLedger final : public TaskLedger {
     claims.erase(task_id);
     co_return;
   }
-  boost::asio::awaitable<queue::TaskIntake> intake(const std::string& task_id) override {
-    check();
-    queue::TaskIntake intake;
-    intake.cancel_requested = cancel_requests.contains(task_id);
+  boost::asio::awaitable<RunClaim> claim_to_run(const std::string& task_id) override {
+    RunClaim run;
+    run.claim = co_await claim(task_id);
+    if (!run.claim.ours()) co_return run;
+    run.intake.cancel_requested = cancel_requests.contains(task_id);
     const auto found = records.find(task_id);
-    if (found != records.end()) intake.scan_record_text = queue::to_json(found->second).dump();
-    co_return intake;
+    if (found != records.end()) run.intake.scan_record_text = queue::to_json(found->second).dump();
+    co_return run;
   }
   boost::asio::awaitable<void> save_scan_record(const queue::ScanRecord& record) override {
     check();
