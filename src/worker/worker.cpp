@@ -236,6 +236,9 @@ asio::awaitable<void> Worker::lease_renew_loop() {
   }
 }
 
+// How often at most the metrics loop returns freed heap memory to the system.
+constexpr std::chrono::seconds kTrimInterval{10};
+
 asio::awaitable<void> Worker::metrics_loop() {
   do {
     for (const auto& pool : pools_) {
@@ -260,11 +263,15 @@ asio::awaitable<void> Worker::metrics_loop() {
         if (e.kind() != core::ErrorKind::redis) throw;  // the heartbeat loop reports Redis outages
       }
     }
-    if (memory_to_return_) {
-      // A big task (a huge target list, large scan details) leaves freed heap pages that
-      // glibc keeps; give them back to the system once tasks have ended.
+    // A big task (a huge target list, large scan details) leaves freed heap pages that
+    // glibc keeps; give them back to the system once tasks have ended. Not more often than
+    // kTrimInterval: each trim walks the heap and the pages it returns fault back in as
+    // soon as tasks allocate again (under a burst of tasks it cost 4 % of the worker's CPU).
+    const auto now = std::chrono::steady_clock::now();
+    if (memory_to_return_ && now - last_trim_ >= kTrimInterval) {
       malloc_trim(0);
       memory_to_return_ = false;
+      last_trim_ = now;
     }
   } while (co_await sleep(
       std::clamp(s_.settings.poll_interval, std::chrono::milliseconds(200), std::chrono::milliseconds(5000))));

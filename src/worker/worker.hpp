@@ -71,6 +71,7 @@ class Worker {
   coro::TaskGroup health_checks_;  // the scanner health checks under way (cancelled at shutdown)
   bool redis_ok_ = false;
   bool memory_to_return_ = false;  // a task ended since the last malloc_trim
+  std::chrono::steady_clock::time_point last_trim_;
   core::TimePoint started_at_;
 };
 
