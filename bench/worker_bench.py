@@ -3,8 +3,9 @@
 
 dispatch     N queued tasks (1,000 and 10,000) whose scans finish at once, poll 0.1 s, large
              capacity: tasks/s to drain, worker CPU ms per task (user + system), peak RSS (VmHWM);
-             1,000 tasks once more with DATA_DIR on tmpfs (/dev/shm), the worker's own CPU
-             without the file system's.
+             both once more with DATA_DIR on tmpfs (/dev/shm), the worker's own CPU without
+             the file system's; with --also-data-dir DIR, 1,000 tasks with DATA_DIR in DIR too
+             (another file system: a journaled ext4 mount, say).
 concurrency  1,000 and 10,000 scans running at once on one worker (targets the simulator never
              finishes), poll 1 s, measured over a window: worker CPU % of one core, RSS, threads,
              Redis requests per second (the worker is Redis's only client then) and the commands
@@ -32,6 +33,7 @@ Each figure is the median of several runs with min and max. Prints one table and
 JSON (machine: cores, memory, compiler) and a Markdown table. Standard library only.
 
 Usage: worker_bench.py --build DIR [--baseline DIR] --out-json FILE --out-md FILE [--quick]
+                       [--also-data-dir DIR]...
 """
 import argparse
 import datetime
@@ -447,6 +449,8 @@ def main():
     ap.add_argument("--out-json", required=True)
     ap.add_argument("--out-md", required=True)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--also-data-dir", action="append", default=[], metavar="DIR",
+                    help="run dispatch_1000 with DATA_DIR in DIR as well (another file system)")
     args = ap.parse_args()
     quick = args.quick
     runs = 3
@@ -461,6 +465,13 @@ def main():
         ("dispatch_1000, DATA_DIR on tmpfs",
          lambda: compared(runs, lambda w: bench_dispatch(build, 1000, w, TMPFS), build, base)),
         ("dispatch_10000", lambda: compared(few, lambda w: bench_dispatch(build, 10000, w), build, base)),
+        ("dispatch_10000, DATA_DIR on tmpfs",
+         lambda: compared(few, lambda w: bench_dispatch(build, 10000, w, TMPFS), build, base)),
+    ] + [
+        (f"dispatch_1000, DATA_DIR on {folder}",
+         lambda folder=folder: compared(runs, lambda w: bench_dispatch(build, 1000, w, folder), build, base))
+        for folder in args.also_data_dir
+    ] + [
         ("concurrency_1000", lambda: compared(few, lambda w: bench_concurrency(build, 1000, window, w), build, base)),
         ("concurrency_10000", lambda: compared(few, lambda w: bench_concurrency(build, 10000, window, w), build, base)),
         ("concurrency growth per 1,000 scans",

@@ -5,12 +5,13 @@
 # writes bench/results/latest.json and latest.md.
 # The worker benchmarks also run the previous implementation's scanner-worker in the same
 # run: BASELINE_REF is checked out (git archive) into a folder of its own and built once.
-# Usage: [QUICK=1] [BUILD_DIR=dir] [BASELINE_REF=commit] scripts/bench.sh
+# Usage: [QUICK=1] [BUILD_DIR=dir] [BASELINE_REF=commit] [ALSO_DATA_DIR=dir] scripts/bench.sh
 #   QUICK=1       shorter windows and single runs of the longest benchmarks
 #   BUILD_DIR     build folder to use (default build-bench, Release, no tests); the
 #                 baseline is built with the same CMAKE_BUILD_TYPE
 #   BASELINE_REF  the previous implementation (default 60fdb20, the worker whose figures
 #                 issue 18 started from); empty: no comparison
+#   ALSO_DATA_DIR a folder on another file system: dispatch_1000 runs with DATA_DIR there too
 set -eu
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${BUILD_DIR:-$source_dir/build-bench}
@@ -41,6 +42,8 @@ fi
 mkdir -p "$source_dir/bench/results"
 quick=""
 [ "${QUICK:-0}" = "1" ] && quick="--quick"
+set --
+[ -n "${ALSO_DATA_DIR:-}" ] && set -- --also-data-dir "$ALSO_DATA_DIR"
 # shellcheck disable=SC2086 # the optional arguments split on purpose
-exec python3 "$source_dir/bench/worker_bench.py" --build "$build_dir" $baseline_args $quick \
+exec python3 "$source_dir/bench/worker_bench.py" --build "$build_dir" $baseline_args $quick "$@" \
   --out-json "$source_dir/bench/results/latest.json" --out-md "$source_dir/bench/results/latest.md"
