@@ -379,16 +379,19 @@ std::optional<ResultsIndex> ResultsIndex::load(const std::filesystem::path& expo
   std::uint32_t count = 0;
   if (!tables.get(has_report) || !tables.get_text(report_name) || !tables.get_count(count, 4)) return std::nullopt;
   if (has_report) index.report_name_ = std::move(report_name);
+  index.host_at_.reserve(count);
   for (std::uint32_t i = 0; i < count; ++i) {
     index.host_at_.push_back(tables.at());
     if (!tables.skip_texts(1)) return std::nullopt;
   }
   if (!tables.get_count(count, 12)) return std::nullopt;
+  index.place_at_.reserve(count);
   for (std::uint32_t i = 0; i < count; ++i) {
     index.place_at_.push_back(tables.at());
     if (!tables.skip_texts(3)) return std::nullopt;
   }
   if (!tables.get_count(count, 24)) return std::nullopt;
+  index.finding_at_.reserve(count);
   for (std::uint32_t i = 0; i < count; ++i) {
     index.finding_at_.push_back(tables.at());
     std::uint32_t children = 0;

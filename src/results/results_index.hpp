@@ -25,7 +25,7 @@
 
 namespace sw::results {
 
-inline constexpr std::uint32_t index_format_version = 1;
+inline constexpr std::uint32_t index_format_version = 2;  // 2: four-lane checksum
 
 // x.nessus -> x.idx
 std::filesystem::path index_path(const std::filesystem::path& export_file);
