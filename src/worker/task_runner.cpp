@@ -140,17 +140,16 @@ asio::awaitable<std::optional<TaskEnd>> TaskRun::claim() {
 asio::awaitable<std::optional<TaskEnd>> TaskRun::prepare_record() {
   const auto existing = co_await run_on_cpu(s_, [&] { return s_.store.read(t_.task_id); });
   task_file_exists_ = existing.has_value();
-  const queue::TaskIntake& intake = intake_;
   if (existing && core::is_terminal(existing->status)) {
-    co_return co_await settle_finished_task(*existing, intake.scan_record_text);
+    co_return co_await settle_finished_task(*existing, intake_.scan_record_text);
   }
   if (existing) {
     task_ = *existing;
     resumed_ = existing->status == TaskStatus::running;
   }
-  if (intake.cancel_requested) t_.cancel_requested = true;
-  if (intake.scan_record_text) {
-    record_ = queue::parse_scan_record(*intake.scan_record_text, t_.task_id,
+  if (intake_.cancel_requested) t_.cancel_requested = true;
+  if (intake_.scan_record_text) {
+    record_ = queue::parse_scan_record(*intake_.scan_record_text, t_.task_id,
                                        task_ ? task_->nessus_scan_id : std::nullopt);
   } else if (task_ && task_->nessus_scan_id && task_->scanner_instance_id) {
     record_ = queue::ScanRecord::of_scan(t_.task_id, *task_->scanner_instance_id, *task_->nessus_scan_id);

@@ -34,40 +34,30 @@ TEST(Files, AtomicWriteReplacesAndLeavesNoTemporaryFile) {
 }
 
 // A streamed write: readers see the old file until commit(); the bytes wait in one hidden
-// temporary file in the same folder, which the rename removes.
+// temporary file in the same folder, which the rename removes. The same for readers with
+// or without the syncs (Durability::checked_by_readers only skips the waits for the disk).
 TEST(Files, StreamedWriteReplacesTheFileOnlyAtCommit) {
-  testing::TempDir dir;
-  const auto path = dir.path() / "scan_native.nessus";
-  write_file_atomically(path, "old");
-  AtomicFileWriter file(path);
-  file.append("new ");
-  file.append("content");
-  EXPECT_EQ(read_whole_file(path), "old");
-  EXPECT_EQ(entries_in(dir.path()), 2u);
-  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
-    if (entry.path() != path) {
-      EXPECT_TRUE(entry.path().filename().string().starts_with(".scan_native.nessus.tmp-")) << entry.path();
-      EXPECT_EQ(mode_of(entry.path()), 0600u);
+  for (const Durability durability : {Durability::synced, Durability::checked_by_readers}) {
+    SCOPED_TRACE(durability == Durability::synced ? "synced" : "checked_by_readers");
+    testing::TempDir dir;
+    const auto path = dir.path() / "scan_native.nessus";
+    write_file_atomically(path, "old");
+    AtomicFileWriter file(path);
+    file.append("new ");
+    file.append("content");
+    EXPECT_EQ(read_whole_file(path), "old");
+    EXPECT_EQ(entries_in(dir.path()), 2u);
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+      if (entry.path() != path) {
+        EXPECT_TRUE(entry.path().filename().string().starts_with(".scan_native.nessus.tmp-")) << entry.path();
+        EXPECT_EQ(mode_of(entry.path()), 0600u);
+      }
     }
+    file.commit(durability);
+    EXPECT_EQ(read_whole_file(path), "new content");
+    EXPECT_EQ(mode_of(path), 0600u);
+    EXPECT_EQ(entries_in(dir.path()), 1u);
   }
-  file.commit();
-  EXPECT_EQ(read_whole_file(path), "new content");
-  EXPECT_EQ(mode_of(path), 0600u);
-  EXPECT_EQ(entries_in(dir.path()), 1u);
-}
-
-// Unsynced, the commit is the same rename for readers: whole and at once.
-TEST(Files, UnsyncedCommitReplacesTheFileWholeAsWell) {
-  testing::TempDir dir;
-  const auto path = dir.path() / "scan_native.idx";
-  write_file_atomically(path, "old");
-  AtomicFileWriter file(path);
-  file.append("new");
-  EXPECT_EQ(read_whole_file(path), "old");
-  file.commit(Durability::checked_by_readers);
-  EXPECT_EQ(read_whole_file(path), "new");
-  EXPECT_EQ(mode_of(path), 0600u);
-  EXPECT_EQ(entries_in(dir.path()), 1u);
 }
 
 TEST(Files, StreamedWriteAbandonedBeforeCommitLeavesTheOldFileAlone) {
